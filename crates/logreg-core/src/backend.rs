@@ -1,0 +1,116 @@
+//! the `Backend` trait: the hot operations over a block of rows, and the pure-rust reference.
+//!
+//! a backend overrides what its library does faster; everything else falls back to the
+//! default methods, which call the reference kernels in [`reference`].
+
+use crate::dataset::DataRef;
+use crate::view::{Rows, Selection};
+
+/// sums over one block of rows, produced by [`Backend::loss_grad_block`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BlockSums {
+    /// `Σ sᵢ·logloss(yᵢ, zᵢ)`
+    pub loss: f64,
+    /// `Σ sᵢ·(σ(zᵢ) − yᵢ)`: the intercept's gradient
+    pub residual: f64,
+    /// `Σ sᵢ`
+    pub weight: f64,
+}
+
+/// numeric operations of logistic regression over blocks of rows.
+///
+/// every method takes a block small enough to stay in cache (the caller chooses it),
+/// never single elements; `Send + Sync` so blocks can be processed in parallel.
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// short lowercase name (`"faer"`, `"ndarray"`, …).
+    fn name(&self) -> &'static str;
+
+    /// linear predictor `z ← X·w + b` for the rows of `x`; `z.len() == x.n_rows()`.
+    fn linear_predictor(&self, x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
+        reference::linear_predictor(x, w, b, z)
+    }
+
+    /// gradient kernel `g ← g + Xᵀ·r` for the rows of `x`; `r.len() == x.n_rows()`.
+    fn add_xt_times(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        reference::add_xt_times(x, r, g)
+    }
+
+    /// stable logistic function in place.
+    fn sigmoid_in_place(&self, z: &mut [f64]) {
+        reference::sigmoid_in_place(z)
+    }
+
+    /// loss and gradient of the rows `rows` of `data` in one pass over their features:
+    /// returns the weighted loss, residual and weight sums and adds `Xᵀ(s∘(p − y))` to `g`.
+    ///
+    /// `scratch.len() == rows.len()`; the block is read while it is still in cache.
+    fn loss_grad_block(
+        &self,
+        data: DataRef<'_>,
+        rows: &Selection<'_>,
+        w: &[f64],
+        b: f64,
+        scratch: &mut [f64],
+        g: &mut [f64],
+    ) -> BlockSums {
+        let x = data.rows(rows.clone());
+        self.linear_predictor(&x, w, b, scratch);
+        let sums = reference::residuals_in_place(data, rows, scratch);
+        self.add_xt_times(&x, scratch, g);
+        sums
+    }
+}
+
+/// the pure-rust backend: every operation is the reference kernel.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReferenceBackend;
+
+impl Backend for ReferenceBackend {
+    fn name(&self) -> &'static str {
+        "reference"
+    }
+}
+
+/// reference kernels: plain loops in index order, used by the default methods.
+pub mod reference {
+    use super::BlockSums;
+    use crate::dataset::DataRef;
+    use crate::numerics::{axpy, dot, loss_and_residual, sigmoid};
+    use crate::view::{Rows, Selection};
+
+    /// `z ← X·w + b`.
+    pub fn linear_predictor(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
+        for (zi, row) in z.iter_mut().zip(x.iter()) {
+            *zi = b + dot(row, w);
+        }
+    }
+
+    /// `g ← g + Xᵀ·r`.
+    pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        for (&ri, row) in r.iter().zip(x.iter()) {
+            axpy(ri, row, g);
+        }
+    }
+
+    /// stable logistic function in place.
+    pub fn sigmoid_in_place(z: &mut [f64]) {
+        for v in z {
+            *v = sigmoid(*v);
+        }
+    }
+
+    /// replace each logit `zₖ` by its weighted residual `sₖ(σ(zₖ) − yₖ)` and return the block sums.
+    pub fn residuals_in_place(data: DataRef<'_>, rows: &Selection<'_>, z: &mut [f64]) -> BlockSums {
+        let mut sums = BlockSums::default();
+        for (k, zk) in z.iter_mut().enumerate() {
+            let i = rows.index(k);
+            let s = data.weight(i);
+            let (loss, r) = loss_and_residual(data.y[i], *zk);
+            sums.loss += s * loss;
+            sums.residual += s * r;
+            sums.weight += s;
+            *zk = s * r;
+        }
+        sums
+    }
+}

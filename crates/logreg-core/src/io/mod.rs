@@ -1,0 +1,20 @@
+//! reading labelled data from files.
+
+pub mod csv;
+mod labels;
+
+pub use self::csv::{CsvOptions, read_csv};
+pub use labels::{Classes, LabelCollector};
+
+use crate::dataset::Dataset;
+
+/// a dataset read from a file, with what is needed to map predictions back to its labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedData {
+    /// the data, labels mapped to {0, 1}
+    pub dataset: Dataset,
+    /// name of the target column
+    pub target: String,
+    /// the two class values as they appear in the file
+    pub classes: Classes,
+}

@@ -1,0 +1,67 @@
+//! faer backend for logreg.
+//!
+//! a row-major block is viewed, without copying, as a faer `MatRef`; `X·w` and `Xᵀ·r` are
+//! faer matrix products run with `Par::Seq`, since logreg already parallelises over blocks with
+//! rayon (faer's own default would spread every small product over all threads again).
+#![warn(missing_docs)]
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, ColMut, ColRef, MatRef, Par, RowRef, unzip, zip};
+use logreg_core::Backend;
+use logreg_core::view::Rows;
+
+/// logreg backend computing with faer's simd kernels.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FaerBackend;
+
+impl Backend for FaerBackend {
+    fn name(&self) -> &'static str {
+        "faer"
+    }
+
+    fn linear_predictor(&self, x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
+        let wc = ColRef::from_slice(w);
+        match x.as_contiguous() {
+            Some(m) => {
+                let xm = MatRef::from_row_major_slice(m.data(), m.n_rows(), m.n_cols());
+                z.fill(b);
+                matmul(
+                    ColMut::from_slice_mut(z).as_mat_mut(),
+                    Accum::Add,
+                    xm,
+                    wc.as_mat(),
+                    1.0,
+                    Par::Seq,
+                );
+            }
+            None => {
+                for (zi, row) in z.iter_mut().zip(x.iter()) {
+                    *zi = b + RowRef::from_slice(row) * wc;
+                }
+            }
+        }
+    }
+
+    fn add_xt_times(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        let mut gc = ColMut::from_slice_mut(g);
+        match x.as_contiguous() {
+            Some(m) => {
+                let xm = MatRef::from_row_major_slice(m.data(), m.n_rows(), m.n_cols());
+                matmul(
+                    gc.as_mat_mut(),
+                    Accum::Add,
+                    xm.transpose(),
+                    ColRef::from_slice(r).as_mat(),
+                    1.0,
+                    Par::Seq,
+                );
+            }
+            None => {
+                for (&ri, row) in r.iter().zip(x.iter()) {
+                    zip!(gc.as_mut(), RowRef::from_slice(row).transpose())
+                        .for_each(|unzip!(gi, xi)| *gi += ri * *xi);
+                }
+            }
+        }
+    }
+}

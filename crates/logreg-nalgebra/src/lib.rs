@@ -1,0 +1,53 @@
+//! nalgebra backend for logreg.
+//!
+//! a row-major block of `n` rows and `d` columns is viewed, without copying, as the
+//! column-major `d × n` matrix `Xᵀ`; `X·w` is then `gemv_tr` and `Xᵀ·r` is `gemv`, both over
+//! unit-stride columns (nalgebra's gemv on row-strided views is avoided, see nalgebra#1616).
+#![warn(missing_docs)]
+
+use logreg_core::Backend;
+use logreg_core::view::Rows;
+use nalgebra::{DMatrixView, DVectorView, DVectorViewMut};
+
+/// logreg backend computing with nalgebra's blas-like kernels.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NalgebraBackend;
+
+impl Backend for NalgebraBackend {
+    fn name(&self) -> &'static str {
+        "nalgebra"
+    }
+
+    fn linear_predictor(&self, x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
+        let d = x.n_cols();
+        let wv = DVectorView::from_slice(w, d);
+        match x.as_contiguous() {
+            Some(m) => {
+                let xt = DMatrixView::from_slice(m.data(), d, m.n_rows());
+                z.fill(b);
+                DVectorViewMut::from_slice(z, m.n_rows()).gemv_tr(1.0, &xt, &wv, 1.0);
+            }
+            None => {
+                for (zi, row) in z.iter_mut().zip(x.iter()) {
+                    *zi = b + DVectorView::from_slice(row, d).dot(&wv);
+                }
+            }
+        }
+    }
+
+    fn add_xt_times(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        let d = x.n_cols();
+        let mut gv = DVectorViewMut::from_slice(g, d);
+        match x.as_contiguous() {
+            Some(m) => {
+                let xt = DMatrixView::from_slice(m.data(), d, m.n_rows());
+                gv.gemv(1.0, &xt, &DVectorView::from_slice(r, m.n_rows()), 1.0);
+            }
+            None => {
+                for (&ri, row) in r.iter().zip(x.iter()) {
+                    gv.axpy(ri, &DVectorView::from_slice(row, d), 1.0);
+                }
+            }
+        }
+    }
+}
