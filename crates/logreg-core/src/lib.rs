@@ -16,6 +16,7 @@ pub mod numerics;
 pub mod objective;
 pub mod rng;
 pub mod scaler;
+pub mod synthetic;
 pub mod train;
 pub mod view;
 

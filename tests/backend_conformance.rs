@@ -1,0 +1,123 @@
+//! every backend computes the same dot products, sigmoid and loss/gradient as the reference.
+//!
+//! tolerance: a sum of n products computed in any order differs from the exact sum by at most
+//! `n·ε·Σ|terms|` (ε = 2⁻⁵³); with n ≤ 400 that is below 5e-14 of `Σ|terms|`, so the backends
+//! must agree to 1e-12 relative to that condition-aware scale (plain relative error is
+//! meaningless where the sum cancels to near zero).
+
+mod common;
+
+use common::{assert_close, backends, datasets, probe_theta};
+use logreg::numerics::{loss_and_residual, sigmoid};
+use logreg::view::{Rows, Selection};
+use logreg::{Backend, BlockSums, ReferenceBackend};
+use proptest::prelude::*;
+
+const TOL: f64 = 1e-12;
+
+fn abs_dot(x: &[f64], w: &[f64]) -> f64 {
+    x.iter().zip(w).map(|(a, b)| (a * b).abs()).sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn dot_kernels_agree(data in datasets(400, 40), seed in any::<u64>(), shuffled in any::<bool>()) {
+        let theta = probe_theta(&data, seed);
+        let (b, w) = (theta[0], &theta[1..]);
+        let n = data.n_rows();
+        let index: Vec<usize> = (0..n).rev().collect();
+        let sel = if shuffled { Selection::Indices(&index) } else { Selection::Range(0..n) };
+        let rows = Rows::new(data.features(), sel);
+        let mut expected = vec![0.0; n];
+        ReferenceBackend.linear_predictor(&rows, w, b, &mut expected);
+        // gradient kernel: accumulates into a non-zero g (adds, never overwrites)
+        let r: Vec<f64> = expected.iter().map(|z| (z * 0.37).sin()).collect();
+        let mut expected_g = vec![1.0; data.n_cols()];
+        ReferenceBackend.add_xt_times(&rows, &r, &mut expected_g);
+        let mut col_scale = vec![1.0; data.n_cols()];
+        for (row, rk) in rows.iter().zip(&r) {
+            for (c, xj) in col_scale.iter_mut().zip(row) { *c += (rk * xj).abs(); }
+        }
+        for backend in backends() {
+            let mut g = vec![1.0; data.n_cols()];
+            backend.add_xt_times(&rows, &r, &mut g);
+            for j in 0..g.len() {
+                assert_close(g[j], expected_g[j], col_scale[j], TOL, &format!("{} (g + Xᵀr)[{j}]", backend.name()));
+            }
+        }
+        for backend in backends() {
+            let mut z = vec![f64::NAN; n];
+            backend.linear_predictor(&rows, w, b, &mut z);
+            for k in 0..n {
+                let scale = b.abs() + abs_dot(rows.row(k), w);
+                assert_close(z[k], expected[k], scale, TOL, &format!("{} z[{k}]", backend.name()));
+            }
+        }
+    }
+
+    #[test]
+    fn sigmoid_agrees(z in proptest::collection::vec(-1e300f64..1e300, 1..50), small in proptest::collection::vec(-40f64..40.0, 1..50)) {
+        for backend in backends() {
+            for input in [&z, &small] {
+                let mut out = input.clone();
+                backend.sigmoid_in_place(&mut out);
+                for (o, i) in out.iter().zip(input.iter()) {
+                    let e = sigmoid(*i);
+                    assert_close(*o, e, e, TOL, &format!("{} sigmoid({i})", backend.name()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn loss_and_gradient_agree(data in datasets(400, 40), seed in any::<u64>(), shuffled in any::<bool>(), weighted in any::<bool>()) {
+        let n = data.n_rows();
+        let d = data.n_cols();
+        let data = if weighted { data.with_weights((0..n).map(|i| 0.5 + (i % 3) as f64).collect()).unwrap() } else { data };
+        let theta = probe_theta(&data, seed);
+        let (b, w) = (theta[0], &theta[1..]);
+        let index: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+        let sel = if shuffled && n % 7919 != 0 { Selection::Indices(&index) } else { Selection::Range(0..n) };
+        let mut scratch = vec![0.0; n];
+        let mut expected_g = vec![0.0; d];
+        let expected = ReferenceBackend.loss_grad_block(data.as_ref(), &sel, w, b, &mut scratch, &mut expected_g);
+        // condition scales: Σ s|loss|, Σ s|r|, and per column Σ |s r x_j| (|r| ≤ 1)
+        let rows = Rows::new(data.features(), sel.clone());
+        let mut col_scale = vec![0.0; d];
+        for k in 0..n {
+            let s = data.as_ref().weight(sel.index(k));
+            for (c, x) in col_scale.iter_mut().zip(rows.row(k)) { *c += s * x.abs(); }
+        }
+        for backend in backends() {
+            let mut g = vec![0.0; d];
+            let got: BlockSums = backend.loss_grad_block(data.as_ref(), &sel, w, b, &mut scratch, &mut g);
+            let name = backend.name();
+            assert_close(got.loss, expected.loss, expected.loss.abs() + 1e-300, TOL, &format!("{name} loss"));
+            assert_close(got.residual, expected.residual, expected.weight, TOL, &format!("{name} residual"));
+            assert_eq!(got.weight, expected.weight);
+            for j in 0..d {
+                assert_close(g[j], expected_g[j], col_scale[j], TOL, &format!("{name} grad[{j}]"));
+            }
+        }
+    }
+
+    #[test]
+    fn kernels_stay_finite_for_extreme_logits_and_weights(z in prop_oneof![-1e300f64..1e300, -800f64..800.0], y in 0u8..2, mag in 1f64..290.0) {
+        let y = f64::from(y);
+        let (loss, r) = loss_and_residual(y, z);
+        prop_assert!(loss.is_finite() && loss >= 0.0 && r.is_finite() && r.abs() <= 1.0, "loss {loss} r {r} at z {z}");
+        prop_assert!((0.0..=1.0).contains(&sigmoid(z)));
+        // extreme weights: |w| = 10^mag with features up to 1e4 keeps z finite, loss and gradient finite
+        let x = vec![1e4, -3.0, 0.5, 1e-3];
+        let data = logreg::Dataset::new(x, 4, vec![y]).unwrap();
+        let w = [10f64.powf(mag), -(10f64.powf(mag)), 1.0, 10f64.powf(mag)];
+        for backend in backends().into_iter().chain([&ReferenceBackend as &dyn Backend]) {
+            let mut g = vec![0.0; 4];
+            let mut scratch = [0.0];
+            let s = backend.loss_grad_block(data.as_ref(), &Selection::Range(0..1), &w, -1e300, &mut scratch, &mut g);
+            prop_assert!(s.loss.is_finite() && s.residual.is_finite() && g.iter().all(|v| v.is_finite()), "{}: {s:?} {g:?}", backend.name());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use logreg::synthetic::Synthetic;
+use logreg::{Backend, BackendKind, Dataset};
+use proptest::prelude::*;
+
+/// every compiled-in backend except the reference (which they are compared against).
+pub fn backends() -> Vec<&'static dyn Backend> {
+    BackendKind::ALL
+        .iter()
+        .filter(|k| **k != BackendKind::Reference)
+        .map(|k| k.backend())
+        .collect()
+}
+
+/// generated datasets: random size, feature scale up to 1e4, class balance, near-separable cases.
+pub fn datasets(max_rows: usize, max_cols: usize) -> impl Strategy<Value = Dataset> {
+    (
+        1..=max_rows,
+        1..=max_cols,
+        0u64..1_000_000,
+        0.0f64..4.0,
+        prop_oneof![Just(0.5), 0.05f64..0.95],
+        prop_oneof![Just(1.0), Just(50.0), 0.0f64..5.0],
+    )
+        .prop_map(|(n, d, seed, log_scale, positive_fraction, separation)| {
+            Synthetic {
+                n_rows: n,
+                n_cols: d,
+                n_informative: d.div_ceil(2),
+                max_scale: 10f64.powf(log_scale),
+                separation,
+                positive_fraction,
+                seed,
+            }
+            .generate()
+            .expect("valid generator settings")
+        })
+}
+
+/// `|a − b| ≤ tol · scale`, with a message naming the context.
+pub fn assert_close(a: f64, b: f64, scale: f64, tol: f64, what: &str) {
+    assert!(
+        a.is_finite() && b.is_finite(),
+        "{what}: non-finite {a} vs {b}"
+    );
+    assert!(
+        (a - b).abs() <= tol * scale,
+        "{what}: {a} vs {b} differ by {:e}, allowed {:e}",
+        (a - b).abs(),
+        tol * scale
+    );
+}
+
+/// max-norm of a slice.
+pub fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+/// the weight vector `[b, w…]` the tests probe with: random, of moderate size for the data's scale.
+pub fn probe_theta(data: &Dataset, seed: u64) -> Vec<f64> {
+    let mut rng = logreg::rng::Rng::new(seed);
+    let x = data.features();
+    let mut theta = vec![rng.normal()];
+    for j in 0..data.n_cols() {
+        let col_max = (0..data.n_rows())
+            .map(|i| x.row(i)[j].abs())
+            .fold(1e-3, f64::max);
+        theta.push(rng.normal() / col_max);
+    }
+    theta
+}
