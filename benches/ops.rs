@@ -1,1 +1,70 @@
-fn main() {}
+//! kernel throughput of every compiled-in backend: linear predictor, sigmoid, and the fused
+//! loss-and-gradient pass, over an (n, d) grid, on 1 and 2 threads. throughput is the bytes of
+//! X read, so criterion reports GB/s.
+//!
+//! `cargo bench --bench ops --all-features` (set `LOGREG_BENCH_FULL=1` for the 1M-row sizes).
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use logreg::blocks::{BlockWorkspace, decision_values};
+use logreg::synthetic::Synthetic;
+use logreg::view::Selection;
+use logreg::{BackendKind, Dataset};
+
+fn grid() -> Vec<(usize, usize)> {
+    let mut g = vec![(10_000, 10), (100_000, 100)];
+    if std::env::var_os("LOGREG_BENCH_FULL").is_some() {
+        g.extend([(1_000_000, 20), (1_000_000, 100)]);
+    }
+    g
+}
+
+fn data(n: usize, d: usize) -> Dataset {
+    Synthetic { n_rows: n, n_cols: d, n_informative: d / 2, seed: 1, ..Synthetic::default() }
+        .generate()
+        .expect("valid sizes")
+}
+
+fn ops(c: &mut Criterion) {
+    for (n, d) in grid() {
+        let ds = data(n, d);
+        let w: Vec<f64> = (0..d).map(|j| 0.01 * (j as f64).sin()).collect();
+        let bytes = (n * d * 8) as u64;
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+            let mut group = c.benchmark_group(format!("ops/{n}x{d}/{threads}t"));
+            group.throughput(Throughput::Bytes(bytes));
+            group.sample_size(10);
+            for &kind in BackendKind::ALL {
+                let backend = kind.backend();
+                let mut z = vec![0.0; n];
+                group.bench_function(BenchmarkId::new("dot", kind), |b| {
+                    b.iter(|| pool.install(|| decision_values(backend, ds.features(), black_box(&w), 0.1, &mut z)))
+                });
+                let mut ws = BlockWorkspace::new(d, n);
+                let mut g = vec![0.0; d];
+                group.bench_function(BenchmarkId::new("loss_grad", kind), |b| {
+                    b.iter(|| {
+                        pool.install(|| {
+                            ws.loss_grad(backend, ds.as_ref(), &Selection::Range(0..n), black_box(&w), 0.1, &mut g)
+                        })
+                    })
+                });
+            }
+            group.finish();
+        }
+        let mut group = c.benchmark_group(format!("ops/{n}/sigmoid"));
+        group.throughput(Throughput::Elements(n as u64));
+        for &kind in BackendKind::ALL {
+            let mut z: Vec<f64> = (0..n).map(|i| (i as f64).sin() * 10.0).collect();
+            group.bench_function(BenchmarkId::new("sigmoid", kind), |b| {
+                b.iter(|| kind.backend().sigmoid_in_place(black_box(&mut z)))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, ops);
+criterion_main!(benches);

@@ -15,13 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => BackendKind::default(),
     };
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/breast_cancer.csv");
-    let loaded = read_csv(
-        &path,
-        &CsvOptions {
-            target: Some("diagnosis".into()),
-            ..Default::default()
-        },
-    )?;
+    let loaded = read_csv(&path, &CsvOptions { target: Some("diagnosis".into()), ..Default::default() })?;
     let (train, test) = loaded.dataset.split_stratified(0.25, 42)?;
     println!(
         "{}: {} rows × {} features, positive class `{}`; {} train / {} test; backend {backend}",
@@ -38,10 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let params = SgdParams {
         batch_size: Some(32),
         max_epochs: 200,
-        learning_rate: LearningRate::InverseScaling {
-            eta0: 0.5,
-            power: 0.25,
-        },
+        learning_rate: LearningRate::InverseScaling { eta0: 0.5, power: 0.25 },
         l2: 1e-3,
         seed: 7,
         ..SgdParams::default()
@@ -77,25 +68,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let proba = model.predict_proba(test_std.features())?;
     for (i, p) in proba.iter().take(5).enumerate() {
-        let label = if *p >= 0.5 {
-            &loaded.classes.positive
-        } else {
-            &loaded.classes.negative
-        };
-        println!(
-            "test row {i}: P({}) = {p:.4} → {label}",
-            loaded.classes.positive
-        );
+        let label = if *p >= 0.5 { &loaded.classes.positive } else { &loaded.classes.negative };
+        println!("test row {i}: P({}) = {p:.4} → {label}", loaded.classes.positive);
     }
     let (b, w) = scaler.to_original(model.intercept, &model.coefficients);
-    let top = w
-        .iter()
-        .zip(train.feature_names())
-        .max_by(|a, c| a.0.abs().total_cmp(&c.0.abs()))
-        .expect("features");
-    println!(
-        "original scale: intercept {b:.4}, largest coefficient {} = {:.4}",
-        top.1, top.0
-    );
+    let top = w.iter().zip(train.feature_names()).max_by(|a, c| a.0.abs().total_cmp(&c.0.abs())).expect("features");
+    println!("original scale: intercept {b:.4}, largest coefficient {} = {:.4}", top.1, top.0);
     Ok(())
 }

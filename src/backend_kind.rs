@@ -85,16 +85,8 @@ impl FromStr for BackendKind {
         let known = ["faer", "ndarray", "nalgebra"].contains(&wanted.as_str());
         Err(UnknownBackend {
             name: s.to_string(),
-            hint: if known {
-                format!(" (not compiled in: enable cargo feature `{wanted}`)")
-            } else {
-                String::new()
-            },
-            available: BackendKind::ALL
-                .iter()
-                .map(|k| k.name())
-                .collect::<Vec<_>>()
-                .join(", "),
+            hint: if known { format!(" (not compiled in: enable cargo feature `{wanted}`)") } else { String::new() },
+            available: BackendKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "),
         })
     }
 }
@@ -108,14 +100,8 @@ mod tests {
         for &k in BackendKind::ALL {
             assert_eq!(k.to_string().parse::<BackendKind>(), Ok(k));
         }
-        assert_eq!(
-            "Reference".parse::<BackendKind>(),
-            Ok(BackendKind::Reference)
-        );
+        assert_eq!("Reference".parse::<BackendKind>(), Ok(BackendKind::Reference));
         let e = "blas".parse::<BackendKind>().unwrap_err().to_string();
-        assert!(
-            e.starts_with("unknown backend `blas`; available in this build: "),
-            "{e}"
-        );
+        assert!(e.starts_with("unknown backend `blas`; available in this build: "), "{e}");
     }
 }

@@ -11,9 +11,7 @@ use proptest::prelude::*;
 /// has curvature at most ‖x‖²/4 per row; the +1 covers the intercept).
 fn safe_eta(data: &Dataset) -> f64 {
     let x = data.features();
-    let max_sq = (0..data.n_rows())
-        .map(|i| x.row(i).iter().map(|v| v * v).sum::<f64>())
-        .fold(0.0, f64::max);
+    let max_sq = (0..data.n_rows()).map(|i| x.row(i).iter().map(|v| v * v).sum::<f64>()).fold(0.0, f64::max);
     1.0 / (max_sq / 4.0 + 1.0)
 }
 
@@ -76,39 +74,17 @@ proptest! {
 /// and shuffled minibatches that span several blocks.
 #[test]
 fn results_do_not_depend_on_thread_count() {
-    let data = Synthetic {
-        n_rows: 30_000,
-        n_cols: 4,
-        n_informative: 3,
-        seed: 11,
-        ..Synthetic::default()
-    }
-    .generate()
-    .unwrap();
+    let data =
+        Synthetic { n_rows: 30_000, n_cols: 4, n_informative: 3, seed: 11, ..Synthetic::default() }.generate().unwrap();
     let runs = [
-        SgdParams {
-            max_epochs: 15,
-            tol: 0.0,
-            ..SgdParams::full_batch(1.0)
-        },
-        SgdParams {
-            batch_size: Some(12_000),
-            max_epochs: 5,
-            seed: 3,
-            ..SgdParams::default()
-        },
+        SgdParams { max_epochs: 15, tol: 0.0, ..SgdParams::full_batch(1.0) },
+        SgdParams { batch_size: Some(12_000), max_epochs: 5, seed: 3, ..SgdParams::default() },
     ];
-    for backend in backends()
-        .into_iter()
-        .chain([&ReferenceBackend as &dyn logreg::Backend])
-    {
+    for backend in backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]) {
         for params in &runs {
             let params = params.clone().check().unwrap();
             let fit_with = |threads: usize| {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap();
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 pool.install(|| params.fit(backend, &data, &mut Silent).unwrap())
             };
             let one = fit_with(1);
@@ -120,24 +96,9 @@ fn results_do_not_depend_on_thread_count() {
                     "{} intercept, {threads} threads",
                     backend.name()
                 );
-                assert_eq!(
-                    one.coefficients,
-                    many.coefficients,
-                    "{} coefficients, {threads} threads",
-                    backend.name()
-                );
-                let h1: Vec<u64> = one
-                    .report
-                    .history
-                    .iter()
-                    .map(|h| h.objective.to_bits())
-                    .collect();
-                let hn: Vec<u64> = many
-                    .report
-                    .history
-                    .iter()
-                    .map(|h| h.objective.to_bits())
-                    .collect();
+                assert_eq!(one.coefficients, many.coefficients, "{} coefficients, {threads} threads", backend.name());
+                let h1: Vec<u64> = one.report.history.iter().map(|h| h.objective.to_bits()).collect();
+                let hn: Vec<u64> = many.report.history.iter().map(|h| h.objective.to_bits()).collect();
                 assert_eq!(h1, hn, "{} loss history, {threads} threads", backend.name());
             }
         }
@@ -148,11 +109,7 @@ fn results_do_not_depend_on_thread_count() {
 fn newton_optimum(data: &Dataset, l2: f64) -> Vec<f64> {
     let (n, d) = (data.n_rows(), data.n_cols());
     let x = data.features();
-    let row = |i: usize| -> Vec<f64> {
-        std::iter::once(1.0)
-            .chain(x.row(i).iter().copied())
-            .collect()
-    };
+    let row = |i: usize| -> Vec<f64> { std::iter::once(1.0).chain(x.row(i).iter().copied()).collect() };
     let mut theta = vec![0.0; d + 1];
     for _ in 0..50 {
         let mut g = vec![0.0; d + 1];
@@ -173,20 +130,16 @@ fn newton_optimum(data: &Dataset, l2: f64) -> Vec<f64> {
             h[a][a] += l2;
         }
         // solve h·step = g by gaussian elimination with partial pivoting
-        let mut m: Vec<Vec<f64>> = h
-            .iter()
-            .zip(&g)
-            .map(|(r, gi)| r.iter().copied().chain([*gi]).collect())
-            .collect();
+        let mut m: Vec<Vec<f64>> = h.iter().zip(&g).map(|(r, gi)| r.iter().copied().chain([*gi]).collect()).collect();
         for c in 0..=d {
-            let p = (c..=d)
-                .max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs()))
-                .unwrap();
+            let p = (c..=d).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs())).unwrap();
             m.swap(c, p);
-            for r in c + 1..=d {
-                let f = m[r][c] / m[c][c];
-                for k in c..=d + 1 {
-                    m[r][k] -= f * m[c][k];
+            let (top, below) = m.split_at_mut(c + 1);
+            let pivot = &top[c];
+            for row in below {
+                let f = row[c] / pivot[c];
+                for (a, p) in row[c..].iter_mut().zip(&pivot[c..]) {
+                    *a -= f * p;
                 }
             }
         }
@@ -203,34 +156,19 @@ fn newton_optimum(data: &Dataset, l2: f64) -> Vec<f64> {
 /// after enough epochs it matches an independent newton solve to 1e-6 relative.
 #[test]
 fn gradient_descent_reaches_the_newton_optimum() {
-    let data = Synthetic {
-        n_rows: 400,
-        n_cols: 3,
-        n_informative: 3,
-        seed: 5,
-        ..Synthetic::default()
-    }
-    .generate()
-    .unwrap();
+    let data =
+        Synthetic { n_rows: 400, n_cols: 3, n_informative: 3, seed: 5, ..Synthetic::default() }.generate().unwrap();
     let l2 = 0.05;
     let expected = newton_optimum(&data, l2);
     // the smooth objective is L-smooth with L ≤ ¼·λmax([1 X]ᵀ[1 X]/n) + l2, and λmax ≤ the trace
     let x = data.features();
     let trace = 1.0 + x.data().iter().map(|v| v * v).sum::<f64>() / data.n_rows() as f64;
     let eta = 1.0 / (0.25 * trace + l2);
-    for backend in backends()
-        .into_iter()
-        .chain([&ReferenceBackend as &dyn logreg::Backend])
-    {
-        let params = SgdParams {
-            max_epochs: 20_000,
-            tol: 1e-15,
-            n_iter_no_change: 3,
-            l2,
-            ..SgdParams::full_batch(eta)
-        }
-        .check()
-        .unwrap();
+    for backend in backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]) {
+        let params =
+            SgdParams { max_epochs: 20_000, tol: 1e-15, n_iter_no_change: 3, l2, ..SgdParams::full_batch(eta) }
+                .check()
+                .unwrap();
         let m = params.fit(backend, &data, &mut Silent).unwrap();
         let mut got = vec![m.intercept];
         got.extend(&m.coefficients);
@@ -241,18 +179,9 @@ fn gradient_descent_reaches_the_newton_optimum() {
                 expected[j],
                 scale,
                 1e-6,
-                &format!(
-                    "{} θ[{j}] after {} epochs",
-                    backend.name(),
-                    m.report.iterations
-                ),
+                &format!("{} θ[{j}] after {} epochs", backend.name(), m.report.iterations),
             );
         }
-        assert!(
-            m.report.gradient_norm < 1e-6,
-            "{}: gradient norm {}",
-            backend.name(),
-            m.report.gradient_norm
-        );
+        assert!(m.report.gradient_norm < 1e-6, "{}: gradient norm {}", backend.name(), m.report.gradient_norm);
     }
 }

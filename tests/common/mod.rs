@@ -7,11 +7,7 @@ use proptest::prelude::*;
 
 /// every compiled-in backend except the reference (which they are compared against).
 pub fn backends() -> Vec<&'static dyn Backend> {
-    BackendKind::ALL
-        .iter()
-        .filter(|k| **k != BackendKind::Reference)
-        .map(|k| k.backend())
-        .collect()
+    BackendKind::ALL.iter().filter(|k| **k != BackendKind::Reference).map(|k| k.backend()).collect()
 }
 
 /// generated datasets: random size, feature scale up to 1e4, class balance, near-separable cases.
@@ -41,10 +37,7 @@ pub fn datasets(max_rows: usize, max_cols: usize) -> impl Strategy<Value = Datas
 
 /// `|a − b| ≤ tol · scale`, with a message naming the context.
 pub fn assert_close(a: f64, b: f64, scale: f64, tol: f64, what: &str) {
-    assert!(
-        a.is_finite() && b.is_finite(),
-        "{what}: non-finite {a} vs {b}"
-    );
+    assert!(a.is_finite() && b.is_finite(), "{what}: non-finite {a} vs {b}");
     assert!(
         (a - b).abs() <= tol * scale,
         "{what}: {a} vs {b} differ by {:e}, allowed {:e}",
@@ -64,9 +57,7 @@ pub fn probe_theta(data: &Dataset, seed: u64) -> Vec<f64> {
     let x = data.features();
     let mut theta = vec![rng.normal()];
     for j in 0..data.n_cols() {
-        let col_max = (0..data.n_rows())
-            .map(|i| x.row(i)[j].abs())
-            .fold(1e-3, f64::max);
+        let col_max = (0..data.n_rows()).map(|i| x.row(i)[j].abs()).fold(1e-3, f64::max);
         theta.push(rng.normal() / col_max);
     }
     theta

@@ -132,54 +132,27 @@ impl BlockWorkspace {
         F: Fn(Selection<'_>, &mut [f64], &mut [f64]) + Sync,
     {
         let len = sel.len();
-        assert!(
-            len <= self.scratch.len(),
-            "selection of {len} rows exceeds the workspace capacity"
-        );
+        assert!(len <= self.scratch.len(), "selection of {len} rows exceeds the workspace capacity");
         let br = self.block_rows;
         let n_blocks = len.div_ceil(br);
         let partials = &mut self.partials[..n_blocks * stride];
         let scratch = &mut self.scratch[..len];
-        let run = |(k, (slot, z)): (usize, (&mut [f64], &mut [f64]))| {
-            f(sel.sub(k * br..(k * br + br).min(len)), slot, z)
-        };
+        let run =
+            |(k, (slot, z)): (usize, (&mut [f64], &mut [f64]))| f(sel.sub(k * br..(k * br + br).min(len)), slot, z);
         if n_blocks <= 1 {
-            partials
-                .chunks_mut(stride)
-                .zip(scratch.chunks_mut(br))
-                .enumerate()
-                .for_each(run);
+            partials.chunks_mut(stride).zip(scratch.chunks_mut(br)).enumerate().for_each(run);
         } else {
-            partials
-                .par_chunks_mut(stride)
-                .zip(scratch.par_chunks_mut(br))
-                .enumerate()
-                .for_each(run);
+            partials.par_chunks_mut(stride).zip(scratch.par_chunks_mut(br)).enumerate().for_each(run);
         }
     }
 }
 
 /// decision values `X·w + b` of every row of `x` into `out`, block-parallel.
-pub fn decision_values<B: Backend + ?Sized>(
-    backend: &B,
-    x: MatrixRef<'_>,
-    w: &[f64],
-    b: f64,
-    out: &mut [f64],
-) {
-    assert_eq!(
-        out.len(),
-        x.n_rows(),
-        "output length must equal the row count"
-    );
+pub fn decision_values<B: Backend + ?Sized>(backend: &B, x: MatrixRef<'_>, w: &[f64], b: f64, out: &mut [f64]) {
+    assert_eq!(out.len(), x.n_rows(), "output length must equal the row count");
     let br = block_rows(x.n_cols());
     out.par_chunks_mut(br).enumerate().for_each(|(k, z)| {
         let start = k * br;
-        backend.linear_predictor(
-            &Rows::new(x, Selection::Range(start..start + z.len())),
-            w,
-            b,
-            z,
-        );
+        backend.linear_predictor(&Rows::new(x, Selection::Range(start..start + z.len())), w, b, z);
     });
 }

@@ -45,9 +45,7 @@ impl Dataset {
     /// every feature must be finite; names default to `x0, x1, …`.
     pub fn new(features: Vec<f64>, n_cols: usize, labels: Vec<f64>) -> Result<Self> {
         if n_cols == 0 {
-            return Err(Error::InvalidData(
-                "a dataset needs at least one feature column".into(),
-            ));
+            return Err(Error::InvalidData("a dataset needs at least one feature column".into()));
         }
         if features.len() % n_cols != 0 {
             return Err(Error::DimensionMismatch {
@@ -58,11 +56,7 @@ impl Dataset {
         }
         let n_rows = features.len() / n_cols;
         if labels.len() != n_rows {
-            return Err(Error::DimensionMismatch {
-                what: "labels",
-                expected: n_rows,
-                found: labels.len(),
-            });
+            return Err(Error::DimensionMismatch { what: "labels", expected: n_rows, found: labels.len() });
         }
         if let Some(pos) = features.iter().position(|v| !v.is_finite()) {
             return Err(Error::InvalidValue {
@@ -81,24 +75,13 @@ impl Dataset {
             });
         }
         let feature_names = (0..n_cols).map(|j| format!("x{j}")).collect();
-        Ok(Dataset {
-            features,
-            n_rows,
-            n_cols,
-            labels,
-            weights: None,
-            feature_names,
-        })
+        Ok(Dataset { features, n_rows, n_cols, labels, weights: None, feature_names })
     }
 
     /// the same data with sample weights (finite, non-negative, positive total).
     pub fn with_weights(mut self, weights: Vec<f64>) -> Result<Self> {
         if weights.len() != self.n_rows {
-            return Err(Error::DimensionMismatch {
-                what: "weights",
-                expected: self.n_rows,
-                found: weights.len(),
-            });
+            return Err(Error::DimensionMismatch { what: "weights", expected: self.n_rows, found: weights.len() });
         }
         if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
             return Err(Error::InvalidValue {
@@ -118,19 +101,12 @@ impl Dataset {
     /// the same data with feature names (one per column, distinct).
     pub fn with_feature_names(mut self, names: Vec<String>) -> Result<Self> {
         if names.len() != self.n_cols {
-            return Err(Error::DimensionMismatch {
-                what: "feature names",
-                expected: self.n_cols,
-                found: names.len(),
-            });
+            return Err(Error::DimensionMismatch { what: "feature names", expected: self.n_cols, found: names.len() });
         }
         let mut sorted: Vec<&String> = names.iter().collect();
         sorted.sort();
         if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-            return Err(Error::InvalidData(format!(
-                "duplicate feature name `{}`",
-                w[0]
-            )));
+            return Err(Error::InvalidData(format!("duplicate feature name `{}`", w[0])));
         }
         self.feature_names = names;
         Ok(self)
@@ -148,8 +124,7 @@ impl Dataset {
 
     /// the features as a row-major view.
     pub fn features(&self) -> MatrixRef<'_> {
-        MatrixRef::new(&self.features, self.n_rows, self.n_cols)
-            .expect("sizes checked at construction")
+        MatrixRef::new(&self.features, self.n_rows, self.n_cols).expect("sizes checked at construction")
     }
 
     /// labels in {0, 1}.
@@ -169,11 +144,7 @@ impl Dataset {
 
     /// features, labels and weights as one borrowed bundle.
     pub fn as_ref(&self) -> DataRef<'_> {
-        DataRef {
-            x: self.features(),
-            y: &self.labels,
-            weights: self.weights(),
-        }
+        DataRef { x: self.features(), y: &self.labels, weights: self.weights() }
     }
 
     /// total sample weight of each class, `(negatives, positives)`.
@@ -181,11 +152,7 @@ impl Dataset {
         let data = self.as_ref();
         let mut totals = (0.0, 0.0);
         for (i, &y) in self.labels.iter().enumerate() {
-            if y == 1.0 {
-                totals.1 += data.weight(i)
-            } else {
-                totals.0 += data.weight(i)
-            }
+            if y == 1.0 { totals.1 += data.weight(i) } else { totals.0 += data.weight(i) }
         }
         totals
     }
@@ -202,10 +169,7 @@ impl Dataset {
             n_rows: indices.len(),
             n_cols: self.n_cols,
             labels: indices.iter().map(|&i| self.labels[i]).collect(),
-            weights: self
-                .weights
-                .as_ref()
-                .map(|w| indices.iter().map(|&i| w[i]).collect()),
+            weights: self.weights.as_ref().map(|w| indices.iter().map(|&i| w[i]).collect()),
             feature_names: self.feature_names.clone(),
         }
     }
@@ -214,23 +178,16 @@ impl Dataset {
     /// `test_fraction` of each class in `test`, each part in original row order.
     pub fn split_stratified(&self, test_fraction: f64, seed: u64) -> Result<(Dataset, Dataset)> {
         if !(test_fraction > 0.0 && test_fraction < 1.0) {
-            return Err(Error::param(
-                "test_fraction",
-                format!("must lie in (0, 1), got {test_fraction}"),
-            ));
+            return Err(Error::param("test_fraction", format!("must lie in (0, 1), got {test_fraction}")));
         }
         let mut rng = crate::rng::Rng::new(seed);
         let mut train = Vec::with_capacity(self.n_rows);
         let mut test = Vec::new();
         for class in [0.0, 1.0] {
-            let mut idx: Vec<usize> = (0..self.n_rows)
-                .filter(|&i| self.labels[i] == class)
-                .collect();
+            let mut idx: Vec<usize> = (0..self.n_rows).filter(|&i| self.labels[i] == class).collect();
             rng.shuffle(&mut idx);
             let n_test = ((idx.len() as f64) * test_fraction).round() as usize;
-            let n_test = n_test
-                .min(idx.len().saturating_sub(1))
-                .max(usize::from(idx.len() > 1));
+            let n_test = n_test.min(idx.len().saturating_sub(1)).max(usize::from(idx.len() > 1));
             test.extend_from_slice(&idx[..n_test]);
             train.extend_from_slice(&idx[n_test..]);
         }
@@ -245,54 +202,20 @@ mod tests {
     use super::*;
 
     fn toy() -> Dataset {
-        Dataset::new(
-            (0..20).map(f64::from).collect(),
-            2,
-            vec![0., 1., 0., 1., 0., 1., 0., 1., 1., 1.],
-        )
-        .unwrap()
+        Dataset::new((0..20).map(f64::from).collect(), 2, vec![0., 1., 0., 1., 0., 1., 0., 1., 1., 1.]).unwrap()
     }
 
     #[test]
     fn rejects_bad_values_with_their_position() {
         let err = Dataset::new(vec![1.0, f64::NAN, 3.0, 4.0], 2, vec![0.0, 1.0]).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::InvalidValue {
-                    row: 0,
-                    column: 1,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, Error::InvalidValue { row: 0, column: 1, .. }), "{err}");
         let err = Dataset::new(vec![1.0, 2.0], 1, vec![0.0, 2.0]).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::InvalidValue {
-                    what: "labels",
-                    row: 1,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, Error::InvalidValue { what: "labels", row: 1, .. }), "{err}");
         let err = toy().with_weights(vec![1.0; 9]).unwrap_err();
         assert!(matches!(err, Error::DimensionMismatch { .. }));
         let err = toy().with_weights(vec![-1.0; 10]).unwrap_err();
-        assert!(matches!(
-            err,
-            Error::InvalidValue {
-                what: "weights",
-                row: 0,
-                ..
-            }
-        ));
-        let err = toy()
-            .with_feature_names(vec!["a".into(), "a".into()])
-            .unwrap_err();
+        assert!(matches!(err, Error::InvalidValue { what: "weights", row: 0, .. }));
+        let err = toy().with_feature_names(vec!["a".into(), "a".into()]).unwrap_err();
         assert!(err.to_string().contains("duplicate feature name `a`"));
     }
 
@@ -302,20 +225,10 @@ mod tests {
         let (train, test) = d.split_stratified(0.3, 5).unwrap();
         assert_eq!(train.n_rows() + test.n_rows(), 10);
         assert!(test.labels().contains(&0.0) && test.labels().contains(&1.0));
-        let mut all: Vec<f64> = train
-            .features()
-            .data()
-            .iter()
-            .chain(test.features().data())
-            .copied()
-            .collect();
+        let mut all: Vec<f64> = train.features().data().iter().chain(test.features().data()).copied().collect();
         all.sort_by(f64::total_cmp);
         assert_eq!(all, (0..20).map(f64::from).collect::<Vec<_>>());
-        assert_eq!(
-            d.split_stratified(0.3, 5).unwrap().1,
-            test,
-            "same seed, same split"
-        );
+        assert_eq!(d.split_stratified(0.3, 5).unwrap().1, test, "same seed, same split");
         assert!(d.split_stratified(1.0, 5).is_err());
     }
 }

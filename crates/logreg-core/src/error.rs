@@ -69,9 +69,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// shorthand for [`Error::InvalidParameter`].
     pub fn param(name: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidParameter {
-            name,
-            reason: reason.into(),
-        }
+        Error::InvalidParameter { name, reason: reason.into() }
     }
 }

@@ -61,11 +61,7 @@ pub fn accuracy(y_true: &[f64], y_pred: &[f64]) -> f64 {
 
 /// mean log-loss of labels given decision values (logits), stable for any finite logit.
 pub fn log_loss(y_true: &[f64], decision: &[f64]) -> f64 {
-    let sum: f64 = y_true
-        .iter()
-        .zip(decision)
-        .map(|(&y, &z)| pointwise_log_loss(y, z))
-        .sum();
+    let sum: f64 = y_true.iter().zip(decision).map(|(&y, &z)| pointwise_log_loss(y, z)).sum();
     sum / y_true.len() as f64
 }
 
@@ -101,10 +97,7 @@ mod tests {
 
     #[test]
     fn auc_counts_pairs_and_ties() {
-        assert_eq!(
-            roc_auc(&[0., 0., 1., 1.], &[0.1, 0.4, 0.35, 0.8]),
-            Some(0.75)
-        );
+        assert_eq!(roc_auc(&[0., 0., 1., 1.], &[0.1, 0.4, 0.35, 0.8]), Some(0.75));
         assert_eq!(roc_auc(&[0., 1.], &[0.5, 0.5]), Some(0.5));
         assert_eq!(roc_auc(&[1., 1.], &[0.5, 0.7]), None);
         assert_eq!(roc_auc(&[1., 0., 1.], &[3.0, 1.0, 2.0]), Some(1.0));
@@ -113,15 +106,7 @@ mod tests {
     #[test]
     fn confusion_matrix_and_ratios() {
         let m = ConfusionMatrix::new(&[1., 1., 0., 0., 1.], &[1., 0., 0., 1., 1.]);
-        assert_eq!(
-            m,
-            ConfusionMatrix {
-                tp: 2,
-                fp: 1,
-                tn: 1,
-                fn_: 1
-            }
-        );
+        assert_eq!(m, ConfusionMatrix { tp: 2, fp: 1, tn: 1, fn_: 1 });
         assert_eq!(m.accuracy(), 0.6);
         assert_eq!(m.precision(), Some(2.0 / 3.0));
         assert_eq!(m.recall(), Some(2.0 / 3.0));

@@ -90,13 +90,7 @@ impl Model {
     pub fn decision_function(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
         self.check(&x)?;
         let mut z = vec![0.0; x.n_rows()];
-        decision_values(
-            &ReferenceBackend,
-            x,
-            &self.coefficients,
-            self.intercept,
-            &mut z,
-        );
+        decision_values(&ReferenceBackend, x, &self.coefficients, self.intercept, &mut z);
         Ok(z)
     }
 
@@ -110,15 +104,8 @@ impl Model {
     /// label (0 or 1) of every row: 1 where the probability is at least `threshold`.
     pub fn predict(&self, x: MatrixRef<'_>, threshold: f64) -> Result<Vec<f64>> {
         if !(threshold > 0.0 && threshold < 1.0) {
-            return Err(Error::param(
-                "threshold",
-                format!("must lie in (0, 1), got {threshold}"),
-            ));
+            return Err(Error::param("threshold", format!("must lie in (0, 1), got {threshold}")));
         }
-        Ok(self
-            .predict_proba(x)?
-            .into_iter()
-            .map(|p| f64::from(u8::from(p >= threshold)))
-            .collect())
+        Ok(self.predict_proba(x)?.into_iter().map(|p| f64::from(u8::from(p >= threshold))).collect())
     }
 }

@@ -21,10 +21,7 @@ impl Penalty {
     pub fn new(l2: f64, l1: f64) -> Result<Self> {
         for (name, v) in [("l2", l2), ("l1", l1)] {
             if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::param(
-                    name,
-                    format!("must be a finite number ≥ 0, got {v}"),
-                ));
+                return Err(Error::param(name, format!("must be a finite number ≥ 0, got {v}")));
             }
         }
         Ok(Penalty { l2, l1 })
@@ -88,17 +85,9 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         }
         let total_weight = data.weights.map_or(n as f64, |s| s.iter().sum());
         if !(total_weight > 0.0 && total_weight.is_finite()) {
-            return Err(Error::InvalidData(
-                "sample weights must have a positive finite sum".into(),
-            ));
+            return Err(Error::InvalidData("sample weights must have a positive finite sum".into()));
         }
-        Ok(Objective {
-            backend,
-            data,
-            penalty,
-            workspace: BlockWorkspace::new(data.x.n_cols(), n),
-            total_weight,
-        })
+        Ok(Objective { backend, data, penalty, workspace: BlockWorkspace::new(data.x.n_cols(), n), total_weight })
     }
 
     /// number of features `d` (θ has `d + 1` entries).
@@ -133,24 +122,11 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     }
 
     /// smooth part over the rows `sel` alone (normalised by their own weight), gradient into `grad`.
-    pub fn batch_value_grad(
-        &mut self,
-        sel: &Selection<'_>,
-        theta: &[f64],
-        grad: &mut [f64],
-    ) -> f64 {
+    pub fn batch_value_grad(&mut self, sel: &Selection<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
         let (b, w) = theta.split_first().expect("θ holds the intercept");
-        let (gb, gw) = grad
-            .split_first_mut()
-            .expect("gradient holds the intercept");
-        let sums = self
-            .workspace
-            .loss_grad(self.backend, self.data, sel, w, *b, gw);
-        let scale = if sums.weight > 0.0 {
-            1.0 / sums.weight
-        } else {
-            0.0
-        };
+        let (gb, gw) = grad.split_first_mut().expect("gradient holds the intercept");
+        let sums = self.workspace.loss_grad(self.backend, self.data, sel, w, *b, gw);
+        let scale = if sums.weight > 0.0 { 1.0 / sums.weight } else { 0.0 };
         *gb = sums.residual * scale;
         let l2 = self.penalty.l2;
         for (g, wj) in gw.iter_mut().zip(w) {
@@ -163,15 +139,9 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     pub fn evaluate(&mut self, theta: &[f64]) -> Evaluation {
         let (b, w) = theta.split_first().expect("θ holds the intercept");
         let n = self.n_rows();
-        let s: EvalSums =
-            self.workspace
-                .evaluate(self.backend, self.data, &Selection::Range(0..n), w, *b);
+        let s: EvalSums = self.workspace.evaluate(self.backend, self.data, &Selection::Range(0..n), w, *b);
         let log_loss = s.loss / s.weight;
-        Evaluation {
-            objective: log_loss + self.penalty.value(w),
-            log_loss,
-            accuracy: s.correct / s.weight,
-        }
+        Evaluation { objective: log_loss + self.penalty.value(w), log_loss, accuracy: s.correct / s.weight }
     }
 
     /// full objective at `θ`.

@@ -28,10 +28,7 @@ impl Standardizer {
                 *v += s * (xj - mj) * (xj - mj);
             }
         }
-        let scale = var
-            .into_iter()
-            .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 })
-            .collect();
+        let scale = var.into_iter().map(|v| if v > 0.0 { v.sqrt() } else { 1.0 }).collect();
         Standardizer { mean, scale }
     }
 
@@ -54,11 +51,7 @@ impl Standardizer {
 
     /// `(intercept, coefficients)` on the original scale from those fitted on standardised data.
     pub fn to_original(&self, intercept: f64, coefficients: &[f64]) -> (f64, Vec<f64>) {
-        let w: Vec<f64> = coefficients
-            .iter()
-            .zip(&self.scale)
-            .map(|(c, s)| c / s)
-            .collect();
+        let w: Vec<f64> = coefficients.iter().zip(&self.scale).map(|(c, s)| c / s).collect();
         let b = intercept - w.iter().zip(&self.mean).map(|(wj, m)| wj * m).sum::<f64>();
         (b, w)
     }

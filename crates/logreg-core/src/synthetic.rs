@@ -52,31 +52,19 @@ impl Synthetic {
     /// the dataset and the true `(intercept, coefficients)` that generated its labels.
     pub fn generate_with_truth(&self) -> Result<(Dataset, f64, Vec<f64>)> {
         if self.n_rows == 0 || self.n_cols == 0 {
-            return Err(Error::param(
-                "samples/features",
-                "need at least one row and one column",
-            ));
+            return Err(Error::param("samples/features", "need at least one row and one column"));
         }
         if self.n_informative > self.n_cols {
             return Err(Error::param(
                 "informative",
-                format!(
-                    "must be at most the feature count {}, got {}",
-                    self.n_cols, self.n_informative
-                ),
+                format!("must be at most the feature count {}, got {}", self.n_cols, self.n_informative),
             ));
         }
         if !(self.max_scale.is_finite() && self.max_scale >= 1.0) {
-            return Err(Error::param(
-                "max_scale",
-                format!("must be a finite number ≥ 1, got {}", self.max_scale),
-            ));
+            return Err(Error::param("max_scale", format!("must be a finite number ≥ 1, got {}", self.max_scale)));
         }
         if !(self.separation.is_finite() && self.separation >= 0.0) {
-            return Err(Error::param(
-                "separation",
-                format!("must be a finite number ≥ 0, got {}", self.separation),
-            ));
+            return Err(Error::param("separation", format!("must be a finite number ≥ 0, got {}", self.separation)));
         }
         if !(self.positive_fraction > 0.0 && self.positive_fraction < 1.0) {
             return Err(Error::param(
@@ -88,15 +76,8 @@ impl Synthetic {
         let d = self.n_cols;
         let scale: Vec<f64> = (0..d).map(|_| self.max_scale.powf(rng.uniform())).collect();
         let inform = (self.n_informative as f64).max(1.0).sqrt();
-        let w: Vec<f64> = (0..d)
-            .map(|j| {
-                if j < self.n_informative {
-                    rng.normal() * 2.0 / inform / scale[j]
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let w: Vec<f64> =
+            (0..d).map(|j| if j < self.n_informative { rng.normal() * 2.0 / inform / scale[j] } else { 0.0 }).collect();
         let b = (self.positive_fraction / (1.0 - self.positive_fraction)).ln();
         let mut x = Vec::with_capacity(self.n_rows * d);
         let mut y = Vec::with_capacity(self.n_rows);
@@ -104,9 +85,7 @@ impl Synthetic {
             let start = x.len();
             x.extend(scale.iter().map(|s| rng.normal() * s));
             let z = b + crate::numerics::dot(&x[start..], &w);
-            y.push(f64::from(u8::from(
-                rng.uniform() < sigmoid(self.separation * z),
-            )));
+            y.push(f64::from(u8::from(rng.uniform() < sigmoid(self.separation * z))));
         }
         let w_true = w.iter().map(|v| v * self.separation).collect();
         Ok((Dataset::new(x, d, y)?, b * self.separation, w_true))

@@ -13,11 +13,7 @@ pub struct MatrixRef<'a> {
 impl<'a> MatrixRef<'a> {
     /// view `data` as `n_rows × n_cols`, row-major; `None` if the sizes disagree.
     pub fn new(data: &'a [f64], n_rows: usize, n_cols: usize) -> Option<Self> {
-        (n_rows.checked_mul(n_cols) == Some(data.len())).then_some(MatrixRef {
-            data,
-            n_rows,
-            n_cols,
-        })
+        (n_rows.checked_mul(n_cols) == Some(data.len())).then_some(MatrixRef { data, n_rows, n_cols })
     }
 
     /// the row-major buffer.
@@ -108,10 +104,7 @@ impl<'a> Rows<'a> {
     /// every row of `matrix`.
     pub fn all(matrix: MatrixRef<'a>) -> Self {
         let n = matrix.n_rows();
-        Rows {
-            matrix,
-            selection: Selection::Range(0..n),
-        }
+        Rows { matrix, selection: Selection::Range(0..n) }
     }
 
     /// number of selected rows.

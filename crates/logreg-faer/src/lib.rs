@@ -25,14 +25,7 @@ impl Backend for FaerBackend {
             Some(m) => {
                 let xm = MatRef::from_row_major_slice(m.data(), m.n_rows(), m.n_cols());
                 z.fill(b);
-                matmul(
-                    ColMut::from_slice_mut(z).as_mat_mut(),
-                    Accum::Add,
-                    xm,
-                    wc.as_mat(),
-                    1.0,
-                    Par::Seq,
-                );
+                matmul(ColMut::from_slice_mut(z).as_mat_mut(), Accum::Add, xm, wc.as_mat(), 1.0, Par::Seq);
             }
             None => {
                 for (zi, row) in z.iter_mut().zip(x.iter()) {
@@ -47,19 +40,11 @@ impl Backend for FaerBackend {
         match x.as_contiguous() {
             Some(m) => {
                 let xm = MatRef::from_row_major_slice(m.data(), m.n_rows(), m.n_cols());
-                matmul(
-                    gc.as_mat_mut(),
-                    Accum::Add,
-                    xm.transpose(),
-                    ColRef::from_slice(r).as_mat(),
-                    1.0,
-                    Par::Seq,
-                );
+                matmul(gc.as_mat_mut(), Accum::Add, xm.transpose(), ColRef::from_slice(r).as_mat(), 1.0, Par::Seq);
             }
             None => {
                 for (&ri, row) in r.iter().zip(x.iter()) {
-                    zip!(gc.as_mut(), RowRef::from_slice(row).transpose())
-                        .for_each(|unzip!(gi, xi)| *gi += ri * *xi);
+                    zip!(gc.as_mut(), RowRef::from_slice(row).transpose()).for_each(|unzip!(gi, xi)| *gi += ri * *xi);
                 }
             }
         }

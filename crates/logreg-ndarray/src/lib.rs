@@ -23,8 +23,8 @@ impl Backend for NdarrayBackend {
         let wv = ArrayView1::from(w);
         match x.as_contiguous() {
             Some(m) => {
-                let xm = ArrayView2::from_shape((m.n_rows(), m.n_cols()), m.data())
-                    .expect("block shape matches its buffer");
+                let xm =
+                    ArrayView2::from_shape((m.n_rows(), m.n_cols()), m.data()).expect("block shape matches its buffer");
                 z.fill(b);
                 general_mat_vec_mul(1.0, &xm, &wv, 1.0, &mut ArrayViewMut1::from(z));
             }

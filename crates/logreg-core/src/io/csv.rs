@@ -23,21 +23,13 @@ pub struct CsvOptions {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions {
-            target: None,
-            features: None,
-            positive: None,
-            delimiter: b',',
-        }
+        CsvOptions { target: None, features: None, positive: None, delimiter: b',' }
     }
 }
 
 /// read the csv file at `path`.
 pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<LoadedData> {
-    let file = File::open(path).map_err(|source| Error::Io {
-        path: path.into(),
-        source,
-    })?;
+    let file = File::open(path).map_err(|source| Error::Io { path: path.into(), source })?;
     read_csv_from(file, path, options)
 }
 
@@ -49,10 +41,7 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
         column,
         message,
     };
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .delimiter(options.delimiter)
-        .has_headers(true)
-        .from_reader(reader);
+    let mut rdr = ::csv::ReaderBuilder::new().delimiter(options.delimiter).has_headers(true).from_reader(reader);
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| csv_error(path, e))?
@@ -60,57 +49,28 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
     if header.iter().all(String::is_empty) {
-        return Err(err(
-            Some(1),
-            None,
-            "empty file: expected a header row naming the columns".into(),
-        ));
+        return Err(err(Some(1), None, "empty file: expected a header row naming the columns".into()));
     }
     let find = |name: &str, flag: &str| {
         header.iter().position(|h| h == name).ok_or_else(|| {
-            err(
-                None,
-                None,
-                format!(
-                    "no column named `{name}` ({flag}); the columns are: {}",
-                    header.join(", ")
-                ),
-            )
+            err(None, None, format!("no column named `{name}` ({flag}); the columns are: {}", header.join(", ")))
         })
     };
-    let target_name = options
-        .target
-        .clone()
-        .unwrap_or_else(|| header.last().cloned().unwrap_or_default());
+    let target_name = options.target.clone().unwrap_or_else(|| header.last().cloned().unwrap_or_default());
     let target = find(&target_name, "--target")?;
     let features: Vec<usize> = match &options.features {
-        Some(names) => names
-            .iter()
-            .map(|n| find(n, "--features"))
-            .collect::<Result<_>>()?,
+        Some(names) => names.iter().map(|n| find(n, "--features")).collect::<Result<_>>()?,
         None => (0..header.len()).filter(|&j| j != target).collect(),
     };
     if features.is_empty() {
-        return Err(err(
-            None,
-            None,
-            "no feature columns: the file has only the target column".into(),
-        ));
+        return Err(err(None, None, "no feature columns: the file has only the target column".into()));
     }
     if features.contains(&target) {
-        return Err(err(
-            None,
-            Some(target_name.clone()),
-            "the target column cannot also be a feature".into(),
-        ));
+        return Err(err(None, Some(target_name.clone()), "the target column cannot also be a feature".into()));
     }
     for (k, &j) in features.iter().enumerate() {
         if header[j].is_empty() {
-            return Err(err(
-                Some(1),
-                Some(format!("{}", j + 1)),
-                "feature column has an empty name".into(),
-            ));
+            return Err(err(Some(1), Some(format!("{}", j + 1)), "feature column has an empty name".into()));
         }
         if let Some(&dup) = features[..k].iter().find(|&&i| header[i] == header[j]) {
             return Err(err(
@@ -121,75 +81,45 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
         }
     }
     if header.iter().filter(|h| **h == target_name).count() > 1 {
-        return Err(err(
-            Some(1),
-            Some(target_name.clone()),
-            "duplicate column name".into(),
-        ));
+        return Err(err(Some(1), Some(target_name.clone()), "duplicate column name".into()));
     }
 
     let mut values = Vec::new();
     let mut labels = LabelCollector::default();
     let mut record = ::csv::ByteRecord::new();
     let mut rows = 0usize;
-    while rdr
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
+    while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = record.position().map(|p| p.line());
         if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
             continue; // blank line
         }
         for &j in &features {
             values.push(parse_number(&record[j]).map_err(|found| {
-                err(
-                    line,
-                    Some(header[j].clone()),
-                    format!("expected a finite number, found {found}"),
-                )
+                err(line, Some(header[j].clone()), format!("expected a finite number, found {found}"))
             })?);
         }
-        let t = std::str::from_utf8(&record[target]).map_err(|_| {
-            err(
-                line,
-                Some(target_name.clone()),
-                "target is not valid UTF-8".into(),
-            )
-        })?;
+        let t = std::str::from_utf8(&record[target])
+            .map_err(|_| err(line, Some(target_name.clone()), "target is not valid UTF-8".into()))?;
         if t.trim().is_empty() {
-            return Err(err(
-                line,
-                Some(target_name.clone()),
-                "empty target value".into(),
-            ));
+            return Err(err(line, Some(target_name.clone()), "empty target value".into()));
         }
         labels.push(t);
         rows += 1;
     }
     if rows == 0 {
-        return Err(err(
-            None,
-            None,
-            "the header has no data rows below it".into(),
-        ));
+        return Err(err(None, None, "the header has no data rows below it".into()));
     }
     let (y, classes) = labels
         .finish(&target_name, options.positive.as_deref())
         .map_err(|e| err(None, Some(target_name.clone()), e.to_string()))?;
     let names = features.iter().map(|&j| header[j].clone()).collect();
     let dataset = Dataset::new(values, features.len(), y)?.with_feature_names(names)?;
-    Ok(LoadedData {
-        dataset,
-        target: target_name,
-        classes,
-    })
+    Ok(LoadedData { dataset, target: target_name, classes })
 }
 
 /// a finite f64, or a description of what was found instead.
 fn parse_number(field: &[u8]) -> std::result::Result<f64, String> {
-    let text = std::str::from_utf8(field)
-        .map_err(|_| "bytes that are not UTF-8".to_string())?
-        .trim();
+    let text = std::str::from_utf8(field).map_err(|_| "bytes that are not UTF-8".to_string())?.trim();
     if text.is_empty() {
         return Err("an empty value".into());
     }
@@ -202,25 +132,15 @@ fn parse_number(field: &[u8]) -> std::result::Result<f64, String> {
 fn csv_error(path: &Path, e: ::csv::Error) -> Error {
     let line = e.position().map(|p| p.line());
     let message = match e.kind() {
-        ::csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
+        ::csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("row has {len} fields, the header has {expected_len}")
         }
         ::csv::ErrorKind::Utf8 { .. } => "header is not valid UTF-8".into(),
         _ => e.to_string(),
     };
     match e.into_kind() {
-        ::csv::ErrorKind::Io(source) => Error::Io {
-            path: path.into(),
-            source,
-        },
-        _ => Error::Parse {
-            path: path.into(),
-            line,
-            column: None,
-            message,
-        },
+        ::csv::ErrorKind::Io(source) => Error::Io { path: path.into(), source },
+        _ => Error::Parse { path: path.into(), line, column: None, message },
     }
 }
 
@@ -247,32 +167,20 @@ mod tests {
         assert_eq!(d.dataset.features().data(), &[1.5, 2.0, 3.0, -40.0]);
         assert_eq!(d.dataset.labels(), &[1.0, 0.0]);
         assert_eq!(d.classes.positive, "yes");
-        assert_eq!(
-            d.dataset.feature_names(),
-            &["a".to_string(), "b".to_string()]
-        );
+        assert_eq!(d.dataset.feature_names(), &["a".to_string(), "b".to_string()]);
     }
 
     #[test]
     fn errors_name_line_and_column() {
         let o = CsvOptions::default();
         let e = read("a,b,y\n1,2,0\n3,NA,1\n", &o).unwrap_err().to_string();
-        assert_eq!(
-            e,
-            "t.csv, line 3, column b: expected a finite number, found `NA`"
-        );
+        assert_eq!(e, "t.csv, line 3, column b: expected a finite number, found `NA`");
         let e = read("a,b,y\n1,,0\n", &o).unwrap_err().to_string();
-        assert!(
-            e.contains("line 2, column b: expected a finite number, found an empty value"),
-            "{e}"
-        );
+        assert!(e.contains("line 2, column b: expected a finite number, found an empty value"), "{e}");
         let e = read("a,b,y\n1,inf,0\n", &o).unwrap_err().to_string();
         assert!(e.contains("found `inf`"), "{e}");
         let e = read("a,b,y\n1,2,0\n1,2\n", &o).unwrap_err().to_string();
-        assert!(
-            e.contains("line 3") && e.contains("2 fields, the header has 3"),
-            "{e}"
-        );
+        assert!(e.contains("line 3") && e.contains("2 fields, the header has 3"), "{e}");
         let e = read("a,a,y\n1,2,0\n", &o).unwrap_err().to_string();
         assert!(e.contains("column a: duplicate column name"), "{e}");
         let e = read("a,b,y\n", &o).unwrap_err().to_string();
@@ -281,15 +189,7 @@ mod tests {
         assert!(e.contains("empty file"), "{e}");
         let e = read("a,y\n1,0\n2,0\n", &o).unwrap_err().to_string();
         assert!(e.contains("exactly two classes, found 1: `0`"), "{e}");
-        let e = read(
-            "a,y\n1,0\n",
-            &CsvOptions {
-                target: Some("z".into()),
-                ..o
-            },
-        )
-        .unwrap_err()
-        .to_string();
+        let e = read("a,y\n1,0\n", &CsvOptions { target: Some("z".into()), ..o }).unwrap_err().to_string();
         assert!(e.contains("no column named `z` (--target)"), "{e}");
     }
 }

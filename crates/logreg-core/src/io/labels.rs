@@ -40,12 +40,7 @@ impl LabelCollector {
     /// as 1; an error listing the values when there are not exactly two.
     pub fn finish(self, target: &str, positive: Option<&str>) -> Result<(Vec<f64>, Classes)> {
         let found = || {
-            let mut list = self
-                .distinct
-                .iter()
-                .map(|v| format!("`{v}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let mut list = self.distinct.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
             if self.codes.iter().any(|&c| c as usize == MAX_LISTED) {
                 list.push_str(", …");
             }
@@ -65,18 +60,9 @@ impl LabelCollector {
         let pos_code = match positive {
             Some(p) => {
                 let key = canonical(p);
-                self.distinct
-                    .iter()
-                    .position(|v| *v == key)
-                    .ok_or_else(|| {
-                        Error::param(
-                            "positive",
-                            format!(
-                                "`{p}` is not a class of target `{target}` (found {})",
-                                found()
-                            ),
-                        )
-                    })?
+                self.distinct.iter().position(|v| *v == key).ok_or_else(|| {
+                    Error::param("positive", format!("`{p}` is not a class of target `{target}` (found {})", found()))
+                })?
             }
             None => {
                 let (a, b) = (&self.distinct[0], &self.distinct[1]);
@@ -87,15 +73,9 @@ impl LabelCollector {
                 if a_larger { 0 } else { 1 }
             }
         };
-        let labels = self
-            .codes
-            .iter()
-            .map(|&c| f64::from(u8::from(c as usize == pos_code)))
-            .collect();
-        let classes = Classes {
-            positive: self.distinct[pos_code].clone(),
-            negative: self.distinct[1 - pos_code].clone(),
-        };
+        let labels = self.codes.iter().map(|&c| f64::from(u8::from(c as usize == pos_code))).collect();
+        let classes =
+            Classes { positive: self.distinct[pos_code].clone(), negative: self.distinct[1 - pos_code].clone() };
         Ok((labels, classes))
     }
 }
@@ -120,9 +100,7 @@ mod tests {
 
     #[test]
     fn larger_value_is_positive_by_default() {
-        let (y, cl) = collect(&["benign", "malignant", "benign"])
-            .finish("t", None)
-            .unwrap();
+        let (y, cl) = collect(&["benign", "malignant", "benign"]).finish("t", None).unwrap();
         assert_eq!(y, vec![0.0, 1.0, 0.0]);
         assert_eq!(cl.positive, "malignant");
         let (y, _) = collect(&["10", "2", "10.0"]).finish("t", None).unwrap();
@@ -133,20 +111,11 @@ mod tests {
 
     #[test]
     fn wrong_class_counts_list_what_was_found() {
-        let e = collect(&["a", "a"])
-            .finish("t", None)
-            .unwrap_err()
-            .to_string();
+        let e = collect(&["a", "a"]).finish("t", None).unwrap_err().to_string();
         assert!(e.contains("found 1: `a`"), "{e}");
-        let e = collect(&["a", "b", "c"])
-            .finish("t", None)
-            .unwrap_err()
-            .to_string();
+        let e = collect(&["a", "b", "c"]).finish("t", None).unwrap_err().to_string();
         assert!(e.contains("found 3: `a`, `b`, `c`"), "{e}");
-        let e = collect(&["a", "b"])
-            .finish("t", Some("z"))
-            .unwrap_err()
-            .to_string();
+        let e = collect(&["a", "b"]).finish("t", Some("z")).unwrap_err().to_string();
         assert!(e.contains("`z` is not a class"), "{e}");
     }
 }

@@ -32,16 +32,10 @@ impl LearningRate {
             LearningRate::InverseScaling { eta0, power } => (eta0, power),
         };
         if !(eta.is_finite() && eta > 0.0) {
-            return Err(Error::param(
-                "learning_rate",
-                format!("must be a finite number > 0, got {eta}"),
-            ));
+            return Err(Error::param("learning_rate", format!("must be a finite number > 0, got {eta}")));
         }
         if !(power.is_finite() && power >= 0.0) {
-            return Err(Error::param(
-                "power_t",
-                format!("must be a finite number ≥ 0, got {power}"),
-            ));
+            return Err(Error::param("power_t", format!("must be a finite number ≥ 0, got {power}")));
         }
         Ok(())
     }

@@ -63,12 +63,7 @@ pub struct ValidSgdParams {
 impl SgdParams {
     /// full-batch gradient descent with a constant step `eta`.
     pub fn full_batch(eta: f64) -> Self {
-        SgdParams {
-            batch_size: None,
-            shuffle: false,
-            learning_rate: LearningRate::Constant(eta),
-            ..Self::default()
-        }
+        SgdParams { batch_size: None, shuffle: false, learning_rate: LearningRate::Constant(eta), ..Self::default() }
     }
 
     /// validate every setting.
@@ -80,20 +75,14 @@ impl SgdParams {
             return Err(Error::param("epochs", "must be at least 1"));
         }
         if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(Error::param(
-                "tol",
-                format!("must be a finite number ≥ 0, got {}", self.tol),
-            ));
+            return Err(Error::param("tol", format!("must be a finite number ≥ 0, got {}", self.tol)));
         }
         if self.n_iter_no_change == 0 {
             return Err(Error::param("n_iter_no_change", "must be at least 1"));
         }
         self.learning_rate.check()?;
         let penalty = Penalty::new(self.l2, self.l1)?;
-        Ok(ValidSgdParams {
-            params: self,
-            penalty,
-        })
+        Ok(ValidSgdParams { params: self, penalty })
     }
 }
 
@@ -104,12 +93,7 @@ impl ValidSgdParams {
     }
 
     /// fit `data` with `backend`, reporting each epoch to `observer`.
-    pub fn fit<B: Backend + ?Sized>(
-        &self,
-        backend: &B,
-        data: &Dataset,
-        observer: &mut dyn Observer,
-    ) -> Result<Model> {
+    pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
         let p = &self.params;
         let n = data.n_rows();
@@ -136,11 +120,7 @@ impl ValidSgdParams {
             }
             for start in (0..n).step_by(batch) {
                 let end = (start + batch).min(n);
-                let sel = if shuffle {
-                    Selection::Indices(&order[start..end])
-                } else {
-                    Selection::Range(start..end)
-                };
+                let sel = if shuffle { Selection::Indices(&order[start..end]) } else { Selection::Range(start..end) };
                 objective.batch_value_grad(&sel, &theta, &mut grad);
                 eta = p.learning_rate.at(step);
                 for (t, g) in theta.iter_mut().zip(&grad) {
@@ -160,11 +140,7 @@ impl ValidSgdParams {
                     eval.objective
                 )));
             }
-            history.push(HistoryPoint {
-                iteration: epoch,
-                objective: eval.objective,
-                accuracy: eval.accuracy,
-            });
+            history.push(HistoryPoint { iteration: epoch, objective: eval.objective, accuracy: eval.accuracy });
             let progress = Progress {
                 epoch,
                 max_epochs: p.max_epochs,
@@ -192,11 +168,7 @@ impl ValidSgdParams {
         objective.smooth_value_grad(&theta, &mut grad);
         let last = history.last().map_or(f64::NAN, |h| h.objective);
         let report = FitReport {
-            solver: if batch == n {
-                "gd".into()
-            } else {
-                "sgd".into()
-            },
+            solver: if batch == n { "gd".into() } else { "sgd".into() },
             backend: backend.name().into(),
             iterations: history.len(),
             objective: last,
