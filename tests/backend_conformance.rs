@@ -58,6 +58,32 @@ proptest! {
     }
 
     #[test]
+    fn weighted_gram_agrees(data in datasets(300, 30), seed in any::<u64>(), shuffled in any::<bool>()) {
+        let (n, d) = (data.n_rows(), data.n_cols());
+        let index: Vec<usize> = (0..n).rev().collect();
+        let sel = if shuffled { Selection::Indices(&index) } else { Selection::Range(0..n) };
+        let rows = Rows::new(data.features(), sel);
+        let mut rng = logreg::rng::Rng::new(seed);
+        let h: Vec<f64> = (0..n).map(|_| 0.25 * rng.uniform()).collect();
+        let start: Vec<f64> = (0..d * d).map(|k| ((k / d) * (k % d)) as f64).collect(); // symmetric
+        let mut expected = start.clone();
+        ReferenceBackend.add_weighted_gram(&rows, &h, &mut [], &mut expected);
+        // condition scale of entry (a, b): |start| + Σ h |x_a x_b|
+        let mut scale: Vec<f64> = start.iter().map(|v| v.abs()).collect();
+        for (row, hi) in rows.iter().zip(&h) {
+            for a in 0..d { for b in 0..d { scale[a * d + b] += hi * (row[a] * row[b]).abs(); } }
+        }
+        let mut scratch = vec![f64::NAN; n * d];
+        for backend in backends() {
+            let mut out = start.clone();
+            backend.add_weighted_gram(&rows, &h, &mut scratch, &mut out);
+            for k in 0..d * d {
+                assert_close(out[k], expected[k], scale[k], TOL, &format!("{} gram[{}, {}]", backend.name(), k / d, k % d));
+            }
+        }
+    }
+
+    #[test]
     fn sigmoid_agrees(z in proptest::collection::vec(-1e300f64..1e300, 1..50), small in proptest::collection::vec(-40f64..40.0, 1..50)) {
         for backend in backends() {
             for input in [&z, &small] {

@@ -185,3 +185,17 @@ fn gradient_descent_reaches_the_newton_optimum() {
         assert!(m.report.gradient_norm < 1e-6, "{}: gradient norm {}", backend.name(), m.report.gradient_norm);
     }
 }
+
+/// a step size far too large is reported as divergence naming the learning rate, never as a fit.
+#[test]
+fn too_large_a_learning_rate_is_an_error() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/spector.csv");
+    let data = logreg::io::read_csv(path.as_ref(), &Default::default()).unwrap().dataset;
+    let err = SgdParams { max_epochs: 200, ..SgdParams::full_batch(10.0) }
+        .check()
+        .unwrap()
+        .fit(&ReferenceBackend, &data, &mut Silent)
+        .unwrap_err();
+    assert!(matches!(err, logreg::Error::Diverged(_)), "{err}");
+    assert!(err.to_string().contains("lower the learning rate"), "{err}");
+}

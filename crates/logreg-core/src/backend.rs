@@ -15,6 +15,8 @@ pub struct BlockSums {
     pub residual: f64,
     /// `Σ sᵢ`
     pub weight: f64,
+    /// `Σ sᵢ·[the prediction at threshold 0.5 is right]`
+    pub correct: f64,
 }
 
 /// numeric operations of logistic regression over blocks of rows.
@@ -38,6 +40,13 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// stable logistic function in place.
     fn sigmoid_in_place(&self, z: &mut [f64]) {
         reference::sigmoid_in_place(z)
+    }
+
+    /// weighted gram `out ← out + Xᵀ·diag(h)·X` of the rows of `x` (`d × d`, row-major, both
+    /// triangles); `h ≥ 0`, `scratch.len() ≥ x.n_rows() · x.n_cols()` for the backend's own use.
+    fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
+        let _ = scratch;
+        reference::add_weighted_gram(x, h, out)
     }
 
     /// loss and gradient of the rows `rows` of `data` in one pass over their features:
@@ -92,6 +101,25 @@ pub mod reference {
         }
     }
 
+    /// `out ← out + Xᵀ·diag(h)·X`, lower triangle accumulated then mirrored.
+    pub fn add_weighted_gram(x: &Rows<'_>, h: &[f64], out: &mut [f64]) {
+        let d = x.n_cols();
+        for (&hi, row) in h.iter().zip(x.iter()) {
+            for a in 0..d {
+                let ha = hi * row[a];
+                let out_row = &mut out[a * d..a * d + a + 1];
+                for (o, xb) in out_row.iter_mut().zip(row) {
+                    *o += ha * xb;
+                }
+            }
+        }
+        for a in 0..d {
+            for b in 0..a {
+                out[b * d + a] = out[a * d + b];
+            }
+        }
+    }
+
     /// stable logistic function in place.
     pub fn sigmoid_in_place(z: &mut [f64]) {
         for v in z {
@@ -109,6 +137,9 @@ pub mod reference {
             sums.loss += s * loss;
             sums.residual += s * r;
             sums.weight += s;
+            if (*zk >= 0.0) == (data.y[i] == 1.0) {
+                sums.correct += s;
+            }
             *zk = s * r;
         }
         sums

@@ -38,7 +38,10 @@ pub struct BlockWorkspace {
     scratch: Vec<f64>,
 }
 
-const HEAD: usize = 3;
+/// head of a gradient slot: loss, residual, weight, correct.
+const HEAD: usize = 4;
+/// an evaluation slot: loss, weight, correct.
+const EVAL_STRIDE: usize = 3;
 
 impl BlockWorkspace {
     /// buffers for passes over at most `capacity` rows of `n_cols` columns.
@@ -74,7 +77,7 @@ impl BlockWorkspace {
             let (head, grad) = slot.split_at_mut(HEAD);
             grad.fill(0.0);
             let s = backend.loss_grad_block(data, &sub, w, b, z, grad);
-            head.copy_from_slice(&[s.loss, s.residual, s.weight]);
+            head.copy_from_slice(&[s.loss, s.residual, s.weight, s.correct]);
         });
         g.fill(0.0);
         let mut total = BlockSums::default();
@@ -82,6 +85,7 @@ impl BlockWorkspace {
             total.loss += slot[0];
             total.residual += slot[1];
             total.weight += slot[2];
+            total.correct += slot[3];
             for (gj, pj) in g.iter_mut().zip(&slot[HEAD..]) {
                 *gj += pj;
             }
@@ -98,7 +102,7 @@ impl BlockWorkspace {
         w: &[f64],
         b: f64,
     ) -> EvalSums {
-        self.for_each_block(sel, HEAD, |sub, slot, z| {
+        self.for_each_block(sel, EVAL_STRIDE, |sub, slot, z| {
             backend.linear_predictor(&data.rows(sub.clone()), w, b, z);
             let mut s = EvalSums::default();
             for (k, &zk) in z.iter().enumerate() {
@@ -113,7 +117,7 @@ impl BlockWorkspace {
             slot.copy_from_slice(&[s.loss, s.weight, s.correct]);
         });
         let mut total = EvalSums::default();
-        for slot in self.partials_for(sel.len(), HEAD).chunks_exact(HEAD) {
+        for slot in self.partials_for(sel.len(), EVAL_STRIDE).chunks_exact(EVAL_STRIDE) {
             total.loss += slot[0];
             total.weight += slot[1];
             total.correct += slot[2];
@@ -125,8 +129,7 @@ impl BlockWorkspace {
         &self.partials[..len.div_ceil(self.block_rows) * stride]
     }
 
-    /// run `f(block selection, its partial slot, its scratch)` over the blocks of `sel`,
-    /// in parallel when there is more than one block.
+    /// run `f(block selection, its partial slot, its scratch)` over the blocks of `sel`.
     fn for_each_block<F>(&mut self, sel: &Selection<'_>, stride: usize, f: F)
     where
         F: Fn(Selection<'_>, &mut [f64], &mut [f64]) + Sync,
@@ -134,16 +137,156 @@ impl BlockWorkspace {
         let len = sel.len();
         assert!(len <= self.scratch.len(), "selection of {len} rows exceeds the workspace capacity");
         let br = self.block_rows;
-        let n_blocks = len.div_ceil(br);
-        let partials = &mut self.partials[..n_blocks * stride];
-        let scratch = &mut self.scratch[..len];
-        let run =
-            |(k, (slot, z)): (usize, (&mut [f64], &mut [f64]))| f(sel.sub(k * br..(k * br + br).min(len)), slot, z);
-        if n_blocks <= 1 {
-            partials.chunks_mut(stride).zip(scratch.chunks_mut(br)).enumerate().for_each(run);
-        } else {
-            partials.par_chunks_mut(stride).zip(scratch.par_chunks_mut(br)).enumerate().for_each(run);
+        let parts = len.div_ceil(br);
+        run_parts(sel, br, &mut self.partials[..parts * stride], stride, &mut self.scratch[..len], br, f);
+    }
+}
+
+/// run `f(part selection, its partial slot, its scratch)` over consecutive parts of `part_rows`
+/// rows of `sel`; parallel when there is more than one part. the k-th part always gets the
+/// k-th slot, so sums taken over the slots in order do not depend on the thread count.
+fn run_parts<F>(
+    sel: &Selection<'_>,
+    part_rows: usize,
+    partials: &mut [f64],
+    stride: usize,
+    scratch: &mut [f64],
+    scratch_stride: usize,
+    f: F,
+) where
+    F: Fn(Selection<'_>, &mut [f64], &mut [f64]) + Sync,
+{
+    let len = sel.len();
+    let run = |(k, (slot, z)): (usize, (&mut [f64], &mut [f64]))| {
+        f(sel.sub(k * part_rows..(k * part_rows + part_rows).min(len)), slot, z)
+    };
+    if len <= part_rows {
+        partials.chunks_mut(stride).zip(scratch.chunks_mut(scratch_stride)).enumerate().for_each(run);
+    } else {
+        partials.par_chunks_mut(stride).zip(scratch.par_chunks_mut(scratch_stride)).enumerate().for_each(run);
+    }
+}
+
+/// preallocated buffers for the newton pass: loss, gradient and hessian over up to `capacity` rows.
+///
+/// rows are grouped into chunks of whole blocks; each chunk accumulates its blocks in order into
+/// one partial hessian, and chunk partials are added in chunk order. the chunk size depends only
+/// on the column count and keeps the partials to about two bytes per row.
+#[derive(Clone, Debug)]
+pub struct HessianWorkspace {
+    n_cols: usize,
+    block_rows: usize,
+    chunk_rows: usize,
+    partials: Vec<f64>,
+    scratch: Vec<f64>,
+}
+
+impl HessianWorkspace {
+    /// buffers for passes over at most `capacity` rows of `n_cols` columns.
+    pub fn new(n_cols: usize, capacity: usize) -> Self {
+        let d = n_cols.max(1);
+        let block_rows = block_rows(d);
+        let chunk_rows = (16_384usize.max(4 * d * d)).div_ceil(block_rows) * block_rows;
+        let chunks = capacity.div_ceil(chunk_rows).max(1);
+        HessianWorkspace {
+            n_cols: d,
+            block_rows,
+            chunk_rows,
+            partials: vec![0.0; chunks * Self::stride(d)],
+            scratch: vec![0.0; chunks * Self::scratch_stride(d, block_rows)],
         }
+    }
+
+    fn stride(d: usize) -> usize {
+        5 + 2 * d + d * d
+    }
+
+    fn scratch_stride(d: usize, block_rows: usize) -> usize {
+        block_rows * (2 + d)
+    }
+
+    /// loss sums over the rows `sel` at `(w, b)`; `g` ← `Xᵀ(s∘(p − y))` and `hess` ← the
+    /// `(d+1) × (d+1)` matrix `[1 X]ᵀ·diag(s∘p∘(1−p))·[1 X]` (intercept first, row-major).
+    #[allow(clippy::too_many_arguments)]
+    pub fn loss_grad_hess<B: Backend + ?Sized>(
+        &mut self,
+        backend: &B,
+        data: DataRef<'_>,
+        sel: &Selection<'_>,
+        w: &[f64],
+        b: f64,
+        g: &mut [f64],
+        hess: &mut [f64],
+    ) -> BlockSums {
+        let d = self.n_cols;
+        let (br, stride, sstride) = (self.block_rows, Self::stride(d), Self::scratch_stride(d, self.block_rows));
+        let parts = sel.len().div_ceil(self.chunk_rows);
+        assert!(parts * stride <= self.partials.len(), "selection exceeds the workspace capacity");
+        run_parts(
+            sel,
+            self.chunk_rows,
+            &mut self.partials[..parts * stride],
+            stride,
+            &mut self.scratch[..parts * sstride],
+            sstride,
+            |chunk, slot, scratch| {
+                slot.fill(0.0);
+                let (head, rest) = slot.split_at_mut(5);
+                let (gs, rest) = rest.split_at_mut(d);
+                let (hx, gram) = rest.split_at_mut(d);
+                let (r, rest) = scratch.split_at_mut(br);
+                let (h, gram_scratch) = rest.split_at_mut(br);
+                for start in (0..chunk.len()).step_by(br) {
+                    let block = chunk.sub(start..(start + br).min(chunk.len()));
+                    let m = block.len();
+                    let rows = data.rows(block.clone());
+                    backend.linear_predictor(&rows, w, b, &mut r[..m]);
+                    for k in 0..m {
+                        let i = block.index(k);
+                        let s = data.weight(i);
+                        let z = r[k];
+                        let (loss, res) = crate::numerics::loss_and_residual(data.y[i], z);
+                        head[0] += s * loss;
+                        head[1] += s * res;
+                        head[2] += s;
+                        if (z >= 0.0) == (data.y[i] == 1.0) {
+                            head[4] += s;
+                        }
+                        h[k] = s * crate::numerics::curvature(z);
+                        head[3] += h[k];
+                        r[k] = s * res;
+                    }
+                    backend.add_xt_times(&rows, &r[..m], gs);
+                    backend.add_xt_times(&rows, &h[..m], hx);
+                    backend.add_weighted_gram(&rows, &h[..m], gram_scratch, gram);
+                }
+            },
+        );
+        g.fill(0.0);
+        hess.fill(0.0);
+        let k = d + 1;
+        let mut total = BlockSums::default();
+        for slot in self.partials[..parts * stride].chunks_exact(stride) {
+            total.loss += slot[0];
+            total.residual += slot[1];
+            total.weight += slot[2];
+            total.correct += slot[4];
+            hess[0] += slot[3];
+            for j in 0..d {
+                g[j] += slot[5 + j];
+                hess[1 + j] += slot[5 + d + j];
+            }
+            let gram = &slot[5 + 2 * d..];
+            for a in 0..d {
+                for (hb, gv) in hess[(1 + a) * k + 1..(2 + a) * k].iter_mut().zip(&gram[a * d..(a + 1) * d]) {
+                    *hb += gv;
+                }
+            }
+        }
+        for j in 1..k {
+            hess[j * k] = hess[j];
+        }
+        total
     }
 }
 

@@ -41,6 +41,9 @@ pub enum Error {
     /// the fit left the finite range (learning rate too large, or separable data without penalty).
     #[error("training diverged: {0}")]
     Diverged(String),
+    /// the unpenalised estimate does not exist or is not unique (separation, collinearity).
+    #[error("{0}")]
+    Separation(String),
     /// a problem while reading a data file, located by line (1-based, header is line 1) and column.
     #[error("{}{}{}: {message}", path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default(), column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
     Parse {

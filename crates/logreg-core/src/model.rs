@@ -15,6 +15,8 @@ pub enum StopReason {
     MaxIterations,
     /// the observer asked to stop
     Interrupted,
+    /// no step decreased the objective any further (it is flat to rounding error)
+    NoProgress,
 }
 
 impl std::fmt::Display for StopReason {
@@ -23,6 +25,7 @@ impl std::fmt::Display for StopReason {
             StopReason::Tolerance => "tolerance reached",
             StopReason::MaxIterations => "iteration limit reached",
             StopReason::Interrupted => "interrupted",
+            StopReason::NoProgress => "no further decrease possible (rounding level)",
         })
     }
 }
@@ -72,6 +75,10 @@ pub struct Model {
     pub feature_names: Vec<String>,
     /// how the fit went
     pub report: FitReport,
+    /// standard errors, z, p and confidence intervals (unpenalised fits only)
+    pub inference: Option<crate::solve::Inference>,
+    /// the standardisation statistics, when the penalty was measured on standardised features
+    pub standardization: Option<crate::scaler::Standardizer>,
 }
 
 impl Model {

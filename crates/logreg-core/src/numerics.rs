@@ -33,6 +33,13 @@ pub fn loss_and_residual(y: f64, z: f64) -> (f64, f64) {
     (loss, p - y)
 }
 
+/// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation.
+#[inline]
+pub fn curvature(z: f64) -> f64 {
+    let e = (-z.abs()).exp();
+    e / ((1.0 + e) * (1.0 + e))
+}
+
 /// `x · w`, accumulated in index order.
 #[inline]
 pub fn dot(x: &[f64], w: &[f64]) -> f64 {

@@ -4,9 +4,10 @@
 //! scikit-learn's `C` maps to `l2 = 1/(C·n)` for unit weights; statsmodels' `Logit` is `l2 = l1 = 0`.
 
 use crate::backend::Backend;
-use crate::blocks::{BlockWorkspace, EvalSums};
+use crate::blocks::{BlockWorkspace, EvalSums, HessianWorkspace};
 use crate::dataset::DataRef;
 use crate::error::{Error, Result};
+use crate::scaler::Standardizer;
 use crate::view::Selection;
 
 /// penalty strengths, checked finite and non-negative.
@@ -67,27 +68,78 @@ pub struct Evaluation {
 }
 
 /// the objective over a dataset, evaluated by a backend with preallocated buffers.
+///
+/// solvers see the parameters `θ' = [b', w'…]` of the centred and scaled features
+/// `(xⱼ − μⱼ)/σⱼ`, which are well conditioned whatever the raw scales; the backend still reads
+/// the raw features (no copy): `wⱼ = w'ⱼ/σⱼ`, `b = b' − Σ μⱼwⱼ`. the penalty is measured either on
+/// `w'` (standardised fits, glmnet's convention) or on the raw `w`, through per-coordinate factors.
+/// with the identity scaling (`μ = 0`, `σ = 1`) θ' is θ exactly.
 #[derive(Debug)]
 pub struct Objective<'a, B: Backend + ?Sized> {
     backend: &'a B,
     data: DataRef<'a>,
     penalty: Penalty,
+    scaling: Standardizer,
+    l2_weight: Vec<f64>,
+    l1_weight: Vec<f64>,
     workspace: BlockWorkspace,
+    hessian: Option<HessianWorkspace>,
+    raw: Vec<f64>,
+    raw_grad: Vec<f64>,
     total_weight: f64,
+    last_pass: (f64, f64),
 }
 
 impl<'a, B: Backend + ?Sized> Objective<'a, B> {
-    /// objective of `data` with `penalty`, computed by `backend`.
+    /// objective of `data` with `penalty`, computed by `backend`, in the raw parameters.
     pub fn new(backend: &'a B, data: DataRef<'a>, penalty: Penalty) -> Result<Self> {
-        let n = data.x.n_rows();
+        let d = data.x.n_cols();
+        Self::with_scaling(backend, data, penalty, Standardizer::identity(d), false)
+    }
+
+    /// objective in the parameters of the features scaled by `scaling`; the penalty applies to
+    /// the scaled coefficients when `penalize_scaled`, else to the raw ones.
+    pub fn with_scaling(
+        backend: &'a B,
+        data: DataRef<'a>,
+        penalty: Penalty,
+        scaling: Standardizer,
+        penalize_scaled: bool,
+    ) -> Result<Self> {
+        let (n, d) = (data.x.n_rows(), data.x.n_cols());
         if n == 0 {
             return Err(Error::InvalidData("no rows to fit".into()));
+        }
+        if scaling.mean.len() != d || scaling.scale.len() != d {
+            return Err(Error::DimensionMismatch {
+                what: "scaling statistics",
+                expected: d,
+                found: scaling.mean.len(),
+            });
         }
         let total_weight = data.weights.map_or(n as f64, |s| s.iter().sum());
         if !(total_weight > 0.0 && total_weight.is_finite()) {
             return Err(Error::InvalidData("sample weights must have a positive finite sum".into()));
         }
-        Ok(Objective { backend, data, penalty, workspace: BlockWorkspace::new(data.x.n_cols(), n), total_weight })
+        let factor = |power: i32| -> Vec<f64> {
+            scaling.scale.iter().map(|s| if penalize_scaled { 1.0 } else { s.powi(-power) }).collect()
+        };
+        let l2_weight = factor(2).into_iter().map(|f| f * penalty.l2).collect();
+        let l1_weight = factor(1).into_iter().map(|f| f * penalty.l1).collect();
+        Ok(Objective {
+            backend,
+            data,
+            penalty,
+            scaling,
+            l2_weight,
+            l1_weight,
+            workspace: BlockWorkspace::new(d, n),
+            hessian: None,
+            raw: vec![0.0; d + 1],
+            raw_grad: vec![0.0; d],
+            total_weight,
+            last_pass: (f64::NAN, f64::NAN),
+        })
     }
 
     /// number of features `d` (θ has `d + 1` entries).
@@ -105,6 +157,16 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         self.penalty
     }
 
+    /// the l1 strength of each coefficient of θ' (intercept excluded).
+    pub fn l1_weights(&self) -> &[f64] {
+        &self.l1_weight
+    }
+
+    /// the l2 strength of each coefficient of θ' (intercept excluded).
+    pub fn l2_weights(&self) -> &[f64] {
+        &self.l2_weight
+    }
+
     /// the backend.
     pub fn backend(&self) -> &'a B {
         self.backend
@@ -115,6 +177,45 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         self.data
     }
 
+    /// the feature scaling that defines θ'.
+    pub fn scaling(&self) -> &Standardizer {
+        &self.scaling
+    }
+
+    /// total sample weight.
+    pub fn total_weight(&self) -> f64 {
+        self.total_weight
+    }
+
+    /// raw parameters `[b, w…]` of θ'.
+    pub fn to_raw(&self, theta: &[f64], raw: &mut [f64]) {
+        let mut b = theta[0];
+        for j in 0..self.n_features() {
+            let w = theta[1 + j] / self.scaling.scale[j];
+            raw[1 + j] = w;
+            b -= self.scaling.mean[j] * w;
+        }
+        raw[0] = b;
+    }
+
+    /// θ' of raw parameters `[b, w…]`.
+    pub fn from_raw(&self, raw: &[f64], theta: &mut [f64]) {
+        let mut b = raw[0];
+        for j in 0..self.n_features() {
+            theta[1 + j] = raw[1 + j] * self.scaling.scale[j];
+            b += self.scaling.mean[j] * raw[1 + j];
+        }
+        theta[0] = b;
+    }
+
+    /// penalty value at θ'.
+    pub fn penalty_value(&self, theta: &[f64]) -> f64 {
+        let w = &theta[1..];
+        let l2: f64 = w.iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
+        let l1: f64 = w.iter().zip(&self.l1_weight).map(|(x, f)| f * x.abs()).sum();
+        0.5 * l2 + l1
+    }
+
     /// smooth part (loss + l2 term) over all rows and its gradient into `grad`.
     pub fn smooth_value_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
         let n = self.n_rows();
@@ -123,34 +224,87 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
 
     /// smooth part over the rows `sel` alone (normalised by their own weight), gradient into `grad`.
     pub fn batch_value_grad(&mut self, sel: &Selection<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let (b, w) = theta.split_first().expect("θ holds the intercept");
-        let (gb, gw) = grad.split_first_mut().expect("gradient holds the intercept");
-        let sums = self.workspace.loss_grad(self.backend, self.data, sel, w, *b, gw);
+        let mut raw = std::mem::take(&mut self.raw);
+        self.to_raw(theta, &mut raw);
+        let gw = &mut self.raw_grad[..];
+        let sums = self.workspace.loss_grad(self.backend, self.data, sel, &raw[1..], raw[0], gw);
+        self.raw = raw;
         let scale = if sums.weight > 0.0 { 1.0 / sums.weight } else { 0.0 };
-        *gb = sums.residual * scale;
-        let l2 = self.penalty.l2;
-        for (g, wj) in gw.iter_mut().zip(w) {
-            *g = *g * scale + l2 * wj;
+        if sel.len() == self.data.x.n_rows() {
+            self.last_pass = (sums.loss * scale, sums.correct * scale);
         }
-        sums.loss * scale + 0.5 * l2 * w.iter().map(|x| x * x).sum::<f64>()
+        let gb = sums.residual * scale;
+        grad[0] = gb;
+        for j in 0..gw.len() {
+            grad[1 + j] =
+                (gw[j] * scale - self.scaling.mean[j] * gb) / self.scaling.scale[j] + self.l2_weight[j] * theta[1 + j];
+        }
+        let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
+        sums.loss * scale + 0.5 * l2
     }
 
-    /// full objective (with the l1 term), mean log-loss and accuracy at `θ`.
+    /// smooth part, its gradient and its hessian (`(d+1)²`, row-major, intercept first) at θ'.
+    pub fn smooth_value_grad_hess(&mut self, theta: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
+        let (n, d) = (self.n_rows(), self.n_features());
+        let k = d + 1;
+        let mut raw = std::mem::take(&mut self.raw);
+        self.to_raw(theta, &mut raw);
+        let ws = self.hessian.get_or_insert_with(|| HessianWorkspace::new(d, n));
+        let sums = ws.loss_grad_hess(
+            self.backend,
+            self.data,
+            &Selection::Range(0..n),
+            &raw[1..],
+            raw[0],
+            &mut grad[1..],
+            hess,
+        );
+        self.raw = raw;
+        let inv_w = 1.0 / sums.weight;
+        self.last_pass = (sums.loss * inv_w, sums.correct * inv_w);
+        grad[0] = sums.residual * inv_w;
+        let (mean, scale) = (&self.scaling.mean, &self.scaling.scale);
+        for j in 0..d {
+            grad[1 + j] = (grad[1 + j] * inv_w - mean[j] * grad[0]) / scale[j] + self.l2_weight[j] * theta[1 + j];
+        }
+        // H' = Aᵀ·(H/W)·A for θ = A·θ': columns, then rows
+        for v in hess.iter_mut() {
+            *v *= inv_w;
+        }
+        for row in hess.chunks_exact_mut(k) {
+            let h0 = row[0];
+            for j in 0..d {
+                row[1 + j] = (row[1 + j] - mean[j] * h0) / scale[j];
+            }
+        }
+        for j in 0..d {
+            for c in 0..k {
+                hess[(1 + j) * k + c] = (hess[(1 + j) * k + c] - mean[j] * hess[c]) / scale[j];
+            }
+            hess[(1 + j) * k + 1 + j] += self.l2_weight[j];
+        }
+        let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
+        sums.loss * inv_w + 0.5 * l2
+    }
+
+    /// mean log-loss and accuracy of the last full pass of `smooth_value_grad(_hess)`.
+    pub fn last_pass(&self) -> (f64, f64) {
+        self.last_pass
+    }
+
+    /// full objective (with the l1 term), mean log-loss and accuracy at θ'.
     pub fn evaluate(&mut self, theta: &[f64]) -> Evaluation {
-        let (b, w) = theta.split_first().expect("θ holds the intercept");
+        let mut raw = std::mem::take(&mut self.raw);
+        self.to_raw(theta, &mut raw);
         let n = self.n_rows();
-        let s: EvalSums = self.workspace.evaluate(self.backend, self.data, &Selection::Range(0..n), w, *b);
+        let s: EvalSums = self.workspace.evaluate(self.backend, self.data, &Selection::Range(0..n), &raw[1..], raw[0]);
+        self.raw = raw;
         let log_loss = s.loss / s.weight;
-        Evaluation { objective: log_loss + self.penalty.value(w), log_loss, accuracy: s.correct / s.weight }
+        Evaluation { objective: log_loss + self.penalty_value(theta), log_loss, accuracy: s.correct / s.weight }
     }
 
-    /// full objective at `θ`.
+    /// full objective at θ'.
     pub fn value(&mut self, theta: &[f64]) -> f64 {
         self.evaluate(theta).objective
-    }
-
-    /// total sample weight.
-    pub fn total_weight(&self) -> f64 {
-        self.total_weight
     }
 }

@@ -1,6 +1,6 @@
 //! standardisation to zero mean and unit variance, and the map back to the original scale.
 
-use crate::dataset::Dataset;
+use crate::dataset::{DataRef, Dataset};
 
 /// per-column mean and standard deviation (weighted when the data has weights).
 #[derive(Clone, Debug, PartialEq)]
@@ -14,15 +14,19 @@ pub struct Standardizer {
 impl Standardizer {
     /// statistics of the columns of `data` (two-pass, for accuracy).
     pub fn fit(data: &Dataset) -> Self {
-        let (x, d) = (data.features(), data.n_cols());
-        let r = data.as_ref();
-        let total: f64 = (0..data.n_rows()).map(|i| r.weight(i)).sum();
+        Self::from_data(data.as_ref())
+    }
+
+    /// weighted statistics of the columns of borrowed data.
+    pub fn from_data(r: DataRef<'_>) -> Self {
+        let (x, n, d) = (r.x, r.x.n_rows(), r.x.n_cols());
+        let total: f64 = (0..n).map(|i| r.weight(i)).sum();
         let mut mean = vec![0.0; d];
-        for i in 0..data.n_rows() {
+        for i in 0..n {
             crate::numerics::axpy(r.weight(i) / total, x.row(i), &mut mean);
         }
         let mut var = vec![0.0; d];
-        for i in 0..data.n_rows() {
+        for i in 0..n {
             let s = r.weight(i) / total;
             for ((v, &xj), &mj) in var.iter_mut().zip(x.row(i)).zip(&mean) {
                 *v += s * (xj - mj) * (xj - mj);
@@ -30,6 +34,11 @@ impl Standardizer {
         }
         let scale = var.into_iter().map(|v| if v > 0.0 { v.sqrt() } else { 1.0 }).collect();
         Standardizer { mean, scale }
+    }
+
+    /// the identity: zero means, unit scales.
+    pub fn identity(n_cols: usize) -> Self {
+        Standardizer { mean: vec![0.0; n_cols], scale: vec![1.0; n_cols] }
     }
 
     /// a standardised copy of `data`.

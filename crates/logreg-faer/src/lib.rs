@@ -6,7 +6,7 @@
 #![warn(missing_docs)]
 
 use faer::linalg::matmul::matmul;
-use faer::{Accum, ColMut, ColRef, MatRef, Par, RowRef, unzip, zip};
+use faer::{Accum, ColMut, ColRef, MatMut, MatRef, Par, RowRef, unzip, zip};
 use logreg_core::Backend;
 use logreg_core::view::Rows;
 
@@ -48,5 +48,19 @@ impl Backend for FaerBackend {
                 }
             }
         }
+    }
+
+    fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::add_weighted_gram(x, h, out);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let y = &mut scratch[..n * d];
+        for ((yr, xr), &hi) in y.chunks_exact_mut(d).zip(m.data().chunks_exact(d)).zip(h) {
+            yr.iter_mut().zip(xr).for_each(|(a, b)| *a = hi * b);
+        }
+        let xm = MatRef::from_row_major_slice(m.data(), n, d);
+        let ym = MatRef::from_row_major_slice(&*y, n, d);
+        matmul(MatMut::from_row_major_slice_mut(out, d, d), Accum::Add, xm.transpose(), ym, 1.0, Par::Seq);
     }
 }

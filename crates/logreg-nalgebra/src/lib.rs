@@ -7,7 +7,7 @@
 
 use logreg_core::Backend;
 use logreg_core::view::Rows;
-use nalgebra::{DMatrixView, DVectorView, DVectorViewMut};
+use nalgebra::{DMatrixView, DMatrixViewMut, DVectorView, DVectorViewMut};
 
 /// logreg backend computing with nalgebra's blas-like kernels.
 #[derive(Clone, Copy, Debug, Default)]
@@ -49,5 +49,22 @@ impl Backend for NalgebraBackend {
                 }
             }
         }
+    }
+
+    fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::add_weighted_gram(x, h, out);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        // diag(h)·X stored column-major (n × d), so Xᵀ (a d × n view) times it is a plain gemm
+        let y = &mut scratch[..n * d];
+        for (i, (xr, &hi)) in m.data().chunks_exact(d).zip(h).enumerate() {
+            for (j, v) in xr.iter().enumerate() {
+                y[j * n + i] = hi * v;
+            }
+        }
+        let xt = DMatrixView::from_slice(m.data(), d, n);
+        let ym = DMatrixView::from_slice(&*y, n, d);
+        DMatrixViewMut::from_slice(out, d, d).gemm(1.0, &xt, &ym, 1.0);
     }
 }

@@ -7,8 +7,8 @@
 
 use logreg_core::Backend;
 use logreg_core::view::Rows;
-use ndarray::linalg::general_mat_vec_mul;
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
+use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 /// logreg backend computing with ndarray's kernels.
 #[derive(Clone, Copy, Debug, Default)]
@@ -41,5 +41,19 @@ impl Backend for NdarrayBackend {
         for (&ri, row) in r.iter().zip(x.iter()) {
             gv.scaled_add(ri, &ArrayView1::from(row));
         }
+    }
+
+    fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::add_weighted_gram(x, h, out);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let xm = ArrayView2::from_shape((n, d), m.data()).expect("block shape matches its buffer");
+        let mut y = ArrayViewMut2::from_shape((n, d), &mut scratch[..n * d]).expect("scratch holds the block");
+        for ((mut yr, xr), &hi) in y.rows_mut().into_iter().zip(xm.rows()).zip(h) {
+            yr.zip_mut_with(&xr, |a, b| *a = hi * b);
+        }
+        let mut o = ArrayViewMut2::from_shape((d, d), out).expect("output is d × d");
+        general_mat_mul(1.0, &xm.t(), &y, 1.0, &mut o);
     }
 }

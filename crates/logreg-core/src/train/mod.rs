@@ -8,11 +8,12 @@ pub use observer::{Observer, Progress, Silent};
 pub use schedule::LearningRate;
 pub use sgd::{SgdParams, ValidSgdParams};
 
-/// max-norm of the minimum-norm subgradient of `J` at `w` given the smooth gradient
-/// `grad = [∂b, ∂w…]`: the gradient norm for `l1 = 0`, the kkt violation otherwise.
-pub fn optimality_violation(theta: &[f64], grad: &[f64], l1: f64) -> f64 {
+/// max-norm of the minimum-norm subgradient of `J` at `θ = [b, w…]` given the smooth gradient
+/// `grad = [∂b, ∂w…]` and each coefficient's l1 strength: the gradient norm where `l1 = 0`,
+/// the kkt violation otherwise.
+pub fn optimality_violation(theta: &[f64], grad: &[f64], l1: &[f64]) -> f64 {
     let mut worst = grad[0].abs();
-    for (&wj, &gj) in theta[1..].iter().zip(&grad[1..]) {
+    for ((&wj, &gj), &l1) in theta[1..].iter().zip(&grad[1..]).zip(l1) {
         let v = if l1 == 0.0 {
             gj.abs()
         } else if wj != 0.0 {

@@ -4,14 +4,14 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use super::observer::{Observer, Progress};
-use super::optimality_violation;
 use super::schedule::LearningRate;
 use crate::backend::Backend;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::model::{FitReport, HistoryPoint, Model, StopReason};
+use crate::model::{HistoryPoint, Model, StopReason};
 use crate::objective::{Objective, Penalty};
 use crate::rng::Rng;
+use crate::solve::Outcome;
 use crate::view::Selection;
 
 /// settings of minibatch sgd, unchecked; [`SgdParams::check`] turns them into [`ValidSgdParams`].
@@ -92,16 +92,39 @@ impl ValidSgdParams {
         &self.params
     }
 
-    /// fit `data` with `backend`, reporting each epoch to `observer`.
+    /// fit `data` with `backend` on the raw features, reporting each epoch to `observer`.
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
-        let p = &self.params;
-        let n = data.n_rows();
-        let d = data.n_cols();
         let mut objective = Objective::new(backend, data.as_ref(), self.penalty)?;
+        let outcome = self.run(&mut objective, observer)?;
+        crate::solve::finish(
+            &mut objective,
+            outcome,
+            self.solver_name(data.n_rows()),
+            start,
+            data.feature_names(),
+            false,
+        )
+    }
+
+    /// "gd" when every batch is the whole data, else "sgd".
+    pub fn solver_name(&self, n_rows: usize) -> &'static str {
+        if self.params.batch_size.is_none_or(|b| b >= n_rows) { "gd" } else { "sgd" }
+    }
+
+    /// run sgd on `objective` from θ' = 0.
+    pub fn run<B: Backend + ?Sized>(
+        &self,
+        objective: &mut Objective<'_, B>,
+        observer: &mut dyn Observer,
+    ) -> Result<Outcome> {
+        let p = &self.params;
+        let n = objective.n_rows();
+        let d = objective.n_features();
         let batch = p.batch_size.unwrap_or(n).min(n);
         let shuffle = p.shuffle && batch < n;
-        let l1 = self.penalty.l1();
+        let l1: Vec<f64> = objective.l1_weights().to_vec();
+        let has_l1 = l1.iter().any(|&v| v > 0.0);
 
         let mut theta = vec![0.0; d + 1];
         let mut grad = vec![0.0; d + 1];
@@ -113,6 +136,7 @@ impl ValidSgdParams {
         let mut step = 0usize;
         let mut reason = StopReason::MaxIterations;
         let mut eta = p.learning_rate.at(0);
+        let initial = objective.value(&theta);
 
         for epoch in 1..=p.max_epochs {
             if shuffle {
@@ -126,9 +150,9 @@ impl ValidSgdParams {
                 for (t, g) in theta.iter_mut().zip(&grad) {
                     *t -= eta * g;
                 }
-                if l1 > 0.0 {
-                    for w in &mut theta[1..] {
-                        *w = w.signum() * (w.abs() - eta * l1).max(0.0);
+                if has_l1 {
+                    for (w, l) in theta[1..].iter_mut().zip(&l1) {
+                        *w = w.signum() * (w.abs() - eta * l).max(0.0);
                     }
                 }
                 step += 1;
@@ -164,25 +188,13 @@ impl ValidSgdParams {
                 break;
             }
         }
-
-        objective.smooth_value_grad(&theta, &mut grad);
-        let last = history.last().map_or(f64::NAN, |h| h.objective);
-        let report = FitReport {
-            solver: if batch == n { "gd".into() } else { "sgd".into() },
-            backend: backend.name().into(),
-            iterations: history.len(),
-            objective: last,
-            gradient_norm: optimality_violation(&theta, &grad, l1),
-            converged: reason == StopReason::Tolerance,
-            reason,
-            fit_seconds: start.elapsed().as_secs_f64(),
-            history,
-        };
-        Ok(Model {
-            intercept: theta[0],
-            coefficients: theta[1..].to_vec(),
-            feature_names: data.feature_names().to_vec(),
-            report,
-        })
+        // sgd noise can end slightly above the start on noise-only data; divergence is far above it
+        let last = history.last().map_or(initial, |h| h.objective);
+        if last > 1.5 * initial {
+            return Err(Error::Diverged(format!(
+                "the objective rose from {initial} at the start to {last}; lower the learning rate (now {eta})"
+            )));
+        }
+        Ok(Outcome { iterations: history.len(), theta, reason, history })
     }
 }

@@ -1,0 +1,196 @@
+//! every exact solver on every backend reaches the same optimum; l1 solutions satisfy kkt;
+//! ill-conditioned, separable and collinear data are handled.
+
+mod common;
+
+use common::{backends, datasets, max_abs};
+use logreg::synthetic::Synthetic;
+use logreg::{
+    ClassWeight, Dataset, Error, FitParams, Model, Objective, Penalty, ReferenceBackend, Silent, Solver, Standardizer,
+};
+use proptest::prelude::*;
+
+fn all_backends() -> Vec<&'static dyn logreg::Backend> {
+    backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]).collect()
+}
+
+fn theta(m: &Model) -> Vec<f64> {
+    std::iter::once(m.intercept).chain(m.coefficients.iter().copied()).collect()
+}
+
+fn fit(data: &Dataset, params: &FitParams, backend: &dyn logreg::Backend) -> Model {
+    params.clone().check().unwrap().fit(backend, data, &mut Silent).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// newton, l-bfgs and cd on every backend agree with newton on the reference backend:
+    /// objective to 1e-10 relative, coefficients to 1e-6 relative to the largest one (a
+    /// non-informative feature's coefficient is near zero, so per-coefficient relative error is
+    /// not meaningful). feature scales reach 1e3; the penalty is on either scale.
+    #[test]
+    fn exact_solvers_agree(data in datasets(300, 10), log_l2 in -4.0f64..-1.0, standardize in any::<bool>(), weighted in any::<bool>()) {
+        let n = data.n_rows();
+        prop_assume!(n >= 10 && data.class_weights().0 > 0.0 && data.class_weights().1 > 0.0);
+        let x = data.features();
+        prop_assume!(x.data().iter().all(|v| v.abs() < 1e4));
+        let data = if weighted { data.with_weights((0..n).map(|i| 0.25 + (i % 4) as f64).collect()).unwrap() } else { data };
+        let base = FitParams { l2: 10f64.powf(log_l2), standardize, tol: 1e-10, ..FitParams::default() };
+        let reference = fit(&data, &FitParams { solver: Solver::Newton, ..base.clone() }, &ReferenceBackend);
+        prop_assert!(reference.report.converged, "{:?}", reference.report);
+        let expected = theta(&reference);
+        for backend in all_backends() {
+            for solver in [Solver::Newton, Solver::Lbfgs, Solver::Cd] {
+                let m = fit(&data, &FitParams { solver, max_iter: Some(100_000), ..base.clone() }, backend);
+                let what = format!("{solver} on {}", backend.name());
+                prop_assert!(m.report.converged, "{what}: {:?}", m.report);
+                let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
+                prop_assert!(rel <= 1e-10, "{what}: objective {} vs {}", m.report.objective, reference.report.objective);
+                let diff = theta(&m).iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                prop_assert!(diff <= 1e-6 * max_abs(&expected), "{what}: coefficients differ by {diff:e}");
+            }
+        }
+    }
+
+    /// cd's l1 / elastic-net solutions satisfy the kkt conditions, checked here from the gradient
+    /// of the smooth part: |∂ⱼ + λ·sign(wⱼ)| ≤ tol where wⱼ ≠ 0, |∂ⱼ| ≤ λ + tol where wⱼ = 0.
+    #[test]
+    fn l1_solutions_satisfy_kkt(data in datasets(300, 12), log_l1 in -3.0f64..-0.5, l2 in prop_oneof![Just(0.0), 1e-3f64..1e-1]) {
+        prop_assume!(data.n_rows() >= 10 && data.class_weights().0 > 0.0 && data.class_weights().1 > 0.0);
+        let l1 = 10f64.powf(log_l1);
+        let params = FitParams { solver: Solver::Auto, l1, l2, standardize: true, ..FitParams::default() };
+        let mut objective_values = Vec::new();
+        for backend in all_backends() {
+            let m = fit(&data, &params, backend);
+            prop_assert!(m.report.converged, "{:?}", m.report);
+            prop_assert_eq!(m.report.solver.as_str(), "cd");
+            // independent check in the standardised coordinates the penalty is measured in
+            let scaling = Standardizer::fit(&data);
+            let penalty = Penalty::new(l2, l1).unwrap();
+            let mut obj = Objective::with_scaling(&ReferenceBackend, data.as_ref(), penalty, scaling, true).unwrap();
+            let mut t = vec![0.0; data.n_cols() + 1];
+            obj.from_raw(&theta(&m), &mut t);
+            let mut grad = vec![0.0; t.len()];
+            obj.smooth_value_grad(&t, &mut grad);
+            let tol = 1e-7;
+            prop_assert!(grad[0].abs() <= tol, "intercept gradient {}", grad[0]);
+            for j in 1..t.len() {
+                if m.coefficients[j - 1] == 0.0 {
+                    prop_assert!(grad[j].abs() <= l1 + tol, "zero coefficient {j}: |∂| = {} > λ", grad[j].abs());
+                } else {
+                    prop_assert!((grad[j] + l1 * t[j].signum()).abs() <= tol, "coefficient {j}: ∂ + λ·sign = {}", grad[j] + l1 * t[j].signum());
+                }
+            }
+            objective_values.push(m.report.objective);
+        }
+        let first = objective_values[0];
+        prop_assert!(objective_values.iter().all(|v| (v - first).abs() <= 1e-10 * first), "{objective_values:?}");
+    }
+}
+
+/// a strong l1 penalty gives exact zeros.
+#[test]
+fn l1_gives_exact_zeros() {
+    let data =
+        Synthetic { n_rows: 500, n_cols: 20, n_informative: 3, seed: 2, ..Synthetic::default() }.generate().unwrap();
+    let m = fit(&data, &FitParams { l1: 0.02, standardize: true, ..FitParams::default() }, &ReferenceBackend);
+    let zeros = m.coefficients.iter().filter(|c| **c == 0.0).count();
+    assert!(zeros >= 10, "{zeros} zeros in {:?}", m.coefficients);
+    assert!(m.coefficients[..3].iter().all(|c| *c != 0.0), "informative features kept: {:?}", m.coefficients);
+}
+
+/// features on scales from 1e-2 to 1e5, unstandardised, still converge with newton and l-bfgs
+/// (and agree), with the penalty on either scale.
+#[test]
+fn ill_conditioned_raw_features_converge() {
+    let base = Synthetic { n_rows: 2000, n_cols: 8, n_informative: 8, max_scale: 1e7, seed: 9, ..Synthetic::default() };
+    let (data, _, _) = base.generate_with_truth().unwrap();
+    let x: Vec<f64> = data.features().data().iter().map(|v| v * 1e-2).collect(); // scales 1e-2 … 1e5
+    let data = Dataset::new(x, data.n_cols(), data.labels().to_vec()).unwrap();
+    for standardize in [false, true] {
+        let mut objectives = Vec::new();
+        for solver in [Solver::Newton, Solver::Lbfgs] {
+            for backend in all_backends() {
+                let params = FitParams { solver, l2: 1e-4, standardize, ..FitParams::default() };
+                let m = fit(&data, &params, backend);
+                assert!(m.report.converged, "{solver} on {} standardize={standardize}: {:?}", backend.name(), m.report);
+                objectives.push(m.report.objective);
+            }
+        }
+        let first = objectives[0];
+        assert!(objectives.iter().all(|v| (v - first).abs() <= 1e-10 * first), "{objectives:?}");
+    }
+}
+
+/// unpenalised fits on separable data fail with a message naming separation and a remedy.
+#[test]
+fn separation_is_detected() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/breast_cancer.csv");
+    let data = logreg::io::read_csv(path.as_ref(), &Default::default()).unwrap().dataset;
+    for solver in [Solver::Newton, Solver::Lbfgs, Solver::Cd] {
+        let err = FitParams { solver, ..FitParams::default() }
+            .check()
+            .unwrap()
+            .fit(&ReferenceBackend, &data, &mut Silent)
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, Error::Separation(_)), "{solver}: {msg}");
+        assert!(msg.contains("separable") && msg.contains("add a penalty"), "{solver}: {msg}");
+    }
+    // a tiny penalty makes it well-posed
+    let m = fit(&data, &FitParams { l2: 1e-4, ..FitParams::default() }, &ReferenceBackend);
+    assert!(m.report.converged && m.coefficients.iter().all(|c| c.is_finite()));
+}
+
+/// a duplicated column makes the unpenalised coefficients unidentifiable: a clear error, no NaN.
+#[test]
+fn collinear_features_are_reported() {
+    let data =
+        Synthetic { n_rows: 300, n_cols: 2, n_informative: 2, seed: 4, ..Synthetic::default() }.generate().unwrap();
+    let x: Vec<f64> = data.features().data().chunks(2).flat_map(|r| [r[0], r[1], 2.0 * r[0]]).collect();
+    let dup = Dataset::new(x, 3, data.labels().to_vec()).unwrap();
+    let err = FitParams::default().check().unwrap().fit(&ReferenceBackend, &dup, &mut Silent).unwrap_err();
+    assert!(err.to_string().contains("collinear"), "{err}");
+}
+
+/// balanced class weights equal explicit weights W / (2·W_class).
+#[test]
+fn balanced_class_weights_match_explicit_weights() {
+    let data =
+        Synthetic { n_rows: 400, n_cols: 3, n_informative: 3, positive_fraction: 0.2, seed: 8, ..Synthetic::default() }
+            .generate()
+            .unwrap();
+    let (neg, pos) = data.class_weights();
+    let w: Vec<f64> =
+        data.labels().iter().map(|&y| if y == 1.0 { 400.0 / (2.0 * pos) } else { 400.0 / (2.0 * neg) }).collect();
+    let explicit = data.clone().with_weights(w).unwrap();
+    let params = FitParams { l2: 1e-3, ..FitParams::default() };
+    let a = fit(&data, &FitParams { class_weight: ClassWeight::Balanced, ..params.clone() }, &ReferenceBackend);
+    let b = fit(&explicit, &params, &ReferenceBackend);
+    assert!(theta(&a).iter().zip(&theta(&b)).all(|(x, y)| (x - y).abs() <= 1e-10 * y.abs().max(1.0)));
+    let plain = fit(&data, &params, &ReferenceBackend);
+    assert!(plain.intercept < a.intercept - 0.5, "balancing raises the minority class's intercept");
+}
+
+/// invalid settings are errors that name the parameter, before any fitting.
+#[test]
+fn invalid_settings_name_the_parameter() {
+    let cases = [
+        (FitParams { l2: -1.0, ..FitParams::default() }, "`l2`"),
+        (FitParams { l1: f64::NAN, ..FitParams::default() }, "`l1`"),
+        (FitParams { tol: 0.0, ..FitParams::default() }, "`tol`"),
+        (FitParams { solver: Solver::Newton, l1: 0.1, ..FitParams::default() }, "use cd"),
+        (
+            FitParams { sgd: logreg::SgdParams { batch_size: Some(0), ..Default::default() }, ..FitParams::default() },
+            "`batch_size`",
+        ),
+    ];
+    for (params, needle) in cases {
+        let err = params.check().unwrap_err().to_string();
+        assert!(err.contains(needle), "{err}");
+    }
+    assert!(
+        "bfgs".parse::<Solver>().unwrap_err().to_string().contains("expected one of auto, newton, lbfgs, cd, sgd, gd")
+    );
+}
