@@ -91,3 +91,138 @@ impl Synthetic {
         Ok((Dataset::new(x, d, y)?, b * self.separation, w_true))
     }
 }
+
+/// data like scikit-learn's `make_classification` (two classes): gaussian clusters around
+/// vertices of a hypercube in the informative subspace, each stretched by a random linear map;
+/// redundant features are random linear combinations of the informative ones; the rest is
+/// gaussian noise; a fraction `flip_y` of labels is reassigned at random. informative columns
+/// come first, then redundant, then noise (no column shuffle).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MakeClassification {
+    /// rows
+    pub n_samples: usize,
+    /// total feature columns
+    pub n_features: usize,
+    /// informative columns (at least 2)
+    pub n_informative: usize,
+    /// redundant columns
+    pub n_redundant: usize,
+    /// clusters per class
+    pub n_clusters_per_class: usize,
+    /// half the side of the hypercube: larger separates the classes more
+    pub class_sep: f64,
+    /// fraction of labels assigned at random
+    pub flip_y: f64,
+    /// seed
+    pub seed: u64,
+}
+
+impl Default for MakeClassification {
+    fn default() -> Self {
+        MakeClassification {
+            n_samples: 100,
+            n_features: 20,
+            n_informative: 2,
+            n_redundant: 2,
+            n_clusters_per_class: 2,
+            class_sep: 1.0,
+            flip_y: 0.01,
+            seed: 0,
+        }
+    }
+}
+
+impl MakeClassification {
+    /// the dataset, with feature names `x0, x1, …`.
+    pub fn generate(&self) -> Result<Dataset> {
+        let (n, d, k) = (self.n_samples, self.n_features, self.n_informative);
+        if n < 2 || d == 0 {
+            return Err(Error::param("samples", "need at least 2 rows and 1 feature"));
+        }
+        if k < 2 || k + self.n_redundant > d {
+            return Err(Error::param(
+                "informative",
+                format!(
+                    "need 2 ≤ informative and informative + redundant ≤ features ({d}), got {k} + {}",
+                    self.n_redundant
+                ),
+            ));
+        }
+        let clusters = 2 * self.n_clusters_per_class.max(1);
+        if k < 63 && (1u64 << k) < clusters as u64 {
+            return Err(Error::param("informative", format!("2^informative must be at least {clusters} clusters")));
+        }
+        if !(self.flip_y.is_finite() && (0.0..=1.0).contains(&self.flip_y)) {
+            return Err(Error::param("flip_y", format!("must lie in [0, 1], got {}", self.flip_y)));
+        }
+        let mut rng = Rng::new(self.seed);
+        // distinct hypercube vertices as centroids
+        let mut vertices: Vec<u64> = Vec::with_capacity(clusters);
+        while vertices.len() < clusters {
+            let v = if k < 64 { rng.next_u64() & ((1u64 << k) - 1).max(1) } else { rng.next_u64() };
+            if !vertices.contains(&v) {
+                vertices.push(v);
+            }
+        }
+        let centroid = |c: usize, j: usize| {
+            let bit = if j < 64 { (vertices[c] >> j) & 1 } else { rng_bit(vertices[c], j) };
+            if bit == 1 { self.class_sep } else { -self.class_sep }
+        };
+        let maps: Vec<Vec<f64>> =
+            (0..clusters).map(|_| (0..k * k).map(|_| 2.0 * rng.uniform() - 1.0).collect()).collect();
+        let redundant: Vec<f64> = (0..k * self.n_redundant).map(|_| 2.0 * rng.uniform() - 1.0).collect();
+        let mut x = vec![0.0; n * d];
+        let mut y = vec![0.0; n];
+        let mut z = vec![0.0; k];
+        for i in 0..n {
+            let c = i * clusters / n; // equal-sized clusters, then shuffled below
+            y[i] = (c % 2) as f64;
+            z.iter_mut().for_each(|v| *v = rng.normal());
+            let row = &mut x[i * d..(i + 1) * d];
+            for a in 0..k {
+                row[a] = centroid(c, a) + (0..k).map(|b| z[b] * maps[c][b * k + a]).sum::<f64>();
+            }
+            for r in 0..self.n_redundant {
+                row[k + r] = (0..k).map(|a| row[a] * redundant[a * self.n_redundant + r]).sum();
+            }
+            for v in &mut row[k + self.n_redundant..] {
+                *v = rng.normal();
+            }
+            if rng.uniform() < self.flip_y {
+                y[i] = (rng.below(2)) as f64;
+            }
+        }
+        // shuffle rows so clusters interleave
+        let mut order: Vec<usize> = (0..n).collect();
+        rng.shuffle(&mut order);
+        let mut xs = Vec::with_capacity(n * d);
+        for &i in &order {
+            xs.extend_from_slice(&x[i * d..(i + 1) * d]);
+        }
+        let ys = order.iter().map(|&i| y[i]).collect();
+        Dataset::new(xs, d, ys)
+    }
+}
+
+/// a pseudo-random bit of vertex `v` for dimensions past 64.
+fn rng_bit(v: u64, j: usize) -> u64 {
+    Rng::new(v ^ (j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).next_u64() & 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn make_classification_shapes_balance_and_seed() {
+        let p = MakeClassification { n_samples: 1000, n_features: 10, n_informative: 3, seed: 4, ..Default::default() };
+        let d = p.generate().unwrap();
+        assert_eq!((d.n_rows(), d.n_cols()), (1000, 10));
+        let pos = d.labels().iter().sum::<f64>();
+        assert!((400.0..600.0).contains(&pos), "{pos}");
+        assert_eq!(d, p.generate().unwrap());
+        assert_ne!(d, MakeClassification { seed: 5, ..p.clone() }.generate().unwrap());
+        let bad = MakeClassification { n_informative: 9, ..p }.generate().unwrap_err().to_string();
+        assert!(bad.contains("informative"), "{bad}");
+    }
+}

@@ -35,6 +35,37 @@ pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<LoadedData> {
 
 /// read csv text from `reader`; `path` names it in errors.
 pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> Result<LoadedData> {
+    let table = read_table(reader, path, options, true)?;
+    let (labels, target) = table.labels.expect("a labelled read collects labels");
+    let (y, classes) = labels.finish(&target, options.positive.as_deref()).map_err(|e| Error::Parse {
+        path: path.into(),
+        line: None,
+        column: Some(target.clone()),
+        message: e.to_string(),
+    })?;
+    let dataset = Dataset::new(table.values, table.names.len(), y)?.with_feature_names(table.names)?;
+    Ok(LoadedData { dataset, target, classes })
+}
+
+/// feature columns of a csv file without labels (for prediction): row-major values, row count
+/// and the column names; `options.features` selects and orders the columns.
+pub fn read_csv_features<R: Read>(
+    reader: R,
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<(Vec<f64>, usize, Vec<String>)> {
+    let table = read_table(reader, path, options, false)?;
+    let rows = table.values.len() / table.names.len();
+    Ok((table.values, rows, table.names))
+}
+
+struct Table {
+    values: Vec<f64>,
+    names: Vec<String>,
+    labels: Option<(LabelCollector, String)>,
+}
+
+fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: bool) -> Result<Table> {
     let err = |line: Option<u64>, column: Option<String>, message: String| Error::Parse {
         path: path.into(),
         line,
@@ -51,22 +82,31 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
     if header.iter().all(String::is_empty) {
         return Err(err(Some(1), None, "empty file: expected a header row naming the columns".into()));
     }
-    let find = |name: &str, flag: &str| {
+    let find = |name: &str, role: &str| {
         header.iter().position(|h| h == name).ok_or_else(|| {
-            err(None, None, format!("no column named `{name}` ({flag}); the columns are: {}", header.join(", ")))
+            err(Some(1), None, format!("no column named `{name}` ({role}); the columns are: {}", header.join(", ")))
         })
     };
-    let target_name = options.target.clone().unwrap_or_else(|| header.last().cloned().unwrap_or_default());
-    let target = find(&target_name, "--target")?;
+    let target = if labelled {
+        let name = options.target.clone().unwrap_or_else(|| header.last().cloned().unwrap_or_default());
+        if header.iter().filter(|h| **h == name).count() > 1 {
+            return Err(err(Some(1), Some(name), "duplicate column name".into()));
+        }
+        Some((find(&name, "--target")?, name))
+    } else {
+        None
+    };
     let features: Vec<usize> = match &options.features {
         Some(names) => names.iter().map(|n| find(n, "--features")).collect::<Result<_>>()?,
-        None => (0..header.len()).filter(|&j| j != target).collect(),
+        None => (0..header.len()).filter(|&j| Some(j) != target.as_ref().map(|t| t.0)).collect(),
     };
     if features.is_empty() {
-        return Err(err(None, None, "no feature columns: the file has only the target column".into()));
+        return Err(err(Some(1), None, "no feature columns: the file has only the target column".into()));
     }
-    if features.contains(&target) {
-        return Err(err(None, Some(target_name.clone()), "the target column cannot also be a feature".into()));
+    if let Some((t, name)) = &target
+        && features.contains(t)
+    {
+        return Err(err(Some(1), Some(name.clone()), "the target column cannot also be a feature".into()));
     }
     for (k, &j) in features.iter().enumerate() {
         if header[j].is_empty() {
@@ -79,9 +119,6 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
                 format!("duplicate column name (columns {} and {})", dup + 1, j + 1),
             ));
         }
-    }
-    if header.iter().filter(|h| **h == target_name).count() > 1 {
-        return Err(err(Some(1), Some(target_name.clone()), "duplicate column name".into()));
     }
 
     let mut values = Vec::new();
@@ -98,23 +135,24 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
                 err(line, Some(header[j].clone()), format!("expected a finite number, found {found}"))
             })?);
         }
-        let t = std::str::from_utf8(&record[target])
-            .map_err(|_| err(line, Some(target_name.clone()), "target is not valid UTF-8".into()))?;
-        if t.trim().is_empty() {
-            return Err(err(line, Some(target_name.clone()), "empty target value".into()));
+        if let Some((t, name)) = &target {
+            let value = std::str::from_utf8(&record[*t])
+                .map_err(|_| err(line, Some(name.clone()), "target is not valid UTF-8".into()))?;
+            if value.trim().is_empty() {
+                return Err(err(line, Some(name.clone()), "empty target value".into()));
+            }
+            labels.push(value);
         }
-        labels.push(t);
         rows += 1;
     }
     if rows == 0 {
         return Err(err(None, None, "the header has no data rows below it".into()));
     }
-    let (y, classes) = labels
-        .finish(&target_name, options.positive.as_deref())
-        .map_err(|e| err(None, Some(target_name.clone()), e.to_string()))?;
-    let names = features.iter().map(|&j| header[j].clone()).collect();
-    let dataset = Dataset::new(values, features.len(), y)?.with_feature_names(names)?;
-    Ok(LoadedData { dataset, target: target_name, classes })
+    Ok(Table {
+        values,
+        names: features.iter().map(|&j| header[j].clone()).collect(),
+        labels: target.map(|(_, name)| (labels, name)),
+    })
 }
 
 /// a finite f64, or a description of what was found instead.
@@ -189,7 +227,14 @@ mod tests {
         assert!(e.contains("empty file"), "{e}");
         let e = read("a,y\n1,0\n2,0\n", &o).unwrap_err().to_string();
         assert!(e.contains("exactly two classes, found 1: `0`"), "{e}");
-        let e = read("a,y\n1,0\n", &CsvOptions { target: Some("z".into()), ..o }).unwrap_err().to_string();
+        let e = read("a,y\n1,0\n", &CsvOptions { target: Some("z".into()), ..o.clone() }).unwrap_err().to_string();
         assert!(e.contains("no column named `z` (--target)"), "{e}");
+        let (x, rows, names) = read_csv_features(
+            "b,a\n1,2\n3,4\n".as_bytes(),
+            Path::new("t.csv"),
+            &CsvOptions { features: Some(vec!["a".into()]), ..o },
+        )
+        .unwrap();
+        assert_eq!((x, rows, names), (vec![2.0, 4.0], 2, vec!["a".to_string()]));
     }
 }

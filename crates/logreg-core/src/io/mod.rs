@@ -2,9 +2,11 @@
 
 pub mod csv;
 mod labels;
+pub mod libsvm;
 
-pub use self::csv::{CsvOptions, read_csv};
+pub use self::csv::{CsvOptions, read_csv, read_csv_features};
 pub use labels::{Classes, LabelCollector};
+pub use libsvm::read_libsvm;
 
 use crate::dataset::Dataset;
 

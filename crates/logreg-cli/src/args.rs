@@ -1,0 +1,252 @@
+//! command-line arguments (clap derive). invalid flag values are rejected here, with exit code 2.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use logreg::{BackendKind, Solver};
+
+/// logistic regression: train, predict, evaluate, generate data, plot and summarise models.
+#[derive(Debug, Parser)]
+#[command(name = "logreg", version, about, propagate_version = true)]
+pub struct Cli {
+    /// what to do
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// the subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// fit a model and report training (and test) metrics
+    Train(TrainArgs),
+    /// write the probability and label of every row
+    Predict(PredictArgs),
+    /// report a model's metrics on labelled data
+    Evaluate(EvaluateArgs),
+    /// write synthetic classification data (like scikit-learn's make_classification)
+    Generate(GenerateArgs),
+    /// draw the decision boundary, probability contours and training-loss curve
+    Plot(PlotArgs),
+    /// print a model's coefficient table (with standard errors, z, p and 95% CI when available)
+    Summary(SummaryArgs),
+}
+
+/// data file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// comma-separated values with a header row
+    Csv,
+    /// libsvm / svmlight: `label index:value …`
+    Libsvm,
+}
+
+/// where labelled data comes from and how to read it.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// data file (default for train: the bundled breast-cancer data)
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// file format (default: from the extension, .svm/.libsvm/.txt meaning libsvm, else csv)
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// field delimiter of csv files
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+}
+
+/// `logreg train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// target column (default: the last column)
+    #[arg(long)]
+    pub target: Option<String>,
+    /// feature columns, comma-separated (default: every column but the target)
+    #[arg(long, value_delimiter = ',')]
+    pub features: Option<Vec<String>>,
+    /// class value modelled as 1 (default: the larger value in sorted order)
+    #[arg(long)]
+    pub positive: Option<String>,
+    /// hold out this fraction of rows (stratified, seeded) and report test metrics too
+    #[arg(long, value_parser = parse_fraction)]
+    pub test_fraction: Option<f64>,
+    /// measure the penalty on standardised features (coefficients are reported on the original scale)
+    #[arg(long)]
+    pub standardize: bool,
+    /// ridge penalty strength l2 (scikit-learn's C = 1/(l2·n)); default 1/n, scikit-learn's C = 1
+    /// (0 when --l1 is given); --l2 0 fits the unpenalised maximum likelihood, with standard errors
+    #[arg(long, value_parser = parse_penalty)]
+    pub l2: Option<f64>,
+    /// lasso penalty strength l1
+    #[arg(long, default_value_t = 0.0, value_parser = parse_penalty)]
+    pub l1: f64,
+    /// balance the classes' total weight
+    #[arg(long)]
+    pub balanced: bool,
+    /// optimisation method: auto, newton, lbfgs, cd, sgd, gd
+    #[arg(long, default_value = "auto", value_parser = parse_solver)]
+    pub solver: Solver,
+    /// numeric backend
+    #[arg(long, default_value_t = BackendKind::default(), value_parser = parse_backend)]
+    pub backend: BackendKind,
+    /// convergence tolerance of exact solvers (scaled gradient / kkt max-norm)
+    #[arg(long, default_value_t = 1e-8, value_parser = parse_positive)]
+    pub tol: f64,
+    /// iteration limit of exact solvers
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_iter: Option<u64>,
+    /// epochs of sgd / gd
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    pub epochs: u64,
+    /// minibatch size of sgd
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_size: u64,
+    /// learning rate of sgd / gd
+    #[arg(long, default_value_t = 0.1, value_parser = parse_positive)]
+    pub learning_rate: f64,
+    /// seed of the split and of sgd's shuffles
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// write the model here (json, written atomically)
+    #[arg(long)]
+    pub model_out: Option<PathBuf>,
+    /// print only the report, no progress bar
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `logreg predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// model file written by `logreg train`
+    #[arg(long)]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// write the predictions here (default: standard output)
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// probability at or above which a row gets the positive label
+    #[arg(long, default_value_t = 0.5, value_parser = parse_fraction)]
+    pub threshold: f64,
+}
+
+/// `logreg evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// model file written by `logreg train`
+    #[arg(long)]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// target column (default: the model's)
+    #[arg(long)]
+    pub target: Option<String>,
+    /// probability at or above which a row gets the positive label
+    #[arg(long, default_value_t = 0.5, value_parser = parse_fraction)]
+    pub threshold: f64,
+}
+
+/// `logreg generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// rows
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub samples: u64,
+    /// feature columns
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub features: u64,
+    /// informative columns (default: min(features, max(2, features / 5)))
+    #[arg(long)]
+    pub informative: Option<u64>,
+    /// redundant columns (linear combinations of the informative ones)
+    #[arg(long, default_value_t = 0)]
+    pub redundant: u64,
+    /// class separation (half the hypercube side)
+    #[arg(long, default_value_t = 1.0, value_parser = parse_positive)]
+    pub class_sep: f64,
+    /// fraction of labels assigned at random
+    #[arg(long, default_value_t = 0.01, value_parser = parse_unit_interval)]
+    pub flip_y: f64,
+    /// seed
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// output format
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// output file
+    #[arg(long)]
+    pub output: PathBuf,
+}
+
+/// `logreg plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// model file written by `logreg train`
+    #[arg(long)]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// output image: .png or .svg
+    #[arg(long)]
+    pub output: PathBuf,
+    /// feature on the x axis (default: the largest coefficient on the standardised scale)
+    #[arg(long)]
+    pub x: Option<String>,
+    /// feature on the y axis (default: the second largest)
+    #[arg(long)]
+    pub y: Option<String>,
+}
+
+/// `logreg summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// model file written by `logreg train`
+    #[arg(long)]
+    pub model: PathBuf,
+}
+
+fn parse_f64(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if v.is_finite() { Ok(v) } else { Err(format!("`{s}` is not a finite number")) }
+}
+
+fn parse_penalty(s: &str) -> Result<f64, String> {
+    let v = parse_f64(s)?;
+    if v >= 0.0 { Ok(v) } else { Err(format!("must be ≥ 0, got {v}")) }
+}
+
+fn parse_positive(s: &str) -> Result<f64, String> {
+    let v = parse_f64(s)?;
+    if v > 0.0 { Ok(v) } else { Err(format!("must be > 0, got {v}")) }
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    let v = parse_f64(s)?;
+    if v > 0.0 && v < 1.0 { Ok(v) } else { Err(format!("must lie strictly between 0 and 1, got {v}")) }
+}
+
+fn parse_unit_interval(s: &str) -> Result<f64, String> {
+    let v = parse_f64(s)?;
+    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("must lie in [0, 1], got {v}")) }
+}
+
+fn parse_solver(s: &str) -> Result<Solver, String> {
+    s.parse().map_err(|e: logreg::Error| e.to_string())
+}
+
+fn parse_backend(s: &str) -> Result<BackendKind, String> {
+    s.parse().map_err(|e: logreg::UnknownBackend| e.to_string())
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s.as_bytes() {
+        [b] if b.is_ascii() => Ok(*b),
+        _ if s == "\\t" || s == "tab" => Ok(b'\t'),
+        _ => Err(format!("must be one ASCII character (or `tab`), got `{s}`")),
+    }
+}

@@ -1,0 +1,118 @@
+//! `logreg train`.
+
+use anyhow::{Context, Result};
+use logreg::solve::Solver;
+use logreg::{ClassWeight, FitParams, LearningRate, SgdParams};
+
+use crate::args::TrainArgs;
+use crate::data::{Labelled, load_labelled};
+use crate::model_file::{ModelFile, TrainingConfig};
+use crate::output::emit;
+use crate::progress::BarObserver;
+use crate::report::{Metrics, coefficients, convergence};
+
+/// coefficients listed in the report.
+const LISTED: usize = 20;
+
+/// fit, report, and save the model when asked.
+pub fn run(a: TrainArgs) -> Result<()> {
+    let spec = Labelled {
+        target: a.target.clone(),
+        features: a.features.clone(),
+        positive: a.positive.as_deref(),
+        width: None,
+    };
+    let (loaded, source) = load_labelled(&a.input, spec, true)?;
+    if a.input.data.is_none() {
+        eprintln!(
+            "no --data given: training on the bundled breast-cancer data (569 rows, 30 features, target `diagnosis`)"
+        );
+    }
+    let classes = loaded.classes.clone();
+    let (train, test) = match a.test_fraction {
+        Some(f) => {
+            let (train, test) = loaded.dataset.split_stratified(f, a.seed)?;
+            (train, Some(test))
+        }
+        None => (loaded.dataset, None),
+    };
+    let l2 = a.l2.unwrap_or(if a.l1 > 0.0 { 0.0 } else { 1.0 / train.n_rows() as f64 });
+    let params = FitParams {
+        solver: a.solver,
+        l2,
+        l1: a.l1,
+        standardize: a.standardize,
+        class_weight: if a.balanced { ClassWeight::Balanced } else { ClassWeight::None },
+        tol: a.tol,
+        max_iter: a.max_iter.map(|m| m as usize),
+        sgd: SgdParams {
+            batch_size: Some(a.batch_size as usize),
+            max_epochs: a.epochs as usize,
+            learning_rate: LearningRate::Constant(a.learning_rate),
+            seed: a.seed,
+            ..SgdParams::default()
+        },
+    }
+    .check()?;
+    let threads = a.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let solver = params.params().solver.resolve(train.n_cols(), params.penalty());
+    let (steps, unit) = match solver {
+        Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
+        Solver::Lbfgs => (a.max_iter.unwrap_or(10_000), "iterations"),
+        _ => (a.max_iter.unwrap_or(100), "iterations"),
+    };
+    let mut bar = BarObserver::new(steps, unit, a.quiet);
+    let fitted = pool.install(|| params.fit(a.backend.backend(), &train, &mut bar));
+    bar.finish();
+    let model = fitted?;
+
+    let mut out = format!(
+        "data: {source}: {} rows × {} features, target `{}`, positive class `{}`\npenalty: l2 {l2:.6e}{}, l1 {}{}\n",
+        train.n_rows() + test.as_ref().map_or(0, |t| t.n_rows()),
+        train.n_cols(),
+        loaded.target,
+        classes.positive,
+        if a.l2.is_none() && l2 > 0.0 { " (default 1/n, scikit-learn's C = 1)" } else { "" },
+        a.l1,
+        if a.standardize { ", on standardised features" } else { "" }
+    );
+    let z = model.decision_function(train.features())?;
+    out += &Metrics::new(train.labels(), &z, 0.5).render("train", &classes);
+    if let Some(test) = &test {
+        let z = model.decision_function(test.features())?;
+        out += &Metrics::new(test.labels(), &z, 0.5).render("test", &classes);
+    }
+    out += &convergence(&model.report);
+    out += &coefficients(&model.feature_names, &model.coefficients, model.intercept, LISTED);
+    if model.inference.is_some() {
+        out += "standard errors, z, p and 95% intervals: `logreg summary --model <model file>`\n";
+    }
+    emit(&out)?;
+
+    match &a.model_out {
+        Some(path) => {
+            let training = TrainingConfig {
+                solver: a.solver.to_string(),
+                backend: a.backend.to_string(),
+                l2,
+                l1: a.l1,
+                standardize: a.standardize,
+                balanced: a.balanced,
+                tol: a.tol,
+                max_iter: a.max_iter,
+                epochs: a.epochs,
+                batch_size: a.batch_size,
+                learning_rate: a.learning_rate,
+                seed: a.seed,
+                threads,
+                test_fraction: a.test_fraction,
+                data: source,
+            };
+            ModelFile::new(&model, &loaded.target, &classes, training, &train).save(path)?;
+            emit(&format!("model written to {}\n", path.display()))?;
+        }
+        None => eprintln!("(the model was not saved: add --model-out PATH)"),
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! loading data files for the commands: format detection, the bundled dataset, load progress.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use logreg::io::csv::read_csv_from;
+use logreg::io::libsvm::read_libsvm_from;
+use logreg::io::{CsvOptions, LoadedData, read_csv_features};
+
+use crate::args::{DataArgs, Format};
+
+/// the bundled breast-cancer data, embedded so `train` works from any directory.
+const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
+/// how the bundled data is named in messages and model files.
+pub const BUNDLED_NAME: &str = "bundled:breast_cancer.csv";
+
+/// the format of `path`: the flag if given, else by extension.
+pub fn format_of(path: &Path, explicit: Option<Format>) -> Format {
+    explicit.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        Some(e) if matches!(e.as_str(), "svm" | "libsvm" | "svmlight" | "txt") => Format::Libsvm,
+        _ => Format::Csv,
+    })
+}
+
+/// what to read from a labelled file.
+pub struct Labelled<'a> {
+    /// target column (csv)
+    pub target: Option<String>,
+    /// feature columns (csv)
+    pub features: Option<Vec<String>>,
+    /// positive class
+    pub positive: Option<&'a str>,
+    /// number of features (libsvm width)
+    pub width: Option<usize>,
+}
+
+/// labelled data from `--data`, or the bundled data when `bundled_default` and no file is given;
+/// returns the data and a name for it.
+pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool) -> Result<(LoadedData, String)> {
+    let options = CsvOptions {
+        target: spec.target,
+        features: spec.features,
+        positive: spec.positive.map(str::to_string),
+        delimiter: input.delimiter,
+    };
+    let Some(path) = &input.data else {
+        if !bundled_default {
+            bail!("--data is required");
+        }
+        let data = read_csv_from(BUNDLED.as_bytes(), Path::new(BUNDLED_NAME), &options)?;
+        return Ok((data, BUNDLED_NAME.into()));
+    };
+    let reader = open_with_progress(path)?;
+    let data = match format_of(path, input.format) {
+        Format::Csv => read_csv_from(reader, path, &options)?,
+        Format::Libsvm => read_libsvm_from(reader, path, spec.width, spec.positive)?,
+    };
+    Ok((data, path.display().to_string()))
+}
+
+/// the columns `features` (in that order) of `--data`, labels ignored: values and row count.
+pub fn load_features(input: &DataArgs, features: &[String]) -> Result<(Vec<f64>, usize)> {
+    let path = input.data.as_ref().context("--data is required")?;
+    let reader = open_with_progress(path)?;
+    match format_of(path, input.format) {
+        Format::Csv => {
+            let options =
+                CsvOptions { features: Some(features.to_vec()), delimiter: input.delimiter, ..Default::default() };
+            let (x, rows, _) = read_csv_features(reader, path, &options).map_err(|e| match e {
+                logreg::Error::Parse { message, .. } if message.starts_with("no column named") => {
+                    let missing = message.split('`').nth(1).unwrap_or("?").to_string();
+                    anyhow::anyhow!("{}: the model's feature `{missing}` is missing from the data", path.display())
+                }
+                other => other.into(),
+            })?;
+            Ok((x, rows))
+        }
+        Format::Libsvm => {
+            let expected: Vec<String> = (1..=features.len()).map(|j| format!("f{j}")).collect();
+            if features != expected.as_slice() {
+                bail!(
+                    "{}: libsvm columns are positional (f1, f2, …) but the model's features are named {}",
+                    path.display(),
+                    features.join(", ")
+                );
+            }
+            let data = read_libsvm_from(reader, path, Some(features.len()), None)?;
+            Ok((data.dataset.features().data().to_vec(), data.dataset.n_rows()))
+        }
+    }
+}
+
+/// the file at `path`, read through a byte progress bar (drawn only on a terminal, for large files).
+fn open_with_progress(path: &PathBuf) -> Result<Box<dyn Read>> {
+    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len < 64 << 20 {
+        return Ok(Box::new(file));
+    }
+    let bar = ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("loading {bytes}/{total_bytes} {wide_bar} {eta}").expect("valid template"),
+    );
+    Ok(Box::new(bar.wrap_read(file)))
+}

@@ -1,0 +1,35 @@
+//! `logreg`: the command-line tool.
+
+mod args;
+mod commands;
+mod data;
+mod model_file;
+mod output;
+mod progress;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // usage errors exit with 2 here
+    let result = match cli.command {
+        Command::Train(a) => commands::train::run(a),
+        Command::Predict(a) => commands::predict::run(a),
+        Command::Evaluate(a) => commands::evaluate::run(a),
+        Command::Generate(a) => commands::generate::run(a),
+        Command::Plot(a) => commands::plot::run(a),
+        Command::Summary(a) => commands::summary::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let usage = matches!(e.downcast_ref::<logreg::Error>(), Some(logreg::Error::InvalidParameter { .. }));
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
