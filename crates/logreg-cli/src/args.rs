@@ -69,17 +69,17 @@ pub struct TrainArgs {
     #[arg(long)]
     pub positive: Option<String>,
     /// hold out this fraction of rows (stratified, seeded) and report test metrics too
-    #[arg(long, value_parser = parse_fraction)]
+    #[arg(long, value_parser = parse_fraction, allow_negative_numbers = true)]
     pub test_fraction: Option<f64>,
     /// measure the penalty on standardised features (coefficients are reported on the original scale)
     #[arg(long)]
     pub standardize: bool,
     /// ridge penalty strength l2 (scikit-learn's C = 1/(l2·n)); default 1/n, scikit-learn's C = 1
     /// (0 when --l1 is given); --l2 0 fits the unpenalised maximum likelihood, with standard errors
-    #[arg(long, value_parser = parse_penalty)]
+    #[arg(long, value_parser = parse_penalty, allow_negative_numbers = true)]
     pub l2: Option<f64>,
     /// lasso penalty strength l1
-    #[arg(long, default_value_t = 0.0, value_parser = parse_penalty)]
+    #[arg(long, default_value_t = 0.0, value_parser = parse_penalty, allow_negative_numbers = true)]
     pub l1: f64,
     /// balance the classes' total weight
     #[arg(long)]
@@ -91,7 +91,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = BackendKind::default(), value_parser = parse_backend)]
     pub backend: BackendKind,
     /// convergence tolerance of exact solvers (scaled gradient / kkt max-norm)
-    #[arg(long, default_value_t = 1e-8, value_parser = parse_positive)]
+    #[arg(long, default_value_t = 1e-8, value_parser = parse_positive, allow_negative_numbers = true)]
     pub tol: f64,
     /// iteration limit of exact solvers
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
@@ -103,7 +103,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_size: u64,
     /// learning rate of sgd / gd
-    #[arg(long, default_value_t = 0.1, value_parser = parse_positive)]
+    #[arg(long, default_value_t = 0.1, value_parser = parse_positive, allow_negative_numbers = true)]
     pub learning_rate: f64,
     /// seed of the split and of sgd's shuffles
     #[arg(long, default_value_t = 0)]
@@ -167,10 +167,10 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 0)]
     pub redundant: u64,
     /// class separation (half the hypercube side)
-    #[arg(long, default_value_t = 1.0, value_parser = parse_positive)]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_positive, allow_negative_numbers = true)]
     pub class_sep: f64,
     /// fraction of labels assigned at random
-    #[arg(long, default_value_t = 0.01, value_parser = parse_unit_interval)]
+    #[arg(long, default_value_t = 0.01, value_parser = parse_unit_interval, allow_negative_numbers = true)]
     pub flip_y: f64,
     /// seed
     #[arg(long, default_value_t = 0)]

@@ -1,0 +1,360 @@
+//! end-to-end tests of the `logreg` binary.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use logreg::io::{CsvOptions, read_csv};
+use logreg::{FitParams, ReferenceBackend, Silent};
+use predicates::prelude::*;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn data(name: &str) -> String {
+    root().join("data").join(name).display().to_string()
+}
+
+fn malformed(name: &str) -> String {
+    root().join("tests/malformed").join(name).display().to_string()
+}
+
+fn logreg() -> Command {
+    Command::cargo_bin("logreg").expect("binary builds")
+}
+
+#[test]
+fn train_without_data_uses_the_bundled_set_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    logreg()
+        .current_dir(dir.path())
+        .args(["train", "--quiet"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("bundled breast-cancer data"))
+        .stdout(predicate::str::contains("train: 569 rows"))
+        .stdout(predicate::str::contains("converged: tolerance reached"))
+        .stdout(predicate::str::contains("worst_concavity"));
+}
+
+#[test]
+fn train_reports_test_metrics_and_writes_a_versioned_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    logreg()
+        .args(["train", "-q", "--test-fraction", "0.25", "--seed", "3", "--standardize", "--l2", "1e-2"])
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("train: 427 rows"))
+        .stdout(predicate::str::contains("test: 142 rows"))
+        .stdout(predicate::str::contains("actual \\ predicted"));
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["format"], "logreg-model");
+    assert_eq!(m["format_version"], 1);
+    assert_eq!(m["target"], "diagnosis");
+    assert_eq!(m["positive_class"], "malignant");
+    assert_eq!(m["features"].as_array().unwrap().len(), 30);
+    assert_eq!(m["coefficients"].as_array().unwrap().len(), 30);
+    assert!(m["standardization"]["mean"].is_array());
+    assert_eq!(m["training"]["seed"], 3);
+    assert_eq!(m["training"]["test_fraction"], 0.25);
+    assert!(m["convergence"]["fit_seconds"].as_f64().unwrap() >= 0.0);
+    assert!(!m["loss_history"].as_array().unwrap().is_empty());
+    assert_eq!(m["data_fingerprint"]["rows"], 427);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&model).unwrap().permissions().mode() & 0o777, 0o644);
+    }
+}
+
+/// train → predict → evaluate through the binary agrees with the library.
+#[test]
+fn round_trip_matches_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let preds = dir.path().join("p.csv");
+    let bc = data("breast_cancer.csv");
+    logreg().args(["train", "-q", "--l2", "1e-3", "--data", &bc]).arg("--model-out").arg(&model).assert().success();
+    logreg().args(["predict", "--data", &bc]).arg("--model").arg(&model).arg("--output").arg(&preds).assert().success();
+
+    let loaded = read_csv(bc.as_ref(), &CsvOptions::default()).unwrap();
+    let lib = FitParams { l2: 1e-3, ..FitParams::default() }
+        .check()
+        .unwrap()
+        .fit(&ReferenceBackend, &loaded.dataset, &mut Silent)
+        .unwrap();
+    let expected = lib.predict_proba(loaded.dataset.features()).unwrap();
+    let text = std::fs::read_to_string(&preds).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("probability,label"));
+    let mut correct = 0;
+    for (line, (p, y)) in lines.zip(expected.iter().zip(loaded.dataset.labels())) {
+        let (prob, label) = line.split_once(',').unwrap();
+        let prob: f64 = prob.parse().unwrap();
+        assert!((prob - p).abs() <= 1e-9, "{prob} vs {p}");
+        assert_eq!(label, if prob >= 0.5 { "malignant" } else { "benign" });
+        correct += usize::from((prob >= 0.5) == (*y == 1.0));
+    }
+    let accuracy = correct as f64 / 569.0;
+    logreg()
+        .args(["evaluate", "--data", &bc])
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("accuracy {accuracy:.4}")));
+}
+
+#[test]
+fn summary_prints_the_statsmodels_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    logreg()
+        .args(["train", "-q", "--l2", "0", "--data", &data("spector.csv")])
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success();
+    logreg()
+        .arg("summary")
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("intercept     -13.021347     4.931324"))
+        .stdout(predicate::str::contains("GPA             2.826113     1.262941"))
+        .stdout(predicate::str::contains("P>|z|"));
+}
+
+#[test]
+fn generate_then_train_in_both_formats_and_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, format) in [("g.csv", "csv"), ("g.svm", "libsvm")] {
+        let out = dir.path().join(name);
+        logreg()
+            .args([
+                "generate",
+                "--samples",
+                "300",
+                "--features",
+                "5",
+                "--informative",
+                "3",
+                "--seed",
+                "1",
+                "--format",
+                format,
+            ])
+            .arg("--output")
+            .arg(&out)
+            .assert()
+            .success();
+        let model = dir.path().join(format!("{name}.json"));
+        logreg()
+            .args(["train", "-q", "--l2", "1e-2"])
+            .arg("--data")
+            .arg(&out)
+            .arg("--model-out")
+            .arg(&model)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("300 rows × 5 features"));
+        for ext in ["png", "svg"] {
+            let image = dir.path().join(format!("{name}.{ext}"));
+            logreg()
+                .arg("plot")
+                .arg("--model")
+                .arg(&model)
+                .arg("--data")
+                .arg(&out)
+                .arg("--output")
+                .arg(&image)
+                .assert()
+                .success();
+            let bytes = std::fs::read(&image).unwrap();
+            if ext == "png" {
+                assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+            } else {
+                assert!(String::from_utf8_lossy(&bytes).contains("<svg"));
+            }
+        }
+    }
+    // sgd with a loss history, and the same seed gives the same file twice
+    let g = dir.path().join("g.csv");
+    let run = |m: &Path| {
+        logreg()
+            .args([
+                "train",
+                "-q",
+                "--solver",
+                "sgd",
+                "--standardize",
+                "--epochs",
+                "20",
+                "--seed",
+                "5",
+                "--threads",
+                "2",
+            ])
+            .arg("--data")
+            .arg(&g)
+            .arg("--model-out")
+            .arg(m)
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(m).unwrap()).unwrap();
+        (v["coefficients"].clone(), v["loss_history"].as_array().unwrap().len())
+    };
+    let (a, n) = run(&dir.path().join("s1.json"));
+    let (b, _) = run(&dir.path().join("s2.json"));
+    assert_eq!(a, b);
+    assert!(n >= 2);
+}
+
+#[test]
+fn features_select_columns_and_ignore_unselected_text() {
+    logreg()
+        .args(["train", "-q", "--l2", "0.1", "--features", "a,b", "--target", "y", "--positive", "yes"])
+        .args(["--data", &malformed("r_export.csv")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("positive class `yes`"));
+}
+
+/// every malformed input: a message naming file, line and column (or flag), and exit code 1.
+#[test]
+fn malformed_inputs_get_clear_errors() {
+    let cases: &[(&str, &[&str])] = &[
+        ("empty.csv", &["empty.csv", "empty file: expected a header row"]),
+        ("header_only.csv", &["header_only.csv", "no data rows"]),
+        ("ragged.csv", &["ragged.csv, line 3", "row has 2 fields, the header has 3"]),
+        ("text_in_numeric.csv", &["line 2, column b: expected a finite number, found `abc`"]),
+        ("empty_value.csv", &["line 3, column b: expected a finite number, found an empty value"]),
+        ("na_value.csv", &["line 3, column b: expected a finite number, found `NA`"]),
+        ("nan_value.csv", &["line 2, column b: expected a finite number, found `NaN`"]),
+        ("inf_value.csv", &["line 3, column b: expected a finite number, found `-inf`"]),
+        ("duplicate_columns.csv", &["line 1, column a: duplicate column name (columns 1 and 2)"]),
+        ("one_class.csv", &["column y", "target `y` must hold exactly two classes, found 1: `0`"]),
+        ("three_classes.csv", &["found 3: `0`, `1`, `2`"]),
+        ("decreasing_index.svm", &["decreasing_index.svm, line 2, column 3: indices must increase, found 1 after 2"]),
+        ("zero_index.svm", &["line 1, column 2: indices are 1-based, found 0"]),
+        ("bad_value.svm", &["line 2, column 2: expected a finite number, found `x`"]),
+    ];
+    for (file, needles) in cases {
+        let assert = logreg().args(["train", "-q", "--data", &malformed(file)]).assert().code(1);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(stderr.starts_with("error: "), "{file}: {stderr}");
+        for needle in *needles {
+            assert!(stderr.contains(needle), "{file}: expected `{needle}` in: {stderr}");
+        }
+        assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+    }
+    logreg()
+        .args(["train", "--data", "/no/such/file.csv"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/no/such/file.csv: cannot open"));
+    let bc = data("breast_cancer.csv");
+    logreg()
+        .args(["train", "--data", &bc, "--features", "mean_radius,zz"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no column named `zz` (--features); the columns are: mean_radius"));
+    logreg()
+        .args(["train", "--data", &bc, "--target", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no column named `nope` (--target)"));
+    logreg()
+        .args(["train", "--data", &bc, "--positive", "maybe"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`maybe` is not a class of target `diagnosis`"));
+    logreg()
+        .args(["train", "--data", &bc, "--l2", "0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("separable").and(predicate::str::contains("add a penalty")));
+}
+
+/// invalid flag values are usage errors: exit 2, the flag named.
+#[test]
+fn invalid_flags_exit_with_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--l2", "-1"], "--l2"),
+        (&["--l2", "nan"], "--l2"),
+        (&["--l1", "-0.5"], "--l1"),
+        (&["--batch-size", "0"], "--batch-size"),
+        (&["--test-fraction", "1.5"], "--test-fraction"),
+        (&["--test-fraction", "0"], "--test-fraction"),
+        (&["--solver", "magic"], "expected one of auto, newton, lbfgs, cd, sgd, gd"),
+        (&["--backend", "blas"], "unknown backend `blas`"),
+        (&["--learning-rate", "0"], "--learning-rate"),
+        (&["--epochs", "0"], "--epochs"),
+        (&["--solver", "newton", "--l1", "0.1"], "use cd for l1 > 0"),
+    ];
+    for (args, needle) in cases {
+        logreg().arg("train").args(*args).assert().code(2).stderr(predicate::str::contains(*needle));
+    }
+}
+
+#[test]
+fn a_failed_run_leaves_the_existing_model_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    std::fs::write(&model, "previous model").unwrap();
+    logreg()
+        .args(["train", "-q", "--data", &malformed("na_value.csv")])
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .code(1);
+    logreg()
+        .args(["train", "-q", "--l2", "0", "--data", &data("breast_cancer.csv")])
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), "previous model");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn model_and_prediction_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    logreg()
+        .args(["summary", "--model", &malformed("newer_model.json")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("model format version 99 is newer than this logreg"));
+    logreg()
+        .args(["summary", "--model", &malformed("garbage_model.json")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a logreg model (invalid JSON)"));
+    let model = dir.path().join("m.json");
+    logreg().args(["train", "-q", "--data", &data("spector.csv")]).arg("--model-out").arg(&model).assert().success();
+    let partial = dir.path().join("partial.csv");
+    std::fs::write(&partial, "GPA,PSI\n3.0,1\n").unwrap();
+    logreg()
+        .arg("predict")
+        .arg("--model")
+        .arg(&model)
+        .arg("--data")
+        .arg(&partial)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the model's feature `TUCE` is missing from the data"));
+    // unlabelled data predicts fine, rows in input order, on standard output
+    let unlabelled = dir.path().join("u.csv");
+    std::fs::write(&unlabelled, "TUCE,PSI,GPA\n20,0,2.0\n25,1,3.9\n").unwrap();
+    let out = logreg().arg("predict").arg("--model").arg(&model).arg("--data").arg(&unlabelled).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[1].ends_with(",0") && rows[2].ends_with(",1"), "{text}");
+}
