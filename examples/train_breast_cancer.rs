@@ -1,7 +1,7 @@
 //! train on the bundled breast-cancer data: stratified split, standardise, minibatch sgd,
 //! loss and accuracy every 10 epochs, then test metrics and a few predictions.
 //!
-//! `cargo run --release --example train_breast_cancer -- [backend]`
+//! `cargo run --release -p logreg --example train_breast_cancer -- [backend]`
 
 use std::path::Path;
 
