@@ -26,6 +26,12 @@ fn data(n: usize, d: usize) -> Dataset {
         .expect("valid sizes")
 }
 
+/// sum of every value, read block-parallel: the bandwidth every kernel is measured against.
+fn read_sum(x: &[f64]) -> f64 {
+    use rayon::prelude::*;
+    x.par_chunks(1 << 16).map(|c| logreg::numerics::dot(c, c)).sum()
+}
+
 fn ops(c: &mut Criterion) {
     for (n, d) in grid() {
         let ds = data(n, d);
@@ -36,6 +42,10 @@ fn ops(c: &mut Criterion) {
             let mut group = c.benchmark_group(format!("ops/{n}x{d}/{threads}t"));
             group.throughput(Throughput::Bytes(bytes));
             group.sample_size(10);
+            // the floor: a plain streaming read of X (8 accumulators per block, blocks in parallel)
+            group.bench_function(BenchmarkId::new("read", "memory"), |b| {
+                b.iter(|| pool.install(|| read_sum(black_box(ds.features().data()))))
+            });
             for &kind in BackendKind::ALL {
                 let backend = kind.backend();
                 let mut z = vec![0.0; n];

@@ -49,10 +49,24 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         reference::add_weighted_gram(x, h, out)
     }
 
+    /// dot product of one row with `w`.
+    #[inline(always)]
+    fn row_dot(&self, x: &[f64], w: &[f64]) -> f64 {
+        crate::numerics::dot(x, w)
+    }
+
+    /// `g ← g + a·x` for one row `x`.
+    #[inline(always)]
+    fn row_axpy(&self, a: f64, x: &[f64], g: &mut [f64]) {
+        crate::numerics::axpy(a, x, g)
+    }
+
     /// loss and gradient of the rows `rows` of `data` in one pass over their features:
     /// returns the weighted loss, residual and weight sums and adds `Xᵀ(s∘(p − y))` to `g`.
     ///
-    /// `scratch.len() == rows.len()`; the block is read while it is still in cache.
+    /// `scratch.len() == rows.len()`. each row is read from memory once: its logit
+    /// ([`Backend::row_dot`]) and its share of the gradient ([`Backend::row_axpy`]) are computed
+    /// back to back while the row is in l1 cache.
     fn loss_grad_block(
         &self,
         data: DataRef<'_>,
@@ -62,11 +76,30 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         scratch: &mut [f64],
         g: &mut [f64],
     ) -> BlockSums {
+        let _ = scratch;
         let x = data.rows(rows.clone());
-        self.linear_predictor(&x, w, b, scratch);
-        let sums = reference::residuals_in_place(data, rows, scratch);
-        self.add_xt_times(&x, scratch, g);
-        sums
+        // compiled for the widest simd the cpu has (avx2 / avx-512), chosen at run time
+        pulp::Arch::new().dispatch(
+            #[inline(always)]
+            || {
+                let mut sums = BlockSums::default();
+                for k in 0..x.n_rows() {
+                    let i = rows.index(k);
+                    let row = x.row(k);
+                    let z = b + self.row_dot(row, w);
+                    let s = data.weight(i);
+                    let (loss, r) = crate::numerics::loss_and_residual(data.y[i], z);
+                    sums.loss += s * loss;
+                    sums.residual += s * r;
+                    sums.weight += s;
+                    if (z >= 0.0) == (data.y[i] == 1.0) {
+                        sums.correct += s;
+                    }
+                    self.row_axpy(s * r, row, g);
+                }
+                sums
+            },
+        )
     }
 }
 
