@@ -11,6 +11,7 @@ mod line_search;
 mod newton;
 mod outcome;
 mod prox_newton;
+mod second_order;
 
 use std::fmt;
 use std::ops::ControlFlow;
