@@ -70,9 +70,8 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<(Vec<f64>,
             let options =
                 CsvOptions { features: Some(features.to_vec()), delimiter: input.delimiter, ..Default::default() };
             let (x, rows, _) = read_csv_features(reader, path, &options).map_err(|e| match e {
-                logreg::Error::Parse { message, .. } if message.starts_with("no column named") => {
-                    let missing = message.split('`').nth(1).unwrap_or("?").to_string();
-                    anyhow::anyhow!("{}: the model's feature `{missing}` is missing from the data", path.display())
+                logreg::Error::MissingColumn { column, .. } => {
+                    anyhow::anyhow!("{}: the model's feature `{column}` is missing from the data", path.display())
                 }
                 other => other.into(),
             })?;

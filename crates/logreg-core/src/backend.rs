@@ -19,6 +19,22 @@ pub struct BlockSums {
     pub correct: f64,
 }
 
+impl BlockSums {
+    /// account for one row with label `y`, weight `s` and logit `z`; returns its weighted
+    /// residual `s·(σ(z) − y)`.
+    #[inline(always)]
+    pub fn add_row(&mut self, y: f64, s: f64, z: f64) -> f64 {
+        let (loss, r) = crate::numerics::loss_and_residual(y, z);
+        self.loss += s * loss;
+        self.residual += s * r;
+        self.weight += s;
+        if (z >= 0.0) == (y == 1.0) {
+            self.correct += s;
+        }
+        s * r
+    }
+}
+
 /// numeric operations of logistic regression over blocks of rows.
 ///
 /// every method takes a block small enough to stay in cache (the caller chooses it),
@@ -87,15 +103,8 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
                     let i = rows.index(k);
                     let row = x.row(k);
                     let z = b + self.row_dot(row, w);
-                    let s = data.weight(i);
-                    let (loss, r) = crate::numerics::loss_and_residual(data.y[i], z);
-                    sums.loss += s * loss;
-                    sums.residual += s * r;
-                    sums.weight += s;
-                    if (z >= 0.0) == (data.y[i] == 1.0) {
-                        sums.correct += s;
-                    }
-                    self.row_axpy(s * r, row, g);
+                    let sr = sums.add_row(data.y[i], data.weight(i), z);
+                    self.row_axpy(sr, row, g);
                 }
                 sums
             },
@@ -115,10 +124,8 @@ impl Backend for ReferenceBackend {
 
 /// reference kernels: plain loops in index order, used by the default methods.
 pub mod reference {
-    use super::BlockSums;
-    use crate::dataset::DataRef;
-    use crate::numerics::{axpy, dot, loss_and_residual, sigmoid};
-    use crate::view::{Rows, Selection};
+    use crate::numerics::{axpy, dot, sigmoid};
+    use crate::view::Rows;
 
     /// `z ← X·w + b`.
     pub fn linear_predictor(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
@@ -158,23 +165,5 @@ pub mod reference {
         for v in z {
             *v = sigmoid(*v);
         }
-    }
-
-    /// replace each logit `zₖ` by its weighted residual `sₖ(σ(zₖ) − yₖ)` and return the block sums.
-    pub fn residuals_in_place(data: DataRef<'_>, rows: &Selection<'_>, z: &mut [f64]) -> BlockSums {
-        let mut sums = BlockSums::default();
-        for (k, zk) in z.iter_mut().enumerate() {
-            let i = rows.index(k);
-            let s = data.weight(i);
-            let (loss, r) = loss_and_residual(data.y[i], *zk);
-            sums.loss += s * loss;
-            sums.residual += s * r;
-            sums.weight += s;
-            if (*zk >= 0.0) == (data.y[i] == 1.0) {
-                sums.correct += s;
-            }
-            *zk = s * r;
-        }
-        sums
     }
 }

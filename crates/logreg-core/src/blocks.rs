@@ -241,21 +241,18 @@ impl HessianWorkspace {
                     let m = block.len();
                     let rows = data.rows(block.clone());
                     backend.linear_predictor(&rows, w, b, &mut r[..m]);
+                    let mut sums = BlockSums::default();
                     for k in 0..m {
                         let i = block.index(k);
                         let s = data.weight(i);
-                        let z = r[k];
-                        let (loss, res) = crate::numerics::loss_and_residual(data.y[i], z);
-                        head[0] += s * loss;
-                        head[1] += s * res;
-                        head[2] += s;
-                        if (z >= 0.0) == (data.y[i] == 1.0) {
-                            head[4] += s;
-                        }
-                        h[k] = s * crate::numerics::curvature(z);
-                        head[3] += h[k];
-                        r[k] = s * res;
+                        h[k] = s * crate::numerics::curvature(r[k]);
+                        r[k] = sums.add_row(data.y[i], s, r[k]);
                     }
+                    head[0] += sums.loss;
+                    head[1] += sums.residual;
+                    head[2] += sums.weight;
+                    head[3] += h[..m].iter().sum::<f64>();
+                    head[4] += sums.correct;
                     backend.add_xt_times(&rows, &r[..m], gs);
                     backend.add_xt_times(&rows, &h[..m], hx);
                     backend.add_weighted_gram(&rows, &h[..m], gram_scratch, gram);

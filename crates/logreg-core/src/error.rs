@@ -56,6 +56,18 @@ pub enum Error {
         /// what was expected
         message: String,
     },
+    /// a column named by the caller is not in the file's header.
+    #[error("{}, line 1: no column named `{column}` ({role}); the columns are: {}", path.display(), available.join(", "))]
+    MissingColumn {
+        /// file being read
+        path: PathBuf,
+        /// the column asked for
+        column: String,
+        /// what asked for it (a flag name, such as `--features`)
+        role: &'static str,
+        /// the header's columns
+        available: Vec<String>,
+    },
     /// an i/o failure on a named file.
     #[error("{}: {source}", path.display())]
     Io {

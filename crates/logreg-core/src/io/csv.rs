@@ -82,9 +82,12 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
     if header.iter().all(String::is_empty) {
         return Err(err(Some(1), None, "empty file: expected a header row naming the columns".into()));
     }
-    let find = |name: &str, role: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| {
-            err(Some(1), None, format!("no column named `{name}` ({role}); the columns are: {}", header.join(", ")))
+    let find = |name: &str, role: &'static str| {
+        header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
+            path: path.into(),
+            column: name.into(),
+            role,
+            available: header.clone(),
         })
     };
     let target = if labelled {
