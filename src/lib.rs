@@ -29,3 +29,8 @@ pub use logreg_faer::FaerBackend;
 pub use logreg_nalgebra::NalgebraBackend;
 #[cfg(feature = "ndarray")]
 pub use logreg_ndarray::NdarrayBackend;
+
+/// the README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
