@@ -38,6 +38,8 @@ pub enum Format {
     Csv,
     /// libsvm / svmlight: `label index:value …`
     Libsvm,
+    /// numpy .npy: one 2-d float64 array, rows × (features + label), label last
+    Npy,
 }
 
 /// where labelled data comes from and how to read it.
@@ -46,7 +48,7 @@ pub struct DataArgs {
     /// data file (default for train: the bundled breast-cancer data)
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// file format (default: from the extension, .svm/.libsvm/.txt meaning libsvm, else csv)
+    /// file format (default: from the extension: .npy, .svm/.libsvm/.txt for libsvm, else csv)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// field delimiter of csv files

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
+use logreg::io::npy::read_npy_from;
 use logreg::io::{CsvOptions, LoadedData, read_csv_features};
 
 use crate::args::{DataArgs, Format};
@@ -21,6 +22,7 @@ pub const BUNDLED_NAME: &str = "bundled:breast_cancer.csv";
 pub fn format_of(path: &Path, explicit: Option<Format>) -> Format {
     explicit.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
         Some(e) if matches!(e.as_str(), "svm" | "libsvm" | "svmlight" | "txt") => Format::Libsvm,
+        Some(e) if e == "npy" => Format::Npy,
         _ => Format::Csv,
     })
 }
@@ -57,6 +59,7 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
     let data = match format_of(path, input.format) {
         Format::Csv => read_csv_from(reader, path, &options)?,
         Format::Libsvm => read_libsvm_from(reader, path, spec.width, spec.positive)?,
+        Format::Npy => read_npy_from(reader, path, spec.positive)?,
     };
     Ok((data, path.display().to_string()))
 }
@@ -77,17 +80,29 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<(Vec<f64>,
             })?;
             Ok((x, rows))
         }
-        Format::Libsvm => {
+        format @ (Format::Libsvm | Format::Npy) => {
             let expected: Vec<String> = (1..=features.len()).map(|j| format!("f{j}")).collect();
             if features != expected.as_slice() {
                 bail!(
-                    "{}: libsvm columns are positional (f1, f2, …) but the model's features are named {}",
+                    "{}: columns of this format are positional (f1, f2, …) but the model's features are named {}",
                     path.display(),
                     features.join(", ")
                 );
             }
-            let data = read_libsvm_from(reader, path, Some(features.len()), None)?;
-            Ok((data.dataset.features().data().to_vec(), data.dataset.n_rows()))
+            let data = match format {
+                Format::Libsvm => read_libsvm_from(reader, path, Some(features.len()), None)?,
+                _ => read_npy_from(reader, path, None)?,
+            };
+            if data.dataset.n_cols() != features.len() {
+                bail!(
+                    "{}: {} feature columns, the model has {}",
+                    path.display(),
+                    data.dataset.n_cols(),
+                    features.len()
+                );
+            }
+            let rows = data.dataset.n_rows();
+            Ok((data.dataset.into_features(), rows))
         }
     }
 }

@@ -358,3 +358,36 @@ fn model_and_prediction_errors_are_clear() {
     assert_eq!(rows.len(), 3);
     assert!(rows[1].ends_with(",0") && rows[2].ends_with(",1"), "{text}");
 }
+
+#[test]
+fn npy_data_trains_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let npy = dir.path().join("g.npy");
+    logreg()
+        .args(["generate", "--samples", "400", "--features", "4", "--seed", "2", "--format", "npy"])
+        .arg("--output")
+        .arg(&npy)
+        .assert()
+        .success();
+    let model = dir.path().join("m.json");
+    logreg()
+        .args(["train", "-q", "--test-fraction", "0.2"])
+        .arg("--data")
+        .arg(&npy)
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("400 rows × 4 features"));
+    let out = logreg().arg("predict").arg("--model").arg(&model).arg("--data").arg(&npy).assert().success();
+    assert_eq!(String::from_utf8_lossy(&out.get_output().stdout).lines().count(), 401);
+    let bad = dir.path().join("bad.npy");
+    std::fs::write(&bad, b"\x93NUMPY garbage").unwrap();
+    logreg()
+        .args(["train", "-q"])
+        .arg("--data")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.npy: not a .npy file"));
+}

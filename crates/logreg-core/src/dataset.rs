@@ -127,6 +127,11 @@ impl Dataset {
         MatrixRef::new(&self.features, self.n_rows, self.n_cols).expect("sizes checked at construction")
     }
 
+    /// the row-major feature buffer, taken out of the dataset.
+    pub fn into_features(self) -> Vec<f64> {
+        self.features
+    }
+
     /// labels in {0, 1}.
     pub fn labels(&self) -> &[f64] {
         &self.labels

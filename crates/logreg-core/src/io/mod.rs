@@ -3,10 +3,12 @@
 pub mod csv;
 mod labels;
 pub mod libsvm;
+pub mod npy;
 
 pub use self::csv::{CsvOptions, read_csv, read_csv_features};
 pub use labels::{Classes, LabelCollector};
 pub use libsvm::read_libsvm;
+pub use npy::{read_npy, write_npy};
 
 use crate::dataset::Dataset;
 

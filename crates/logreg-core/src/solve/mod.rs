@@ -54,7 +54,7 @@ pub enum Solver {
 
 impl Solver {
     /// features up to which `auto` picks newton (its (d+1)² hessian pass is then cheap).
-    pub const NEWTON_MAX_FEATURES: usize = 200;
+    pub const NEWTON_MAX_FEATURES: usize = 64;
 
     /// every solver, in the order of their names in help texts.
     pub const ALL: [Solver; 6] = [Solver::Auto, Solver::Newton, Solver::Lbfgs, Solver::Cd, Solver::Sgd, Solver::Gd];

@@ -1,0 +1,123 @@
+//! numpy `.npy`: one 2-d float64 array in c order, `n × (d + 1)`, the last column the label.
+//! read straight into the dataset's buffer (peak memory ≈ the features' size).
+
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use super::{Classes, LoadedData};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+
+/// read the npy file at `path`; `positive` names the label value modelled as 1 (default: the larger).
+pub fn read_npy(path: &Path, positive: Option<&str>) -> Result<LoadedData> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    read_npy_from(file, path, positive)
+}
+
+/// read npy bytes from `reader`; `path` names it in errors.
+pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) -> Result<LoadedData> {
+    let err = |message: String| Error::Parse { path: path.into(), line: None, column: None, message };
+    let npy = npyz::NpyFile::new(BufReader::new(reader)).map_err(|e| err(format!("not a .npy file: {e}")))?;
+    let shape = npy.shape().to_vec();
+    if shape.len() != 2 || shape[1] < 2 || shape[0] == 0 {
+        return Err(err(format!("expected a 2-d array of rows × (features + label), found shape {shape:?}")));
+    }
+    if npy.order() != npyz::Order::C {
+        return Err(err("expected c (row-major) order, found fortran order".into()));
+    }
+    let (n, width) = (shape[0] as usize, shape[1] as usize);
+    let d = width - 1;
+    let values = npy.data::<f64>().map_err(|e| err(format!("expected float64 values ('<f8'): {e}")))?;
+    let mut x = Vec::with_capacity(n * d);
+    let mut y = Vec::with_capacity(n);
+    let mut classes: Vec<f64> = Vec::with_capacity(2);
+    for (k, v) in values.enumerate() {
+        let v = v.map_err(|e| err(format!("cannot read value {k}: {e}")))?;
+        let (row, col) = (k / width, k % width);
+        if !v.is_finite() {
+            return Err(Error::InvalidValue {
+                what: "features",
+                row,
+                column: col,
+                reason: format!("{} in {} is not a finite number", v, path.display()),
+            });
+        }
+        if col < d {
+            x.push(v);
+        } else {
+            if !classes.contains(&v) {
+                if classes.len() == 2 {
+                    return Err(err(format!("the label column holds more than two values (row {row}: {v})")));
+                }
+                classes.push(v);
+            }
+            y.push(v);
+        }
+    }
+    if classes.len() != 2 {
+        return Err(err(format!("the label column must hold two classes, found {classes:?}")));
+    }
+    classes.sort_by(f64::total_cmp);
+    let pos = match positive {
+        None => classes[1],
+        Some(p) => {
+            let v: f64 = p.trim().parse().map_err(|_| Error::param("positive", format!("`{p}` is not a number")))?;
+            if !classes.contains(&v) {
+                return Err(Error::param("positive", format!("{v} is not a label (found {classes:?})")));
+            }
+            v
+        }
+    };
+    let neg = if pos == classes[0] { classes[1] } else { classes[0] };
+    for v in &mut y {
+        *v = f64::from(u8::from(*v == pos));
+    }
+    let names = (1..=d).map(|j| format!("f{j}")).collect();
+    let dataset = Dataset::new(x, d, y)?.with_feature_names(names)?;
+    Ok(LoadedData {
+        dataset,
+        target: "label".into(),
+        classes: Classes { negative: format!("{neg}"), positive: format!("{pos}") },
+    })
+}
+
+/// write `data` as npy (features, then the label 0/1 as the last column).
+pub fn write_npy<W: Write>(data: &Dataset, writer: W) -> std::io::Result<()> {
+    use npyz::WriterBuilder;
+    let (n, d) = (data.n_rows() as u64, data.n_cols() as u64);
+    let mut w =
+        npyz::WriteOptions::new().default_dtype().shape(&[n, d + 1]).writer(BufWriter::new(writer)).begin_nd()?;
+    let x = data.features();
+    for (i, &label) in data.labels().iter().enumerate() {
+        w.extend(x.row(i).iter().copied())?;
+        w.push(&label)?;
+    }
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_npy() {
+        let d = Dataset::new(vec![1.0, -2.5, 3.0, 4.0, 0.0, 1e-300], 2, vec![1.0, 0.0, 1.0]).unwrap();
+        let mut bytes = Vec::new();
+        write_npy(&d, &mut bytes).unwrap();
+        let back = read_npy_from(bytes.as_slice(), Path::new("t.npy"), None).unwrap();
+        assert_eq!(back.dataset.features().data(), d.features().data());
+        assert_eq!(back.dataset.labels(), d.labels());
+        assert_eq!(back.classes.positive, "1");
+    }
+
+    #[test]
+    fn rejects_wrong_shapes_and_bad_values() {
+        let e = read_npy_from(&b"not npy"[..], Path::new("t.npy"), None).unwrap_err().to_string();
+        assert!(e.contains("t.npy") && e.contains("not a .npy file"), "{e}");
+        let one = Dataset::new(vec![1.0, 2.0], 1, vec![0.0, 0.0]).unwrap();
+        let mut bytes = Vec::new();
+        write_npy(&one, &mut bytes).unwrap();
+        let e = read_npy_from(bytes.as_slice(), Path::new("t.npy"), None).unwrap_err().to_string();
+        assert!(e.contains("two classes"), "{e}");
+    }
+}
