@@ -104,15 +104,10 @@ impl BlockWorkspace {
     ) -> EvalSums {
         self.for_each_block(sel, EVAL_STRIDE, |sub, slot, z| {
             backend.linear_predictor(&data.rows(sub.clone()), w, b, z);
-            let mut s = EvalSums::default();
+            let mut s = BlockSums::default();
             for (k, &zk) in z.iter().enumerate() {
                 let i = sub.index(k);
-                let (wi, yi) = (data.weight(i), data.y[i]);
-                s.loss += wi * crate::numerics::log_loss(yi, zk);
-                s.weight += wi;
-                if (zk >= 0.0) == (yi == 1.0) {
-                    s.correct += wi;
-                }
+                s.add_row(data.y[i], data.weight(i), zk);
             }
             slot.copy_from_slice(&[s.loss, s.weight, s.correct]);
         });

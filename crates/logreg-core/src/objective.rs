@@ -56,6 +56,11 @@ impl Penalty {
     }
 }
 
+/// the l1 term `Σ λⱼ·|wⱼ|` of `θ = [b, w…]` with per-coefficient strengths `l1` (intercept excluded).
+pub fn l1_term(l1: &[f64], theta: &[f64]) -> f64 {
+    theta[1..].iter().zip(l1).map(|(w, l)| l * w.abs()).sum()
+}
+
 /// value, mean log-loss and accuracy of a full evaluation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Evaluation {
@@ -210,10 +215,8 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
 
     /// penalty value at θ'.
     pub fn penalty_value(&self, theta: &[f64]) -> f64 {
-        let w = &theta[1..];
-        let l2: f64 = w.iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
-        let l1: f64 = w.iter().zip(&self.l1_weight).map(|(x, f)| f * x.abs()).sum();
-        0.5 * l2 + l1
+        let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
+        0.5 * l2 + l1_term(&self.l1_weight, theta)
     }
 
     /// smooth part (loss + l2 term) over all rows and its gradient into `grad`.

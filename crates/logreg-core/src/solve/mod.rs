@@ -30,7 +30,7 @@ use crate::dataset::{DataRef, Dataset};
 use crate::error::{Error, Result};
 use crate::linalg::{cholesky_in_place, spd_inverse};
 use crate::model::{FitReport, HistoryPoint, Model, StopReason};
-use crate::objective::{Objective, Penalty};
+use crate::objective::{Objective, Penalty, l1_term};
 use crate::scaler::Standardizer;
 use crate::train::{Observer, Progress, SgdParams, optimality_violation};
 
@@ -309,12 +309,12 @@ pub(crate) fn finish<B: Backend + ?Sized>(
     if raw.iter().any(|v| !v.is_finite()) {
         return Err(Error::Diverged(format!("{solver} produced non-finite coefficients")));
     }
-    let eval = obj.evaluate(&theta);
     let mut grad = vec![0.0; k];
     let mut inference = None;
-    if exact && obj.penalty() == Penalty::none() {
+    // one last pass gives the gradient and the smooth value; the objective adds the l1 term
+    let smooth = if exact && obj.penalty() == Penalty::none() {
         let mut hess = vec![0.0; k * k];
-        obj.smooth_value_grad_hess(&theta, &mut grad, &mut hess);
+        let smooth = obj.smooth_value_grad_hess(&theta, &mut grad, &mut hess);
         let inverse = spd_inverse(&hess, k);
         let worst = inverse.as_ref().map_or(f64::INFINITY, |inv| (1..k).map(|j| inv[j * k + j]).fold(0.0, f64::max));
         if worst.is_nan() || worst > MAX_SCALED_VARIANCE {
@@ -322,15 +322,16 @@ pub(crate) fn finish<B: Backend + ?Sized>(
         }
         let cov = raw_covariance(obj, &inverse.expect("checked above"), 1.0 / obj.total_weight());
         inference = Some(Inference::new(&raw, cov, names));
+        smooth
     } else {
-        obj.smooth_value_grad(&theta, &mut grad);
-    }
+        obj.smooth_value_grad(&theta, &mut grad)
+    };
     let gradient_norm = optimality_violation(&theta, &grad, obj.l1_weights());
     let report = FitReport {
         solver: solver.into(),
         backend: obj.backend().name().into(),
         iterations: outcome.iterations,
-        objective: eval.objective,
+        objective: smooth + l1_term(obj.l1_weights(), &theta),
         gradient_norm,
         converged: outcome.reason == StopReason::Tolerance,
         reason: outcome.reason,

@@ -13,7 +13,7 @@ use super::record;
 use super::second_order::SecondOrderState;
 use crate::backend::Backend;
 use crate::model::StopReason;
-use crate::objective::Objective;
+use crate::objective::{Objective, l1_term};
 use crate::train::{Observer, optimality_violation};
 
 /// coordinate-descent sweeps per quadratic model at most.
@@ -28,7 +28,7 @@ pub fn prox_newton<B: Backend + ?Sized>(
 ) -> Outcome {
     let k = theta.len();
     let l1: Vec<f64> = obj.l1_weights().to_vec();
-    let l1_value = |t: &[f64]| -> f64 { t[1..].iter().zip(&l1).map(|(w, l)| l * w.abs()).sum() };
+    let l1_value = |t: &[f64]| l1_term(&l1, t);
     let (mut st, f0) = SecondOrderState::new(obj, theta);
     let mut f = f0 + l1_value(&st.theta);
     let (mut delta, mut h_delta) = (vec![0.0; k], vec![0.0; k]);
