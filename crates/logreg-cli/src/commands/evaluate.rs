@@ -29,7 +29,7 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
         );
     }
     let d = &loaded.dataset;
-    let z = decisions(&model, d.features().data(), d.n_rows())?;
+    let z = decisions(&model, d.features().data(), d.n_rows());
     emit(&Metrics::new(d.labels(), &z, a.threshold).render(&format!("evaluate {source}"), &loaded.classes))?;
     Ok(())
 }
