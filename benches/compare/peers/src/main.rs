@@ -1,0 +1,134 @@
+//! the rust side of the peer comparison (`benches/compare/run.py` drives it).
+//!
+//! - `kernels DATA.npy`: the machine's streaming-read bandwidth over X and every backend's fused
+//!   loss-and-gradient pass over the same X, on 1 and 2 threads (json lines on stdout)
+//! - `linfa DATA.npy L2 OUT.json [TOL]` and `smartcore DATA.npy L2 OUT.json`: fit the peer
+//!   library on the same data and objective; writes coefficients, intercept and fit seconds
+//!
+//! every fit maps logreg's objective `mean logloss + l2/2·‖w‖²` (intercept unpenalised) onto the
+//! peer's own: both linfa-logistic and smartcore minimise `Σ logloss + α/2·‖w‖²`, so `α = n·l2`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use logreg::blocks::BlockWorkspace;
+use logreg::view::Selection;
+use logreg::{BackendKind, Dataset};
+use serde_json::json;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["kernels", data] => kernels(Path::new(data)),
+        ["linfa", data, l2, out, rest @ ..] => {
+            let tol = rest.first().map_or(Ok(1e-4), |t| t.parse()).context("tolerance")?;
+            linfa_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), tol)
+        }
+        ["smartcore", data, l2, out] => smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out)),
+        _ => bail!(
+            "usage: logreg-compare kernels DATA.npy | linfa DATA.npy L2 OUT.json [TOL] | smartcore DATA.npy L2 OUT.json"
+        ),
+    }
+}
+
+fn load(path: &Path) -> Result<Dataset> {
+    let loaded = logreg::io::read_npy(path, Some("1")).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(loaded.dataset)
+}
+
+/// median of `repeats` timings of `f`, after one warm-up call.
+fn median_seconds(repeats: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    let mut t: Vec<f64> = (0..repeats)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed().as_secs_f64()
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+/// sum of squares of every value, blocks in parallel: a plain streaming read of X.
+fn read_sum(x: &[f64]) -> f64 {
+    use rayon::prelude::*;
+    x.par_chunks(1 << 16).map(|c| logreg::numerics::dot(c, c)).sum()
+}
+
+fn kernels(path: &Path) -> Result<()> {
+    let ds = load(path)?;
+    let (n, d) = (ds.n_rows(), ds.n_cols());
+    let bytes = (n * d * 8) as f64;
+    let w: Vec<f64> = (0..d).map(|j| 0.01 * (j as f64).sin()).collect();
+    let repeats = 9;
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let line = |op: &str, backend: &str, s: f64| {
+            println!(
+                "{}",
+                json!({"op": op, "backend": backend, "threads": threads, "n": n, "d": d,
+                       "seconds": s, "gbps": bytes / s / 1e9})
+            );
+        };
+        let read = median_seconds(repeats, || {
+            black_box(pool.install(|| read_sum(black_box(ds.features().data()))));
+        });
+        line("read", "memory", read);
+        for &kind in BackendKind::ALL {
+            let backend = kind.backend();
+            let mut ws = BlockWorkspace::new(d, n);
+            let mut g = vec![0.0; d];
+            let s = median_seconds(repeats, || {
+                black_box(pool.install(|| {
+                    ws.loss_grad(backend, ds.as_ref(), &Selection::Range(0..n), black_box(&w), 0.1, &mut g)
+                }));
+            });
+            line("loss_grad", kind.name(), s);
+        }
+    }
+    Ok(())
+}
+
+fn write_result(out: &Path, coef: Vec<f64>, intercept: f64, fit_seconds: f64) -> Result<()> {
+    let body = json!({"coefficients": coef, "intercept": intercept, "fit_seconds": fit_seconds});
+    std::fs::write(out, body.to_string()).with_context(|| format!("cannot write {}", out.display()))
+}
+
+fn linfa_fit(path: &Path, l2: f64, out: &Path, tol: f64) -> Result<()> {
+    use linfa::prelude::*;
+    let ds = load(path)?;
+    let (n, d) = (ds.n_rows(), ds.n_cols());
+    let y: ndarray::Array1<usize> = ds.labels().iter().map(|&v| v as usize).collect();
+    let x = ndarray::Array2::from_shape_vec((n, d), ds.into_features())?;
+    let start = Instant::now();
+    let fitted = linfa_logistic::LogisticRegression::default()
+        .alpha(n as f64 * l2)
+        .gradient_tolerance(tol)
+        .max_iterations(1000)
+        .fit(&linfa::Dataset::new(x, y))?;
+    let seconds = start.elapsed().as_secs_f64();
+    // linfa models the larger-numbered class as positive unless told otherwise; flip if needed
+    let sign = if fitted.labels().pos.class == 1 { 1.0 } else { -1.0 };
+    let coef = fitted.params().iter().map(|c| sign * c).collect();
+    write_result(out, coef, sign * fitted.intercept(), seconds)
+}
+
+fn smartcore_fit(path: &Path, l2: f64, out: &Path) -> Result<()> {
+    use smartcore::linalg::basic::arrays::Array;
+    use smartcore::linalg::basic::matrix::DenseMatrix;
+    use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
+    let ds = load(path)?;
+    let (n, d) = (ds.n_rows(), ds.n_cols());
+    let y: Vec<i32> = ds.labels().iter().map(|&v| v as i32).collect();
+    let x = DenseMatrix::new(n, d, ds.into_features(), false).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let start = Instant::now();
+    let params = LogisticRegressionParameters::default().with_alpha(n as f64 * l2);
+    let fitted = LogisticRegression::fit(&x, &y, params).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    // classes are sorted, so index 1 (class 1) is the modelled one
+    let coef = (0..d).map(|j| *fitted.coefficients().get((0, j))).collect();
+    write_result(out, coef, *fitted.intercept().get((0, 0)), seconds)
+}

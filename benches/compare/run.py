@@ -1,0 +1,306 @@
+"""peer comparison: logreg (every backend and solver) against scikit-learn, linfa-logistic and
+smartcore on identical data and the identical objective, plus the machine's read bandwidth.
+
+    pip install -r benches/compare/requirements.txt
+    python3 benches/compare/run.py                      # 1M×20 and 1M×100, 3 repeats
+    python3 benches/compare/run.py --sizes 100000x20 --repeats 1 --skip-slow   # a quick look
+
+each dataset is generated once (scikit-learn's make_classification, standardised) and written as
+npy: `data.npy` (features, label last) for logreg and the rust peers, `X.npy`/`y.npy` for
+scikit-learn, `test.npy` for accuracy. every fit runs in its own process; its fit alone is timed
+(by the system itself, around the fit call), its peak resident memory is read from the kernel
+(wait4), and its coefficients are scored by one objective function here:
+
+    J(w, b) = mean(log(1 + e^z) − y·z) + l2/2·‖w‖²,   z = X·w + b,   l2 = 1/n  (scikit-learn's C = 1)
+
+outputs (in --out, default target/compare): results.csv, kernels.csv, summary.md, chart.png.
+"""
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+LOGREG = ROOT / "target" / "release" / "logreg"
+PEERS = HERE / "peers" / "target" / "release" / "logreg-compare"
+TARGET_GAP = 1e-9
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build():
+    log("building logreg (release) and the rust peers …")
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "logreg-cli"],
+                   cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q"], cwd=HERE / "peers", check=True)
+
+
+def make_dataset(folder, n, d, n_test):
+    """make_classification, standardised with the training rows' statistics; written once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / "done"
+    if done.exists():
+        return
+    from sklearn.datasets import make_classification
+
+    log(f"generating {n}×{d} (+{n_test} test rows) …")
+    X, y = make_classification(n_samples=n + n_test, n_features=d, n_informative=d // 2,
+                               n_redundant=d // 10, random_state=0)
+    mean = X[:n].mean(axis=0)
+    std = X[:n].std(axis=0)
+    X -= mean
+    X /= std
+    y = y.astype(np.float64)
+    np.save(folder / "X.npy", np.ascontiguousarray(X[:n]))
+    np.save(folder / "y.npy", y[:n])
+    np.save(folder / "data.npy", np.column_stack([X[:n], y[:n]]))
+    np.save(folder / "test.npy", np.column_stack([X[n:], y[n:]]))
+    done.touch()
+
+
+# forks and execs the command from a small process and reports the child's peak rss: a child forked
+# straight from this (large) python process would inherit its peak rss as a floor on linux.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss * 1024))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_process(cmd, threads, rss_file):
+    """run cmd with the thread count fixed; returns its peak rss in bytes."""
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
+        env[var] = str(threads)
+    proc = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, rss_file, *cmd], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    return int(Path(rss_file).read_text())
+
+
+def systems(folder, n, l2, skip_slow):
+    """every configuration: (system, config, threads, default?, command(out) -> argv, reader)."""
+    data, X, y = folder / "data.npy", folder / "X.npy", folder / "y.npy"
+    out = []
+
+    def logreg_cmd(backend, solver, threads, extra=()):
+        def cmd(path):
+            return [LOGREG, "train", "--data", data, "--format", "npy", "--backend", backend, "--solver", solver,
+                    "--l2", repr(l2), "--threads", str(threads), "--model-out", path, "--quiet", *extra]
+        return cmd
+
+    def read_logreg(path):
+        m = json.loads(Path(path).read_text())
+        return m["coefficients"], m["intercept"], m["convergence"]["fit_seconds"]
+
+    def read_plain(path):
+        m = json.loads(Path(path).read_text())
+        return m["coefficients"], m["intercept"], m["fit_seconds"]
+
+    for threads in (2, 1):
+        out.append(("logreg", "default (auto, faer)", threads, True, logreg_cmd("faer", "auto", threads), read_logreg))
+    for backend in ("faer", "ndarray", "nalgebra"):
+        for solver in ("newton", "lbfgs", "cd"):
+            if solver == "cd" and skip_slow:
+                continue
+            out.append(("logreg", f"{solver}, {backend}", 2, False, logreg_cmd(backend, solver, 2), read_logreg))
+    out.append(("logreg", "sgd, faer (10 epochs)", 2, False,
+                logreg_cmd("faer", "sgd", 2, ("--epochs", "10")), read_logreg))
+
+    def sk_cmd(estimator, solver, tol):
+        def cmd(path):
+            return [sys.executable, HERE / "sklearn_fit.py", X, y, estimator, solver, repr(l2), repr(tol), path]
+        return cmd
+
+    for solver in ("lbfgs", "newton-cholesky"):
+        for tol in (1e-4, 1e-8):
+            for threads in (1, 2):
+                out.append(("scikit-learn", f"{solver}, tol {tol:g}", threads, tol == 1e-4,
+                            sk_cmd("logistic", solver, tol), read_plain))
+    if not skip_slow:
+        out.append(("scikit-learn", "saga, tol 0.0001", 1, True, sk_cmd("logistic", "saga", 1e-4), read_plain))
+    out.append(("scikit-learn", "SGDClassifier, tol 0.001", 1, True, sk_cmd("sgd", "-", 1e-3), read_plain))
+
+    def peer_cmd(name, *extra):
+        def cmd(path):
+            return [PEERS, name, data, repr(l2), path, *extra]
+        return cmd
+
+    if not skip_slow:
+        out.append(("smartcore", "lbfgs (defaults)", 1, True, peer_cmd("smartcore"), read_plain))
+        out.append(("linfa-logistic", "lbfgs (defaults)", 1, True, peer_cmd("linfa"), read_plain))
+    return out
+
+
+def objective(X, y, w, b, l2):
+    """logreg's objective, evaluated in blocks with the stable softplus form."""
+    total = 0.0
+    for s in range(0, X.shape[0], 1 << 16):
+        z = X[s:s + (1 << 16)] @ w + b
+        total += float(np.sum(np.logaddexp(0.0, z) - y[s:s + (1 << 16)] * z))
+    return total / X.shape[0] + 0.5 * l2 * float(w @ w)
+
+
+def accuracy(test, w, b):
+    z = test[:, :-1] @ w + b
+    return float(np.mean((z >= 0) == (test[:, -1] == 1.0)))
+
+
+def kernels(folder):
+    lines = subprocess.run([PEERS, "kernels", folder / "data.npy"], check=True, capture_output=True, text=True)
+    return [json.loads(line) for line in lines.stdout.splitlines()]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000000x20,1000000x100", help="comma-separated n×d (e.g. 1000000x20)")
+    ap.add_argument("--repeats", type=int, default=3, help="fits per configuration (median reported)")
+    ap.add_argument("--test-rows", type=int, default=100_000)
+    ap.add_argument("--out", type=Path, default=ROOT / "target" / "compare")
+    ap.add_argument("--skip-slow", action="store_true", help="leave out saga, cd, smartcore and linfa-logistic")
+    ap.add_argument("--no-build", action="store_true")
+    args = ap.parse_args()
+    if not args.no_build:
+        build()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows, kernel_rows = [], []
+    for size in args.sizes.split(","):
+        n, d = (int(v) for v in size.lower().split("x"))
+        folder = args.out / f"data-{n}x{d}"
+        make_dataset(folder, n, d, args.test_rows)
+        l2 = 1.0 / n
+        for k in kernels(folder):
+            kernel_rows.append(k)
+        X = np.load(folder / "X.npy", mmap_mode="r")
+        y = np.load(folder / "y.npy")
+        test = np.load(folder / "test.npy")
+        results = []
+        for system, config, threads, default, cmd, read in systems(folder, n, l2, args.skip_slow):
+            fit_times, peaks = [], []
+            for rep in range(args.repeats):
+                path = args.out / "fit.json"
+                peaks.append(run_process([str(a) for a in cmd(path)], threads, args.out / "rss"))
+                coef, intercept, seconds = read(path)
+                fit_times.append(seconds)
+                log(f"{n}x{d} {system} [{config}] {threads}t: {seconds:.3f} s")
+            w = np.asarray(coef, dtype=np.float64)
+            results.append(dict(n=n, d=d, system=system, config=config, threads=threads, default=default,
+                                fit_seconds=statistics.median(fit_times), repeats=len(fit_times),
+                                objective=objective(X, y, w, intercept, l2), accuracy=accuracy(test, w, intercept),
+                                peak_mb=max(peaks) / 1e6, x_mb=n * d * 8 / 1e6))
+        best = min(r["objective"] for r in results)
+        for r in results:
+            r["gap"] = (r["objective"] - best) / abs(best)
+            r["time_to_target"] = r["fit_seconds"] if r["gap"] <= TARGET_GAP else None
+        rows.extend(results)
+    write_outputs(args, rows, kernel_rows)
+
+
+def write_outputs(args, rows, kernel_rows):
+    fields = ["n", "d", "system", "config", "threads", "default", "fit_seconds", "repeats", "time_to_target",
+              "gap", "objective", "accuracy", "peak_mb", "x_mb"]
+    with open(args.out / "results.csv", "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=fields)
+        wr.writeheader()
+        wr.writerows(rows)
+    with open(args.out / "kernels.csv", "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=["n", "d", "op", "backend", "threads", "seconds", "gbps"])
+        wr.writeheader()
+        wr.writerows(kernel_rows)
+    (args.out / "summary.md").write_text(summary(args, rows, kernel_rows))
+    chart(rows, args.out / "chart.png")
+    log(f"wrote {args.out}/results.csv, kernels.csv, summary.md, chart.png")
+    print((args.out / "summary.md").read_text())
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def summary(args, rows, kernel_rows):
+    import sklearn
+
+    out = [f"measured {time.strftime('%Y-%m-%d')} on {machine()}; scikit-learn {sklearn.__version__}, "
+           f"median of {args.repeats}; command: `python3 benches/compare/run.py"
+           f"{'' if args.sizes == '1000000x20,1000000x100' else ' --sizes ' + args.sizes}"
+           f"{'' if args.repeats == 3 else f' --repeats {args.repeats}'}{' --skip-slow' if args.skip_slow else ''}`", ""]
+    for (n, d) in dict.fromkeys((r["n"], r["d"]) for r in rows):
+        out += [f"**{n:,} × {d}** (X = {n * d * 8 / 1e6:.0f} MB)", "",
+                "| system | configuration | threads | fit s | to 1e-9 s | objective gap | accuracy | peak MB |",
+                "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for r in (r for r in rows if (r["n"], r["d"]) == (n, d)):
+            ttt = f"{r['time_to_target']:.3f}" if r["time_to_target"] is not None else "not reached"
+            name = f"**{r['config']}**" if r["system"] == "logreg" and r["default"] else r["config"]
+            out.append(f"| {r['system']} | {name} | {r['threads']} | {r['fit_seconds']:.3f} | {ttt} | "
+                       f"{r['gap']:.1e} | {r['accuracy']:.4f} | {r['peak_mb']:.0f} |")
+        out.append("")
+        ours = [r for r in rows if (r["n"], r["d"]) == (n, d) and r["system"] == "logreg" and r["default"]
+                and r["threads"] == 2]
+        if ours and ours[0]["time_to_target"] is not None:
+            t = ours[0]["time_to_target"]
+            for system in ("scikit-learn", "smartcore", "linfa-logistic"):
+                theirs = [r for r in rows if (r["n"], r["d"]) == (n, d) and r["system"] == system]
+                reached = [r["time_to_target"] for r in theirs if r["time_to_target"] is not None]
+                if reached:
+                    out.append(f"- default logreg (2 threads) vs {system}'s fastest to 1e-9: "
+                               f"{min(reached) / t:.1f}× faster")
+                elif theirs:
+                    fastest = min(theirs, key=lambda r: r["fit_seconds"])
+                    out.append(f"- {system} did not reach 1e-9 (best gap {min(r['gap'] for r in theirs):.1e}); "
+                               f"default logreg is {fastest['fit_seconds'] / t:.1f}× faster than its fit")
+        ks = [k for k in kernel_rows if (k["n"], k["d"]) == (n, d)]
+        for threads in (1, 2):
+            read = next((k["gbps"] for k in ks if k["op"] == "read" and k["threads"] == threads), None)
+            parts = [f"{k['backend']} {k['gbps']:.1f} GB/s ({k['gbps'] / read:.0%})"
+                     for k in ks if k["op"] == "loss_grad" and k["threads"] == threads]
+            if read:
+                out.append(f"- loss-and-gradient pass, {threads} thread(s): read {read:.1f} GB/s; " + ", ".join(parts))
+        out.append("")
+    return "\n".join(out)
+
+
+def chart(rows, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = list(dict.fromkeys((r["n"], r["d"]) for r in rows))
+    colors = {"logreg": "#1f77b4", "scikit-learn": "#ff7f0e", "smartcore": "#2ca02c", "linfa-logistic": "#d62728"}
+    fig, axes = plt.subplots(1, len(sizes), figsize=(7 * len(sizes), 0.32 * max(len(rows) // len(sizes), 8) + 1.5),
+                             squeeze=False)
+    for ax, (n, d) in zip(axes[0], sizes):
+        rs = sorted((r for r in rows if (r["n"], r["d"]) == (n, d)), key=lambda r: r["fit_seconds"], reverse=True)
+        labels = [f"{r['system']}: {r['config']} ({r['threads']}t)" for r in rs]
+        bars = ax.barh(labels, [r["fit_seconds"] for r in rs], color=[colors[r["system"]] for r in rs])
+        for bar, r in zip(bars, rs):
+            if r["time_to_target"] is None:
+                bar.set_hatch("//")
+                bar.set_alpha(0.5)
+        ax.set_xscale("log")
+        ax.set_xlabel("fit seconds (log scale); hatched = did not reach 1e-9 of the best objective")
+        ax.set_title(f"{n:,} × {d}")
+        ax.tick_params(axis="y", labelsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()
