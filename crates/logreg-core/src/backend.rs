@@ -33,6 +33,30 @@ impl BlockSums {
         }
         s * r
     }
+
+    /// account for a tile of rows with labels `y`, weights `s` and logits `z` (at most
+    /// [`MAX_TILE_ROWS`]); `z` is overwritten with the weighted residuals `s·(σ(z) − y)`.
+    /// the sums are added row by row in order: the same as [`BlockSums::add_row`] on each row.
+    #[inline(always)]
+    pub fn add_tile(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
+        let m = z.len();
+        assert!(m <= MAX_TILE_ROWS && y.len() == m && s.len() == m, "tile of at most {MAX_TILE_ROWS} rows");
+        let mut loss = [0.0; MAX_TILE_ROWS];
+        let mut correct = [0.0; MAX_TILE_ROWS];
+        // row by row without dependencies: this loop vectorises, transcendentals included
+        for k in 0..m {
+            let (l, r) = crate::numerics::loss_and_residual(y[k], z[k]);
+            loss[k] = s[k] * l;
+            correct[k] = if (z[k] >= 0.0) == (y[k] == 1.0) { s[k] } else { 0.0 };
+            z[k] = s[k] * r;
+        }
+        for k in 0..m {
+            self.loss += loss[k];
+            self.residual += z[k];
+            self.weight += s[k];
+            self.correct += correct[k];
+        }
+    }
 }
 
 /// numeric operations of logistic regression over blocks of rows.
@@ -65,24 +89,14 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         reference::add_weighted_gram(x, h, out)
     }
 
-    /// dot product of one row with `w`.
-    #[inline(always)]
-    fn row_dot(&self, x: &[f64], w: &[f64]) -> f64 {
-        crate::numerics::dot(x, w)
-    }
-
-    /// `g ← g + a·x` for one row `x`.
-    #[inline(always)]
-    fn row_axpy(&self, a: f64, x: &[f64], g: &mut [f64]) {
-        crate::numerics::axpy(a, x, g)
-    }
-
     /// loss and gradient of the rows `rows` of `data` in one pass over their features:
     /// returns the weighted loss, residual and weight sums and adds `Xᵀ(s∘(p − y))` to `g`.
     ///
-    /// `scratch.len() == rows.len()`. each row is read from memory once: its logit
-    /// ([`Backend::row_dot`]) and its share of the gradient ([`Backend::row_axpy`]) are computed
-    /// back to back while the row is in l1 cache.
+    /// `scratch.len() ≥ rows.len()`. each row is read from memory once: rows are taken in tiles
+    /// small enough for l1 cache ([`tile_rows`]); a tile's logits come from
+    /// [`Backend::linear_predictor`], its losses and residuals are summed row by row in order, and
+    /// its share of the gradient is added by [`Backend::add_xt_times`] while the tile is still in
+    /// cache.
     fn loss_grad_block(
         &self,
         data: DataRef<'_>,
@@ -92,25 +106,42 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         scratch: &mut [f64],
         g: &mut [f64],
     ) -> BlockSums {
-        let _ = scratch;
-        let x = data.rows(rows.clone());
         // compiled for the widest simd the cpu has (avx2 / avx-512), chosen at run time
-        pulp::Arch::new().dispatch(
+        crate::simd::widest(
             #[inline(always)]
             || {
                 let mut sums = BlockSums::default();
-                for k in 0..x.n_rows() {
-                    let i = rows.index(k);
-                    let row = x.row(k);
-                    let z = b + self.row_dot(row, w);
-                    let sr = sums.add_row(data.y[i], data.weight(i), z);
-                    self.row_axpy(sr, row, g);
+                let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+                let step = tile_rows(w.len());
+                let mut start = 0;
+                while start < rows.len() {
+                    let end = (start + step).min(rows.len());
+                    let tile = rows.sub(start..end);
+                    let x = data.rows(tile.clone());
+                    let (y, s, z) = (&mut y[..end - start], &mut s[..end - start], &mut scratch[start..end]);
+                    for (k, (yk, sk)) in y.iter_mut().zip(s.iter_mut()).enumerate() {
+                        let i = tile.index(k);
+                        (*yk, *sk) = (data.y[i], data.weight(i));
+                    }
+                    self.linear_predictor(&x, w, b, z);
+                    sums.add_tile(y, s, z);
+                    self.add_xt_times(&x, z, g);
+                    start = end;
                 }
                 sums
             },
         )
     }
 }
+
+/// rows per tile of the fused loss-and-gradient pass for `n_cols` columns: about 16 kb of
+/// features, so a tile stays in l1 cache between its two products (a function of `n_cols` only).
+pub fn tile_rows(n_cols: usize) -> usize {
+    (16 * 1024 / (8 * n_cols.max(1))).clamp(4, MAX_TILE_ROWS)
+}
+
+/// the largest tile [`tile_rows`] returns.
+pub const MAX_TILE_ROWS: usize = 256;
 
 /// the pure-rust backend: every operation is the reference kernel.
 #[derive(Clone, Copy, Debug, Default)]
@@ -129,16 +160,26 @@ pub mod reference {
 
     /// `z ← X·w + b`.
     pub fn linear_predictor(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
-        for (zi, row) in z.iter_mut().zip(x.iter()) {
-            *zi = b + dot(row, w);
-        }
+        crate::simd::widest(
+            #[inline(always)]
+            || {
+                for (zi, row) in z.iter_mut().zip(x.iter()) {
+                    *zi = b + dot(row, w);
+                }
+            },
+        )
     }
 
     /// `g ← g + Xᵀ·r`.
     pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
-        for (&ri, row) in r.iter().zip(x.iter()) {
-            axpy(ri, row, g);
-        }
+        crate::simd::widest(
+            #[inline(always)]
+            || {
+                for (&ri, row) in r.iter().zip(x.iter()) {
+                    axpy(ri, row, g);
+                }
+            },
+        )
     }
 
     /// `out ← out + Xᵀ·diag(h)·X`, lower triangle accumulated then mirrored.
@@ -165,5 +206,25 @@ pub mod reference {
         for v in z {
             *v = sigmoid(*v);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tile_is_accounted_exactly_as_its_rows_one_by_one() {
+        let m = 37;
+        let y: Vec<f64> = (0..m).map(|k| (k % 3 == 0) as u8 as f64).collect();
+        let s: Vec<f64> = (0..m).map(|k| 0.5 + (k % 4) as f64).collect();
+        let z0: Vec<f64> = (0..m).map(|k| (k as f64 - 18.0) * 2.7 + if k == 5 { 800.0 } else { 0.0 }).collect();
+        let mut rows = BlockSums::default();
+        let r: Vec<f64> = (0..m).map(|k| rows.add_row(y[k], s[k], z0[k])).collect();
+        let mut tile = BlockSums::default();
+        let mut z = z0.clone();
+        tile.add_tile(&y, &s, &mut z);
+        assert_eq!(tile, rows);
+        assert_eq!(z, r);
     }
 }

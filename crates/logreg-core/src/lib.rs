@@ -17,6 +17,7 @@ pub mod numerics;
 pub mod objective;
 pub mod rng;
 pub mod scaler;
+pub mod simd;
 pub mod solve;
 pub mod synthetic;
 pub mod train;

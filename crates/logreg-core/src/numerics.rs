@@ -23,14 +23,73 @@ pub fn log_loss(y: f64, z: f64) -> f64 {
 }
 
 /// log-loss and residual `σ(z) - y` at logit `z`, sharing one exponential.
+///
+/// branch-free (selects, not jumps), so a loop over it vectorises.
 #[inline(always)]
 pub fn loss_and_residual(y: f64, z: f64) -> (f64, f64) {
-    let e = (-z.abs()).exp();
-    let tail = e.ln_1p();
+    let e = exp_nonpositive(-z.abs());
+    let tail = log1p_unit(e);
     // softplus(z) = max(z,0) + tail, softplus(-z) = max(-z,0) + tail
     let loss = (1.0 - y) * z.max(0.0) + y * (-z).max(0.0) + tail;
-    let p = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+    let p = if z >= 0.0 { 1.0 } else { e } / (1.0 + e);
     (loss, p - y)
+}
+
+/// adding then subtracting `1.5·2⁵²` rounds a double below 2⁵¹ in magnitude to an integer
+/// (ties to even), which the sum also holds in its low mantissa bits.
+const ROUNDER: f64 = 6755399441055744.0;
+
+/// `2ⁿ` for an integral `n ∈ [-1022, 1023]`, built from its bits.
+#[inline(always)]
+fn pow2_integral(n: f64) -> f64 {
+    // low bits of n + ROUNDER hold 2⁵¹ + n; shifted into the exponent field, + 1023 is the bias
+    f64::from_bits((n + ROUNDER).to_bits().wrapping_add(1023) << 52)
+}
+
+/// `eˣ` for `x ≤ 0`, to about 1 ulp, with gradual underflow; branch-free so loops vectorise.
+#[inline(always)]
+pub fn exp_nonpositive(x: f64) -> f64 {
+    // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
+    const LN2_HI: f64 = 6.93147180369123816490e-01;
+    const LN2_LO: f64 = 1.90821492927058770002e-10;
+    let x = x.max(-746.0);
+    let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
+    let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
+    // taylor series to r¹³: truncation below 5e-18 relative on |r| ≤ 0.347
+    let mut q = 1.0 / 6227020800.0;
+    for c in [
+        1.0 / 479001600.0,
+        1.0 / 39916800.0,
+        1.0 / 3628800.0,
+        1.0 / 362880.0,
+        1.0 / 40320.0,
+        1.0 / 5040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ] {
+        q = q * r + c;
+    }
+    // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
+    let h = (n * 0.5 + ROUNDER) - ROUNDER;
+    q * pow2_integral(h) * pow2_integral(n - h)
+}
+
+/// `log(1 + e)` for `e ∈ [0, 1]`, to about 2 ulp; branch-free so loops vectorise.
+#[inline(always)]
+pub fn log1p_unit(e: f64) -> f64 {
+    // log(1 + e) = 2·atanh(u), u = e / (2 + e) ∈ [0, 1/3]: the odd series in u converges as 9⁻ᵏ
+    let u = e / (2.0 + e);
+    let u2 = u * u;
+    let mut q = 1.0 / 39.0;
+    for k in (0..19).rev() {
+        q = q * u2 + 1.0 / (2 * k + 1) as f64;
+    }
+    2.0 * u * q
 }
 
 /// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation.
@@ -105,6 +164,39 @@ mod tests {
         assert_eq!(log_loss(0.0, 1e300), 1e300);
         assert_eq!(log_loss(1.0, -1e300), 1e300);
         assert_eq!(log_loss(1.0, 1e300), 0.0);
+    }
+
+    /// distance in units in the last place, through the ordered bit patterns of positive doubles.
+    fn ulps(a: f64, b: f64) -> u64 {
+        a.to_bits().abs_diff(b.to_bits())
+    }
+
+    #[test]
+    fn exp_nonpositive_matches_std_to_an_ulp_or_two() {
+        let mut worst = 0;
+        for k in 0..200_000 {
+            let x = -(k as f64) * 746.0 / 200_000.0;
+            worst = worst.max(ulps(exp_nonpositive(x), x.exp()));
+        }
+        for x in [0.0, -1e-300, -1e-20, -0.5 * std::f64::consts::LN_2, -708.5, -745.1] {
+            worst = worst.max(ulps(exp_nonpositive(x), x.exp()));
+        }
+        assert!(worst <= 2, "worst error {worst} ulp");
+        assert_eq!(exp_nonpositive(-1e300), 0.0);
+        assert_eq!(exp_nonpositive(0.0), 1.0);
+    }
+
+    #[test]
+    fn log1p_unit_matches_std_to_a_few_ulp() {
+        let mut worst = 0;
+        for k in 0..=200_000 {
+            let e = k as f64 / 200_000.0;
+            worst = worst.max(ulps(log1p_unit(e), e.ln_1p()));
+        }
+        for e in [1e-300, 5e-324, 1e-17, 1e-9, 0.3333, 1.0] {
+            worst = worst.max(ulps(log1p_unit(e), e.ln_1p()));
+        }
+        assert!(worst <= 3, "worst error {worst} ulp");
     }
 
     #[test]

@@ -19,16 +19,6 @@ impl Backend for FaerBackend {
         "faer"
     }
 
-    #[inline(always)]
-    fn row_dot(&self, x: &[f64], w: &[f64]) -> f64 {
-        RowRef::from_slice(x) * ColRef::from_slice(w)
-    }
-
-    #[inline(always)]
-    fn row_axpy(&self, a: f64, x: &[f64], g: &mut [f64]) {
-        zip!(ColMut::from_slice_mut(g), RowRef::from_slice(x).transpose()).for_each(|unzip!(gi, xi)| *gi += a * *xi);
-    }
-
     fn linear_predictor(&self, x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
         let wc = ColRef::from_slice(w);
         match x.as_contiguous() {

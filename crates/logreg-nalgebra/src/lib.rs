@@ -18,17 +18,6 @@ impl Backend for NalgebraBackend {
         "nalgebra"
     }
 
-    #[inline(always)]
-    fn row_dot(&self, x: &[f64], w: &[f64]) -> f64 {
-        DVectorView::from_slice(x, x.len()).dot(&DVectorView::from_slice(w, w.len()))
-    }
-
-    #[inline(always)]
-    fn row_axpy(&self, a: f64, x: &[f64], g: &mut [f64]) {
-        let n = g.len();
-        DVectorViewMut::from_slice(g, n).axpy(a, &DVectorView::from_slice(x, x.len()), 1.0);
-    }
-
     fn linear_predictor(&self, x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
         let d = x.n_cols();
         let wv = DVectorView::from_slice(w, d);

@@ -19,16 +19,6 @@ impl Backend for NdarrayBackend {
         "ndarray"
     }
 
-    #[inline(always)]
-    fn row_dot(&self, x: &[f64], w: &[f64]) -> f64 {
-        ArrayView1::from(x).dot(&ArrayView1::from(w))
-    }
-
-    #[inline(always)]
-    fn row_axpy(&self, a: f64, x: &[f64], g: &mut [f64]) {
-        ArrayViewMut1::from(g).scaled_add(a, &ArrayView1::from(x));
-    }
-
     fn linear_predictor(&self, x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
         let wv = ArrayView1::from(w);
         match x.as_contiguous() {

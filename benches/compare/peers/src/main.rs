@@ -21,14 +21,15 @@ use serde_json::json;
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["kernels", data] => kernels(Path::new(data)),
+        ["kernels", data] => kernels(Path::new(data), None),
+        ["kernels", data, only] => kernels(Path::new(data), Some(only)),
         ["linfa", data, l2, out, rest @ ..] => {
             let tol = rest.first().map_or(Ok(1e-4), |t| t.parse()).context("tolerance")?;
             linfa_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), tol)
         }
         ["smartcore", data, l2, out] => smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy | linfa DATA.npy L2 OUT.json [TOL] | smartcore DATA.npy L2 OUT.json"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | linfa DATA.npy L2 OUT.json [TOL] | smartcore DATA.npy L2 OUT.json"
         ),
     }
 }
@@ -38,18 +39,15 @@ fn load(path: &Path) -> Result<Dataset> {
     Ok(loaded.dataset)
 }
 
-/// median of `repeats` timings of `f`, after one warm-up call.
-fn median_seconds(repeats: usize, mut f: impl FnMut()) -> f64 {
+fn seconds(f: impl FnOnce()) -> f64 {
+    let s = Instant::now();
     f();
-    let mut t: Vec<f64> = (0..repeats)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64()
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[t.len() / 2]
+    s.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// sum of squares of every value, blocks in parallel: a plain streaming read of X.
@@ -58,35 +56,50 @@ fn read_sum(x: &[f64]) -> f64 {
     x.par_chunks(1 << 16).map(|c| logreg::numerics::dot(c, c)).sum()
 }
 
-fn kernels(path: &Path) -> Result<()> {
+/// every repeat times the plain read and then each backend's pass back to back, so each
+/// backend's fraction of the bandwidth is a ratio of neighbouring timings (the machine's
+/// bandwidth drifts from second to second when it is shared); medians over the repeats.
+fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
     let ds = load(path)?;
     let (n, d) = (ds.n_rows(), ds.n_cols());
     let bytes = (n * d * 8) as f64;
     let w: Vec<f64> = (0..d).map(|j| 0.01 * (j as f64).sin()).collect();
-    let repeats = 9;
+    let kinds: Vec<BackendKind> =
+        BackendKind::ALL.iter().copied().filter(|k| only.is_none_or(|o| o == k.name())).collect();
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-        let line = |op: &str, backend: &str, s: f64| {
+        let mut workspaces: Vec<_> = kinds.iter().map(|_| (BlockWorkspace::new(d, n), vec![0.0; d])).collect();
+        let (mut read, mut times, mut ratios) = (vec![], vec![vec![]; kinds.len()], vec![vec![]; kinds.len()]);
+        for repeat in 0..12 {
+            let r = seconds(|| {
+                black_box(pool.install(|| read_sum(black_box(ds.features().data()))));
+            });
+            for (k, (kind, (ws, g))) in kinds.iter().zip(&mut workspaces).enumerate() {
+                let t = seconds(|| {
+                    black_box(pool.install(|| {
+                        ws.loss_grad(kind.backend(), ds.as_ref(), &Selection::Range(0..n), black_box(&w), 0.1, g)
+                    }));
+                });
+                // the first round warms caches, page tables and thread pools
+                if repeat > 0 {
+                    times[k].push(t);
+                    ratios[k].push(r / t);
+                }
+            }
+            if repeat > 0 {
+                read.push(r);
+            }
+        }
+        let line = |op: &str, backend: &str, s: f64, fraction: f64| {
             println!(
                 "{}",
                 json!({"op": op, "backend": backend, "threads": threads, "n": n, "d": d,
-                       "seconds": s, "gbps": bytes / s / 1e9})
+                       "seconds": s, "gbps": bytes / s / 1e9, "fraction_of_read": fraction})
             );
         };
-        let read = median_seconds(repeats, || {
-            black_box(pool.install(|| read_sum(black_box(ds.features().data()))));
-        });
-        line("read", "memory", read);
-        for &kind in BackendKind::ALL {
-            let backend = kind.backend();
-            let mut ws = BlockWorkspace::new(d, n);
-            let mut g = vec![0.0; d];
-            let s = median_seconds(repeats, || {
-                black_box(pool.install(|| {
-                    ws.loss_grad(backend, ds.as_ref(), &Selection::Range(0..n), black_box(&w), 0.1, &mut g)
-                }));
-            });
-            line("loss_grad", kind.name(), s);
+        line("read", "memory", median(read), 1.0);
+        for (k, kind) in kinds.iter().enumerate() {
+            line("loss_grad", kind.name(), median(times[k].clone()), median(ratios[k].clone()));
         }
     }
     Ok(())
