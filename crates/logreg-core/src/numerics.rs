@@ -50,8 +50,8 @@ fn pow2_integral(n: f64) -> f64 {
 #[inline(always)]
 pub fn exp_nonpositive(x: f64) -> f64 {
     // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
-    const LN2_HI: f64 = 6.93147180369123816490e-01;
-    const LN2_LO: f64 = 1.90821492927058770002e-10;
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     let x = x.max(-746.0);
     let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
     let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
