@@ -29,7 +29,14 @@ fn data(n: usize, d: usize) -> Dataset {
 /// sum of every value, read block-parallel: the bandwidth every kernel is measured against.
 fn read_sum(x: &[f64]) -> f64 {
     use rayon::prelude::*;
-    x.par_chunks(1 << 16).map(|c| logreg::numerics::dot(c, c)).sum()
+    x.par_chunks(1 << 16)
+        .map(|c| {
+            logreg::simd::widest(
+                #[inline(always)]
+                || logreg::numerics::dot(c, c),
+            )
+        })
+        .sum()
 }
 
 fn ops(c: &mut Criterion) {

@@ -53,7 +53,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// sum of squares of every value, blocks in parallel: a plain streaming read of X.
 fn read_sum(x: &[f64]) -> f64 {
     use rayon::prelude::*;
-    x.par_chunks(1 << 16).map(|c| logreg::numerics::dot(c, c)).sum()
+    x.par_chunks(1 << 16)
+        .map(|c| {
+            logreg::simd::widest(
+                #[inline(always)]
+                || logreg::numerics::dot(c, c),
+            )
+        })
+        .sum()
 }
 
 /// every repeat times the plain read and then each backend's pass back to back, so each
