@@ -220,7 +220,7 @@ def write_outputs(args, rows, kernel_rows):
         wr.writeheader()
         wr.writerows(rows)
     with open(args.out / "kernels.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=["n", "d", "op", "backend", "threads", "seconds", "gbps"])
+        wr = csv.DictWriter(f, fieldnames=["n", "d", "op", "backend", "threads", "seconds", "gbps", "fraction_of_read"])
         wr.writeheader()
         wr.writerows(kernel_rows)
     (args.out / "summary.md").write_text(summary(args, rows, kernel_rows))
@@ -268,7 +268,7 @@ def summary(args, rows, kernel_rows):
         ks = [k for k in kernel_rows if (k["n"], k["d"]) == (n, d)]
         for threads in (1, 2):
             read = next((k["gbps"] for k in ks if k["op"] == "read" and k["threads"] == threads), None)
-            parts = [f"{k['backend']} {k['gbps']:.1f} GB/s ({k['gbps'] / read:.0%})"
+            parts = [f"{k['backend']} {k['gbps']:.1f} GB/s ({k['fraction_of_read']:.0%})"
                      for k in ks if k["op"] == "loss_grad" and k["threads"] == threads]
             if read:
                 out.append(f"- loss-and-gradient pass, {threads} thread(s): read {read:.1f} GB/s; " + ", ".join(parts))

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use crate::backend::{Backend, BlockSums};
+use crate::backend::{Backend, BlockSums, MAX_TILE_ROWS};
 use crate::dataset::DataRef;
 use crate::view::{MatrixRef, Rows, Selection};
 
@@ -197,7 +197,7 @@ impl HessianWorkspace {
     }
 
     fn scratch_stride(d: usize, block_rows: usize) -> usize {
-        block_rows * (2 + d)
+        block_rows * (4 + d)
     }
 
     /// loss sums over the rows `sel` at `(w, b)`; `g` ← `Xᵀ(s∘(p − y))` and `hess` ← the
@@ -230,19 +230,36 @@ impl HessianWorkspace {
                 let (gs, rest) = rest.split_at_mut(d);
                 let (hx, gram) = rest.split_at_mut(d);
                 let (r, rest) = scratch.split_at_mut(br);
-                let (h, gram_scratch) = rest.split_at_mut(br);
+                let (h, rest) = rest.split_at_mut(br);
+                let (y, rest) = rest.split_at_mut(br);
+                let (s, gram_scratch) = rest.split_at_mut(br);
                 for start in (0..chunk.len()).step_by(br) {
                     let block = chunk.sub(start..(start + br).min(chunk.len()));
                     let m = block.len();
                     let rows = data.rows(block.clone());
-                    backend.linear_predictor(&rows, w, b, &mut r[..m]);
-                    let mut sums = BlockSums::default();
-                    for k in 0..m {
+                    for (k, (yk, sk)) in y[..m].iter_mut().zip(&mut s[..m]).enumerate() {
                         let i = block.index(k);
-                        let s = data.weight(i);
-                        h[k] = s * crate::numerics::curvature(r[k]);
-                        r[k] = sums.add_row(data.y[i], s, r[k]);
+                        (*yk, *sk) = (data.y[i], data.weight(i));
                     }
+                    backend.linear_predictor(&rows, w, b, &mut r[..m]);
+                    // vectorised (widest simd): curvatures, then losses and residuals tile by tile
+                    let sums = crate::simd::widest(
+                        #[inline(always)]
+                        || {
+                            for ((hk, &rk), &sk) in h[..m].iter_mut().zip(&r[..m]).zip(&s[..m]) {
+                                *hk = sk * crate::numerics::curvature(rk);
+                            }
+                            let mut sums = BlockSums::default();
+                            for ((rt, yt), st) in r[..m]
+                                .chunks_mut(MAX_TILE_ROWS)
+                                .zip(y[..m].chunks(MAX_TILE_ROWS))
+                                .zip(s[..m].chunks(MAX_TILE_ROWS))
+                            {
+                                sums.add_tile(yt, st, rt);
+                            }
+                            sums
+                        },
+                    );
                     head[0] += sums.loss;
                     head[1] += sums.residual;
                     head[2] += sums.weight;

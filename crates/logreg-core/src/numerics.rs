@@ -92,10 +92,10 @@ pub fn log1p_unit(e: f64) -> f64 {
     2.0 * u * q
 }
 
-/// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation.
-#[inline]
+/// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation; branch-free.
+#[inline(always)]
 pub fn curvature(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
+    let e = exp_nonpositive(-z.abs());
     e / ((1.0 + e) * (1.0 + e))
 }
 
