@@ -115,11 +115,13 @@ def systems(folder, n, l2, skip_slow):
 
     for threads in (2, 1):
         out.append(("logreg", "default (auto, faer)", threads, True, logreg_cmd("faer", "auto", threads), read_logreg))
+    out.append(("logreg", "default, tol 1e-5", 2, True, logreg_cmd("faer", "auto", 2, ("--tol", "1e-5")), read_logreg))
     for backend in ("faer", "ndarray", "nalgebra"):
-        for solver in ("newton", "lbfgs", "cd"):
-            if solver == "cd" and skip_slow:
-                continue
+        for solver in ("newton", "lbfgs"):
             out.append(("logreg", f"{solver}, {backend}", 2, False, logreg_cmd(backend, solver, 2), read_logreg))
+    # the remaining solvers on the default backend only: the backends differ in their kernels alone
+    if not skip_slow:
+        out.append(("logreg", "cd, faer", 2, False, logreg_cmd("faer", "cd", 2), read_logreg))
     out.append(("logreg", "sgd, faer (10 epochs)", 2, False,
                 logreg_cmd("faer", "sgd", 2, ("--epochs", "10")), read_logreg))
 
@@ -253,8 +255,10 @@ def summary(args, rows, kernel_rows):
         out.append("")
         ours = [r for r in rows if (r["n"], r["d"]) == (n, d) and r["system"] == "logreg" and r["default"]
                 and r["threads"] == 2]
-        if ours and ours[0]["time_to_target"] is not None:
-            t = ours[0]["time_to_target"]
+        reached_ours = [r["time_to_target"] for r in ours if r["time_to_target"] is not None]
+        if reached_ours:
+            # the default backend and solver at either tolerance, as each peer gets its fastest setting
+            t = min(reached_ours)
             for system in ("scikit-learn", "smartcore", "linfa-logistic"):
                 theirs = [r for r in rows if (r["n"], r["d"]) == (n, d) and r["system"] == system]
                 reached = [r["time_to_target"] for r in theirs if r["time_to_target"] is not None]
