@@ -299,9 +299,10 @@ def chart(rows, path):
                 bar.set_hatch("//")
                 bar.set_alpha(0.5)
         ax.set_xscale("log")
-        ax.set_xlabel("fit seconds (log scale); hatched = did not reach 1e-9 of the best objective")
+        ax.set_xlabel("fit seconds (log scale)")
         ax.set_title(f"{n:,} × {d}")
         ax.tick_params(axis="y", labelsize=7)
+    fig.suptitle("time to fit; hatched: did not reach within 1e-9 of the best objective", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
