@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     .check()?;
     let mut every_10 = |p: &Progress| {
-        if p.epoch == 1 || p.epoch % 10 == 0 {
+        if p.epoch == 1 || p.epoch.is_multiple_of(10) {
             println!(
                 "epoch {:>4}  objective {:.6}  log-loss {:.6}  accuracy {:.4}",
                 p.epoch, p.objective, p.log_loss, p.accuracy

@@ -47,7 +47,7 @@ impl Dataset {
         if n_cols == 0 {
             return Err(Error::InvalidData("a dataset needs at least one feature column".into()));
         }
-        if features.len() % n_cols != 0 {
+        if !features.len().is_multiple_of(n_cols) {
             return Err(Error::DimensionMismatch {
                 what: "feature buffer length (a multiple of the column count)",
                 expected: features.len().div_ceil(n_cols) * n_cols,
