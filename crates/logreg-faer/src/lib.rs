@@ -6,7 +6,7 @@
 #![warn(missing_docs)]
 
 use faer::linalg::matmul::matmul;
-use faer::{Accum, ColMut, ColRef, MatMut, MatRef, Par, RowRef, unzip, zip};
+use faer::{Accum, ColMut, ColRef, MatMut, MatRef, Par};
 use logreg_core::Backend;
 use logreg_core::view::Rows;
 
@@ -27,26 +27,20 @@ impl Backend for FaerBackend {
                 z.fill(b);
                 matmul(ColMut::from_slice_mut(z).as_mat_mut(), Accum::Add, xm, wc.as_mat(), 1.0, Par::Seq);
             }
-            None => {
-                for (zi, row) in z.iter_mut().zip(x.iter()) {
-                    *zi = b + RowRef::from_slice(row) * wc;
-                }
-            }
+            // scattered rows (a shuffled minibatch): per-row products are shorter than faer's
+            // per-call dispatch, so the reference loops serve them
+            None => logreg_core::backend::reference::linear_predictor(x, w, b, z),
         }
     }
 
     fn add_xt_times(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
-        let mut gc = ColMut::from_slice_mut(g);
         match x.as_contiguous() {
             Some(m) => {
                 let xm = MatRef::from_row_major_slice(m.data(), m.n_rows(), m.n_cols());
+                let gc = ColMut::from_slice_mut(g);
                 matmul(gc.as_mat_mut(), Accum::Add, xm.transpose(), ColRef::from_slice(r).as_mat(), 1.0, Par::Seq);
             }
-            None => {
-                for (&ri, row) in r.iter().zip(x.iter()) {
-                    zip!(gc.as_mut(), RowRef::from_slice(row).transpose()).for_each(|unzip!(gi, xi)| *gi += ri * *xi);
-                }
-            }
+            None => logreg_core::backend::reference::add_xt_times(x, r, g),
         }
     }
 
