@@ -119,10 +119,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
                     let tile = rows.sub(start..end);
                     let x = data.rows(tile.clone());
                     let (y, s, z) = (&mut y[..end - start], &mut s[..end - start], &mut scratch[start..end]);
-                    for (k, (yk, sk)) in y.iter_mut().zip(s.iter_mut()).enumerate() {
-                        let i = tile.index(k);
-                        (*yk, *sk) = (data.y[i], data.weight(i));
-                    }
+                    data.labels_and_weights(&tile, y, s);
                     self.linear_predictor(&x, w, b, z);
                     sums.add_tile(y, s, z);
                     self.add_xt_times(&x, z, g);

@@ -237,10 +237,7 @@ impl HessianWorkspace {
                     let block = chunk.sub(start..(start + br).min(chunk.len()));
                     let m = block.len();
                     let rows = data.rows(block.clone());
-                    for (k, (yk, sk)) in y[..m].iter_mut().zip(&mut s[..m]).enumerate() {
-                        let i = block.index(k);
-                        (*yk, *sk) = (data.y[i], data.weight(i));
-                    }
+                    data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
                     backend.linear_predictor(&rows, w, b, &mut r[..m]);
                     // vectorised (widest simd): curvatures, then losses and residuals tile by tile
                     let sums = crate::simd::widest(

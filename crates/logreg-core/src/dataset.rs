@@ -37,6 +37,16 @@ impl<'a> DataRef<'a> {
     pub fn rows(&self, selection: Selection<'a>) -> Rows<'a> {
         Rows::new(self.x, selection)
     }
+
+    /// labels and weights of the rows `selection`, in its order, into `y` and `s`
+    /// (`y.len() == s.len() == selection.len()`).
+    #[inline]
+    pub fn labels_and_weights(&self, selection: &Selection<'_>, y: &mut [f64], s: &mut [f64]) {
+        for (k, (yk, sk)) in y.iter_mut().zip(s.iter_mut()).enumerate() {
+            let i = selection.index(k);
+            (*yk, *sk) = (self.y[i], self.weight(i));
+        }
+    }
 }
 
 impl Dataset {
