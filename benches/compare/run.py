@@ -146,7 +146,7 @@ def systems(folder, n, l2, skip_slow):
 
     if not skip_slow:
         out.append(("smartcore", "lbfgs (defaults)", 1, True, peer_cmd("smartcore"), read_plain))
-        out.append(("linfa-logistic", "lbfgs (defaults)", 1, True, peer_cmd("linfa"), read_plain))
+        out.append(("linfa-logistic", "lbfgs (max 1000 iterations)", 1, True, peer_cmd("linfa"), read_plain))
     return out
 
 

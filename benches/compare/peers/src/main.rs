@@ -1,8 +1,8 @@
 //! the rust side of the peer comparison (`benches/compare/run.py` drives it).
 //!
-//! - `kernels DATA.npy`: the machine's streaming-read bandwidth over X and every backend's fused
+//! - `kernels DATA.npy [BACKEND]`: the machine's streaming-read bandwidth over X and every backend's fused
 //!   loss-and-gradient pass over the same X, on 1 and 2 threads (json lines on stdout)
-//! - `linfa DATA.npy L2 OUT.json [TOL]` and `smartcore DATA.npy L2 OUT.json`: fit the peer
+//! - `linfa DATA.npy L2 OUT.json` and `smartcore DATA.npy L2 OUT.json`: fit the peer
 //!   library on the same data and objective; writes coefficients, intercept and fit seconds
 //!
 //! every fit maps logreg's objective `mean logloss + l2/2·‖w‖²` (intercept unpenalised) onto the
@@ -23,13 +23,10 @@ fn main() -> Result<()> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["kernels", data] => kernels(Path::new(data), None),
         ["kernels", data, only] => kernels(Path::new(data), Some(only)),
-        ["linfa", data, l2, out, rest @ ..] => {
-            let tol = rest.first().map_or(Ok(1e-4), |t| t.parse()).context("tolerance")?;
-            linfa_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), tol)
-        }
+        ["linfa", data, l2, out] => linfa_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out)),
         ["smartcore", data, l2, out] => smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | linfa DATA.npy L2 OUT.json [TOL] | smartcore DATA.npy L2 OUT.json"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | linfa DATA.npy L2 OUT.json | smartcore DATA.npy L2 OUT.json"
         ),
     }
 }
@@ -117,7 +114,7 @@ fn write_result(out: &Path, coef: Vec<f64>, intercept: f64, fit_seconds: f64) ->
     std::fs::write(out, body.to_string()).with_context(|| format!("cannot write {}", out.display()))
 }
 
-fn linfa_fit(path: &Path, l2: f64, out: &Path, tol: f64) -> Result<()> {
+fn linfa_fit(path: &Path, l2: f64, out: &Path) -> Result<()> {
     use linfa::prelude::*;
     let ds = load(path)?;
     let (n, d) = (ds.n_rows(), ds.n_cols());
@@ -126,7 +123,8 @@ fn linfa_fit(path: &Path, l2: f64, out: &Path, tol: f64) -> Result<()> {
     let start = Instant::now();
     let fitted = linfa_logistic::LogisticRegression::default()
         .alpha(n as f64 * l2)
-        .gradient_tolerance(tol)
+        // linfa's default gradient tolerance (1e-4, on its summed objective); 1000 iterations
+        // instead of its default 100, so a slow start does not cut it off short of the optimum
         .max_iterations(1000)
         .fit(&linfa::Dataset::new(x, y))?;
     let seconds = start.elapsed().as_secs_f64();
