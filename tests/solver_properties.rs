@@ -194,3 +194,35 @@ fn invalid_settings_name_the_parameter() {
         "bfgs".parse::<Solver>().unwrap_err().to_string().contains("expected one of auto, newton, lbfgs, cd, sgd, gd")
     );
 }
+
+/// on many rows newton takes its hessian from a random sample of them; it still reaches the
+/// exact optimum that l-bfgs finds, on every backend — here with rows sorted by class (a
+/// sample of consecutive rows would see one class only), weights including zeros, raw features
+/// on scales from 1 to 1e3, and a raw-scale penalty.
+#[test]
+fn sampled_hessian_newton_reaches_the_exact_optimum() {
+    let (n, d) = (100_000, 6);
+    assert!(logreg::solve::hessian_sample_rows(n, d + 1).is_some(), "the test must exercise the sampled hessian");
+    let base = Synthetic { n_rows: n, n_cols: d, n_informative: 4, max_scale: 1e3, seed: 21, ..Synthetic::default() };
+    let data = base.generate().unwrap();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| data.labels()[i] == 1.0);
+    let x: Vec<f64> = order.iter().flat_map(|&i| data.features().row(i).to_vec()).collect();
+    let y: Vec<f64> = order.iter().map(|&i| data.labels()[i]).collect();
+    let w: Vec<f64> = (0..n).map(|i| [0.0, 0.5, 1.0, 2.0][i % 4]).collect();
+    let sorted = Dataset::new(x, d, y).unwrap().with_weights(w).unwrap();
+    let base = FitParams { l2: 1e-4, tol: 1e-10, ..FitParams::default() };
+    let reference = fit(&sorted, &FitParams { solver: Solver::Lbfgs, ..base.clone() }, &ReferenceBackend);
+    assert!(reference.report.converged, "{:?}", reference.report);
+    let expected = theta(&reference);
+    for backend in all_backends() {
+        let m = fit(&sorted, &FitParams { solver: Solver::Newton, ..base.clone() }, backend);
+        assert!(m.report.converged, "{}: {:?}", backend.name(), m.report);
+        // linear convergence at rate ≈ √(k / sample) ≈ 0.02: a handful more iterations than exact newton
+        assert!(m.report.iterations <= 15, "{}: {} iterations", backend.name(), m.report.iterations);
+        let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
+        assert!(rel <= 1e-12, "{}: objective {} vs {}", backend.name(), m.report.objective, reference.report.objective);
+        let diff = theta(&m).iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(diff <= 1e-7 * max_abs(&expected), "{}: coefficients differ by {diff:e}", backend.name());
+    }
+}

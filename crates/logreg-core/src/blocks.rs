@@ -196,8 +196,10 @@ impl HessianWorkspace {
         5 + 2 * d + d * d
     }
 
+    /// per chunk: logits, curvatures, labels, weights, the gathered rows of a scattered block,
+    /// and the backend's gram scratch.
     fn scratch_stride(d: usize, block_rows: usize) -> usize {
-        block_rows * (4 + d)
+        block_rows * (4 + 2 * d)
     }
 
     /// loss sums over the rows `sel` at `(w, b)`; `g` ← `Xᵀ(s∘(p − y))` and `hess` ← the
@@ -232,11 +234,23 @@ impl HessianWorkspace {
                 let (r, rest) = scratch.split_at_mut(br);
                 let (h, rest) = rest.split_at_mut(br);
                 let (y, rest) = rest.split_at_mut(br);
-                let (s, gram_scratch) = rest.split_at_mut(br);
+                let (s, rest) = rest.split_at_mut(br);
+                let (gathered, gram_scratch) = rest.split_at_mut(br * d);
                 for start in (0..chunk.len()).step_by(br) {
                     let block = chunk.sub(start..(start + br).min(chunk.len()));
                     let m = block.len();
-                    let rows = data.rows(block.clone());
+                    // a scattered block (a hessian sample) is gathered once, so that the backends'
+                    // matrix kernels see contiguous rows
+                    let rows = match &block {
+                        Selection::Range(_) => data.rows(block.clone()),
+                        Selection::Indices(ix) => {
+                            for (dst, &i) in gathered.chunks_exact_mut(d).zip(ix.iter()) {
+                                dst.copy_from_slice(data.x.row(i));
+                            }
+                            let matrix = MatrixRef::new(&gathered[..m * d], m, d).expect("m·d elements");
+                            Rows::all(matrix)
+                        }
+                    };
                     data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
                     backend.linear_predictor(&rows, w, b, &mut r[..m]);
                     // vectorised (widest simd): curvatures, then losses and residuals tile by tile

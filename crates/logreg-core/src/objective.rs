@@ -248,23 +248,31 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
 
     /// smooth part, its gradient and its hessian (`(d+1)²`, row-major, intercept first) at θ'.
     pub fn smooth_value_grad_hess(&mut self, theta: &[f64], grad: &mut [f64], hess: &mut [f64]) -> f64 {
+        let n = self.n_rows();
+        self.batch_value_grad_hess(&Selection::Range(0..n), theta, grad, hess)
+    }
+
+    /// smooth part, gradient and hessian over the rows `sel` alone (normalised by their own
+    /// weight, so a random sample of rows estimates the full hessian); `0` and zeros when the
+    /// rows carry no weight.
+    pub fn batch_value_grad_hess(
+        &mut self,
+        sel: &Selection<'_>,
+        theta: &[f64],
+        grad: &mut [f64],
+        hess: &mut [f64],
+    ) -> f64 {
         let (n, d) = (self.n_rows(), self.n_features());
         let k = d + 1;
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
         let ws = self.hessian.get_or_insert_with(|| HessianWorkspace::new(d, n));
-        let sums = ws.loss_grad_hess(
-            self.backend,
-            self.data,
-            &Selection::Range(0..n),
-            &raw[1..],
-            raw[0],
-            &mut grad[1..],
-            hess,
-        );
+        let sums = ws.loss_grad_hess(self.backend, self.data, sel, &raw[1..], raw[0], &mut grad[1..], hess);
         self.raw = raw;
-        let inv_w = 1.0 / sums.weight;
-        self.last_pass = (sums.loss * inv_w, sums.correct * inv_w);
+        let inv_w = if sums.weight > 0.0 { 1.0 / sums.weight } else { 0.0 };
+        if sel.len() == n {
+            self.last_pass = (sums.loss * inv_w, sums.correct * inv_w);
+        }
         grad[0] = sums.residual * inv_w;
         let (mean, scale) = (&self.scaling.mean, &self.scaling.scale);
         for j in 0..d {

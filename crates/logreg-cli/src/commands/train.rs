@@ -56,7 +56,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
     .check()?;
     let threads = a.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
-    let solver = params.params().solver.resolve(train.n_cols(), params.penalty());
+    let solver = params.params().solver.resolve(train.n_rows(), train.n_cols(), params.penalty());
     let (steps, unit) = match solver {
         Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
         Solver::Lbfgs => (a.max_iter.unwrap_or(10_000), "iterations"),

@@ -21,7 +21,7 @@ use std::time::Instant;
 pub use inference::{Inference, Term};
 pub use lbfgs::lbfgs;
 pub use line_search::{Step, wolfe};
-pub use newton::newton;
+pub use newton::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows, newton};
 pub use outcome::{Limits, Outcome};
 pub use prox_newton::prox_newton;
 
@@ -37,10 +37,13 @@ use crate::train::{Observer, Progress, SgdParams, optimality_violation};
 /// the optimisation method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Solver {
-    /// `cd` when `l1 > 0`; else `newton` up to [`Solver::NEWTON_MAX_FEATURES`] features, `lbfgs` beyond
+    /// `cd` when `l1 > 0`; else `newton` up to [`Solver::NEWTON_MAX_FEATURES`] features (up to
+    /// [`Solver::SAMPLED_NEWTON_MAX_FEATURES`] when its hessian is taken from a sample of the
+    /// rows), `lbfgs` beyond
     #[default]
     Auto,
-    /// newton / irls with a cholesky solve
+    /// newton / irls with a cholesky solve; on many rows the hessian is estimated from a fixed
+    /// random sample of them (see [`hessian_sample_rows`]), value and gradient stay exact
     Newton,
     /// limited-memory bfgs
     Lbfgs,
@@ -53,17 +56,22 @@ pub enum Solver {
 }
 
 impl Solver {
-    /// features up to which `auto` picks newton (its (d+1)² hessian pass is then cheap).
+    /// features up to which `auto` picks newton with the exact hessian (its (d+1)² hessian
+    /// pass is then cheap).
     pub const NEWTON_MAX_FEATURES: usize = 64;
+    /// features up to which `auto` picks newton when its hessian comes from a sample of the rows.
+    pub const SAMPLED_NEWTON_MAX_FEATURES: usize = 256;
 
     /// every solver, in the order of their names in help texts.
     pub const ALL: [Solver; 6] = [Solver::Auto, Solver::Newton, Solver::Lbfgs, Solver::Cd, Solver::Sgd, Solver::Gd];
 
-    /// the concrete solver `auto` stands for on `n_cols` features with `penalty`.
-    pub fn resolve(self, n_cols: usize, penalty: Penalty) -> Solver {
+    /// the concrete solver `auto` stands for on `n_rows` × `n_cols` data with `penalty`.
+    pub fn resolve(self, n_rows: usize, n_cols: usize, penalty: Penalty) -> Solver {
+        let sampled = hessian_sample_rows(n_rows, n_cols + 1).is_some();
         match self {
             Solver::Auto if penalty.l1() > 0.0 => Solver::Cd,
             Solver::Auto if n_cols <= Self::NEWTON_MAX_FEATURES => Solver::Newton,
+            Solver::Auto if sampled && n_cols <= Self::SAMPLED_NEWTON_MAX_FEATURES => Solver::Newton,
             Solver::Auto => Solver::Lbfgs,
             other => other,
         }
@@ -186,7 +194,7 @@ impl ValidFitParams {
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
         let p = &self.params;
-        let solver = p.solver.resolve(data.n_cols(), self.penalty);
+        let solver = p.solver.resolve(data.n_rows(), data.n_cols(), self.penalty);
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);

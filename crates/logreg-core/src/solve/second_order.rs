@@ -11,7 +11,10 @@ const MAX_HALVINGS: usize = 40;
 pub(crate) struct SecondOrderState {
     pub theta: Vec<f64>,
     pub grad: Vec<f64>,
+    /// the full-data hessian at `theta`; left to the caller when the state was made by
+    /// [`SecondOrderState::without_hessian`]
     pub hess: Vec<f64>,
+    full_hessian: bool,
     trial: Vec<f64>,
     t_grad: Vec<f64>,
     t_hess: Vec<f64>,
@@ -20,17 +23,43 @@ pub(crate) struct SecondOrderState {
 impl SecondOrderState {
     /// the state at `theta`, and the smooth objective's value there.
     pub fn new<B: Backend + ?Sized>(obj: &mut Objective<'_, B>, theta: Vec<f64>) -> (Self, f64) {
+        Self::make(obj, theta, true)
+    }
+
+    /// the state at `theta` without the full hessian, which the caller estimates itself (every
+    /// trial then costs a value-and-gradient pass only), and the smooth objective's value there.
+    pub fn without_hessian<B: Backend + ?Sized>(obj: &mut Objective<'_, B>, theta: Vec<f64>) -> (Self, f64) {
+        Self::make(obj, theta, false)
+    }
+
+    fn make<B: Backend + ?Sized>(obj: &mut Objective<'_, B>, theta: Vec<f64>, full_hessian: bool) -> (Self, f64) {
         let k = theta.len();
         let mut s = SecondOrderState {
             theta,
             grad: vec![0.0; k],
             hess: vec![0.0; k * k],
+            full_hessian,
             trial: vec![0.0; k],
             t_grad: vec![0.0; k],
-            t_hess: vec![0.0; k * k],
+            t_hess: vec![0.0; if full_hessian { k * k } else { 0 }],
         };
-        let f = obj.smooth_value_grad_hess(&s.theta, &mut s.grad, &mut s.hess);
+        let f = s.evaluate_at(obj, false);
         (s, f)
+    }
+
+    /// the smooth value at `theta` (`trial` when `at_trial`), with gradient (and full hessian) into
+    /// the matching buffers.
+    fn evaluate_at<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>, at_trial: bool) -> f64 {
+        let (theta, grad, hess) = if at_trial {
+            (&self.trial, &mut self.t_grad, &mut self.t_hess)
+        } else {
+            (&self.theta, &mut self.grad, &mut self.hess)
+        };
+        if self.full_hessian {
+            obj.smooth_value_grad_hess(theta, grad, hess)
+        } else {
+            obj.smooth_value_grad(theta, grad)
+        }
     }
 
     /// try `θ + α·dir` for `α = 1, ½, …`, valuing each trial as the smooth part plus `extra(trial)`;
@@ -46,12 +75,13 @@ impl SecondOrderState {
         let mut alpha = 1.0;
         for _ in 0..MAX_HALVINGS {
             self.trial.iter_mut().zip(self.theta.iter().zip(dir)).for_each(|(t, (x, d))| *t = x + alpha * d);
-            let value =
-                obj.smooth_value_grad_hess(&self.trial, &mut self.t_grad, &mut self.t_hess) + extra(&self.trial);
+            let value = self.evaluate_at(obj, true) + extra(&self.trial);
             if value.is_finite() && accept(value, alpha, &self.trial, &self.t_grad) {
                 std::mem::swap(&mut self.theta, &mut self.trial);
                 std::mem::swap(&mut self.grad, &mut self.t_grad);
-                std::mem::swap(&mut self.hess, &mut self.t_hess);
+                if self.full_hessian {
+                    std::mem::swap(&mut self.hess, &mut self.t_hess);
+                }
                 return Some((value, alpha));
             }
             alpha *= 0.5;
