@@ -16,6 +16,7 @@ pub mod model;
 pub mod numerics;
 pub mod objective;
 pub mod rng;
+pub mod row_kernels;
 pub mod scaler;
 pub mod simd;
 pub mod solve;
