@@ -224,9 +224,9 @@ mod tests {
                 add_xt_times(&Rows::new(m, Selection::Range(0..rows)), &r[..rows], &mut g);
                 for j in 0..d {
                     let (mut exact, mut scale) = (g0[j], g0[j].abs());
-                    for k in 0..rows {
-                        exact += r[k] * m.row(k)[j];
-                        scale += (r[k] * m.row(k)[j]).abs();
+                    for (k, rk) in r[..rows].iter().enumerate() {
+                        exact += rk * m.row(k)[j];
+                        scale += (rk * m.row(k)[j]).abs();
                     }
                     assert!((g[j] - exact).abs() <= 1e-14 * scale.max(1e-300), "d={d} rows={rows} j={j}");
                 }
