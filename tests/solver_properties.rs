@@ -215,8 +215,20 @@ fn sampled_hessian_newton_reaches_the_exact_optimum() {
     let reference = fit(&sorted, &FitParams { solver: Solver::Lbfgs, ..base.clone() }, &ReferenceBackend);
     assert!(reference.report.converged, "{:?}", reference.report);
     let expected = theta(&reference);
+    let newton = FitParams { solver: Solver::Newton, ..base.clone() }.check().unwrap();
     for backend in all_backends() {
-        let m = fit(&sorted, &FitParams { solver: Solver::Newton, ..base.clone() }, backend);
+        let fit_with = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| newton.fit(backend, &sorted, &mut Silent).unwrap())
+        };
+        let m = fit_with(2);
+        let one = fit_with(1);
+        assert_eq!(
+            theta(&one),
+            theta(&m),
+            "{}: the sample and sums must not depend on the thread count",
+            backend.name()
+        );
         assert!(m.report.converged, "{}: {:?}", backend.name(), m.report);
         // linear convergence at rate ≈ √(k / sample) ≈ 0.02: a handful more iterations than exact newton
         assert!(m.report.iterations <= 15, "{}: {} iterations", backend.name(), m.report.iterations);

@@ -70,6 +70,10 @@ pub fn newton<B: Backend + ?Sized>(
     for it in 1..=limits.max_iter {
         if let Some(rows) = &sample {
             obj.batch_value_grad_hess(&Selection::Indices(rows), &state.theta, &mut sample_grad, &mut state.hess);
+            // a sample without weight (nearly all weights zero) says nothing: the exact hessian
+            if state.hess[0] <= 0.0 {
+                obj.smooth_value_grad_hess(&state.theta, &mut sample_grad, &mut state.hess);
+            }
         }
         regularised_cholesky(&state.hess, k, &mut factor);
         step.iter_mut().zip(&state.grad).for_each(|(s, g)| *s = -g);
