@@ -13,9 +13,16 @@ use crate::view::Rows;
 /// `g ← g + Xᵀ·r` for the rows of `x`.
 pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
     debug_assert_eq!(x.n_rows(), r.len());
-    let quads = r.len() / 4;
+    let done = simd_quads(x, r, g);
+    axpy_rows(x, r, g, done);
+}
+
+/// `g ← g + Xᵀ·r` over the leading groups of four rows with the widest simd kernel the cpu
+/// has; the number of rows done (0 without one).
+fn simd_quads(x: &Rows<'_>, r: &[f64], g: &mut [f64]) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
+        let quads = r.len() / 4;
         let quad = |q: usize| {
             let k = 4 * q;
             ([x.row(k), x.row(k + 1), x.row(k + 2), x.row(k + 3)], [r[k], r[k + 1], r[k + 2], r[k + 3]])
@@ -26,19 +33,19 @@ pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
                 // SAFETY: the cpu has avx-512f
                 unsafe { x86::axpy4_avx512(rows, rq, g) };
             }
-        } else if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            return 4 * quads;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
             for q in 0..quads {
                 let (rows, rq) = quad(q);
                 // SAFETY: the cpu has avx2 and fma
                 unsafe { x86::axpy4_avx2(rows, rq, g) };
             }
-        } else {
-            axpy_rows(x, r, g, 0);
+            return 4 * quads;
         }
-        axpy_rows(x, r, g, 4 * quads);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    axpy_rows(x, r, g, 0);
+    let _ = (x, r, g);
+    0
 }
 
 /// `g ← g + rₖ·xₖ` for the rows `k ≥ from`, one at a time.
@@ -209,6 +216,16 @@ mod x86 {
 
 #[cfg(test)]
 mod tests {
+    /// the scalar path (cpus without avx2) adds every row exactly once.
+    #[test]
+    fn scalar_rows_are_added_once() {
+        let x: Vec<f64> = (0..5 * 3).map(|v| v as f64).collect();
+        let m = MatrixRef::new(&x, 5, 3).unwrap();
+        let mut g = vec![1.0; 3];
+        axpy_rows(&Rows::all(m), &[1.0, 0.0, 0.0, 0.0, 2.0], &mut g, 0);
+        assert_eq!(g, vec![1.0 + 24.0, 2.0 + 26.0, 3.0 + 28.0]);
+    }
+
     /// `g + Xᵀr` agrees with one axpy per row to rounding, for every width and row count.
     #[test]
     fn add_xt_times_matches_row_by_row_axpys() {
