@@ -8,6 +8,7 @@
 //! once per four rows. results depend on the rows' order only, never on the thread count.
 
 use crate::numerics::{axpy, dot};
+use crate::simd::{Level, level};
 use crate::view::Rows;
 
 /// `g ← g + Xᵀ·r` for the rows of `x`.
@@ -20,32 +21,35 @@ pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
 /// `g ← g + Xᵀ·r` over the leading groups of four rows with the widest simd kernel the cpu
 /// has; the number of rows done (0 without one).
 fn simd_quads(x: &Rows<'_>, r: &[f64], g: &mut [f64]) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let quads = r.len() / 4;
-        let quad = |q: usize| {
-            let k = 4 * q;
-            ([x.row(k), x.row(k + 1), x.row(k + 2), x.row(k + 3)], [r[k], r[k + 1], r[k + 2], r[k + 3]])
-        };
-        if std::arch::is_x86_feature_detected!("avx512f") {
+    let quads = r.len() / 4;
+    let quad = |q: usize| {
+        let k = 4 * q;
+        ([x.row(k), x.row(k + 1), x.row(k + 2), x.row(k + 3)], [r[k], r[k + 1], r[k + 2], r[k + 3]])
+    };
+    match level() {
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => {
             for q in 0..quads {
                 let (rows, rq) = quad(q);
-                // SAFETY: the cpu has avx-512f
+                // SAFETY: `level` checked the cpu has avx-512f
                 unsafe { x86::axpy4_avx512(rows, rq, g) };
             }
-            return 4 * quads;
+            4 * quads
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => {
             for q in 0..quads {
                 let (rows, rq) = quad(q);
-                // SAFETY: the cpu has avx2 and fma
+                // SAFETY: `level` checked the cpu has avx2 and fma
                 unsafe { x86::axpy4_avx2(rows, rq, g) };
             }
-            return 4 * quads;
+            4 * quads
+        }
+        _ => {
+            let _ = (quad, g);
+            0
         }
     }
-    let _ = (x, r, g);
-    0
 }
 
 /// `g ← g + rₖ·xₖ` for the rows `k ≥ from`, one at a time.
@@ -58,19 +62,18 @@ fn axpy_rows(x: &Rows<'_>, r: &[f64], g: &mut [f64], from: usize) {
 /// `z ← X·w + b` for the rows of `x`.
 pub fn linear_predictor(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
     debug_assert_eq!(x.n_rows(), z.len());
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the cpu has avx-512f
-            return each_quad(x, w, b, z, |rows| unsafe { x86::dot4_avx512(rows, w) });
+    match level() {
+        // SAFETY: `level` checked the cpu has avx-512f
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => each_quad(x, w, b, z, |rows| unsafe { x86::dot4_avx512(rows, w) }),
+        // SAFETY: `level` checked the cpu has avx2 and fma
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => each_quad(x, w, b, z, |rows| unsafe { x86::dot4_avx2(rows, w) }),
+        _ => {
+            for (k, zk) in z.iter_mut().enumerate() {
+                *zk = b + dot(x.row(k), w);
+            }
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the cpu has avx2 and fma
-            return each_quad(x, w, b, z, |rows| unsafe { x86::dot4_avx2(rows, w) });
-        }
-    }
-    for (k, zk) in z.iter_mut().enumerate() {
-        *zk = b + dot(x.row(k), w);
     }
 }
 
