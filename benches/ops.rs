@@ -7,7 +7,8 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use logreg::blocks::{BlockWorkspace, decision_values};
+use logreg::decision_values;
+use logreg::internals::BlockWorkspace;
 use logreg::synthetic::Synthetic;
 use logreg::view::Selection;
 use logreg::{BackendKind, Dataset};
@@ -31,7 +32,7 @@ fn read_sum(x: &[f64]) -> f64 {
     use rayon::prelude::*;
     x.par_chunks(1 << 16)
         .map(|c| {
-            logreg::simd::widest(
+            logreg::internals::widest(
                 #[inline(always)]
                 || logreg::numerics::dot(c, c),
             )
@@ -71,15 +72,6 @@ fn ops(c: &mut Criterion) {
             }
             group.finish();
         }
-        let mut group = c.benchmark_group(format!("ops/{n}/sigmoid"));
-        group.throughput(Throughput::Elements(n as u64));
-        for &kind in BackendKind::ALL {
-            let mut z: Vec<f64> = (0..n).map(|i| (i as f64).sin() * 10.0).collect();
-            group.bench_function(BenchmarkId::new("sigmoid", kind), |b| {
-                b.iter(|| kind.backend().sigmoid_in_place(black_box(&mut z)))
-            });
-        }
-        group.finish();
     }
 }
 

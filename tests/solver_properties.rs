@@ -135,7 +135,7 @@ fn separation_is_detected() {
             .fit(&ReferenceBackend, &data, &mut Silent)
             .unwrap_err();
         let msg = err.to_string();
-        assert!(matches!(err, Error::Separation(_)), "{solver}: {msg}");
+        assert!(matches!(err, Error::Separation { .. }), "{solver}: {msg}");
         assert!(msg.contains("separable") && msg.contains("add a penalty"), "{solver}: {msg}");
     }
     // a tiny penalty makes it well-posed
@@ -151,7 +151,11 @@ fn collinear_features_are_reported() {
     let x: Vec<f64> = data.features().data().chunks(2).flat_map(|r| [r[0], r[1], 2.0 * r[0]]).collect();
     let dup = Dataset::new(x, 3, data.labels().to_vec()).unwrap();
     let err = FitParams::default().check().unwrap().fit(&ReferenceBackend, &dup, &mut Silent).unwrap_err();
-    assert!(err.to_string().contains("collinear"), "{err}");
+    let Error::Collinearity { columns, .. } = &err else { panic!("not a collinearity error: {err}") };
+    // x2 = 2·x0 exactly: x2 depends on the columns before it
+    assert!(columns.contains(&"x2".to_string()), "{err}");
+    assert!(!columns.contains(&"x1".to_string()), "x1 is identified: {err}");
+    assert!(err.to_string().contains("`x2`") && err.to_string().contains("linearly dependent"), "{err}");
 }
 
 /// balanced class weights equal explicit weights W / (2·W_class).

@@ -77,11 +77,6 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         reference::add_xt_times(x, r, g)
     }
 
-    /// stable logistic function in place.
-    fn sigmoid_in_place(&self, z: &mut [f64]) {
-        reference::sigmoid_in_place(z)
-    }
-
     /// weighted gram `out ← out + Xᵀ·diag(h)·X` of the rows of `x` (`d × d`, row-major, both
     /// triangles); `h ≥ 0`, `scratch.len() ≥ x.n_rows() · x.n_cols()` for the backend's own use.
     fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
@@ -154,7 +149,6 @@ impl Backend for ReferenceBackend {
 
 /// reference kernels: plain loops in index order, used by the default methods.
 pub mod reference {
-    use crate::numerics::sigmoid;
     use crate::view::Rows;
 
     /// `z ← X·w + b`.
@@ -183,13 +177,6 @@ pub mod reference {
             for b in 0..a {
                 out[b * d + a] = out[a * d + b];
             }
-        }
-    }
-
-    /// stable logistic function in place.
-    pub fn sigmoid_in_place(z: &mut [f64]) {
-        for v in z {
-            *v = sigmoid(*v);
         }
     }
 }

@@ -162,16 +162,22 @@ fn run_parts<F>(
     }
 }
 
+/// chunks the hessian pass is split into at least, when the data have a block of rows per chunk
+/// (a function of the capacity, never of the thread count).
+const MIN_HESSIAN_CHUNKS: usize = 16;
+
 /// preallocated buffers for the newton pass: loss, gradient and hessian over up to `capacity` rows.
 ///
 /// rows are grouped into chunks of whole blocks; each chunk accumulates its blocks in order into
 /// one partial hessian, and chunk partials are added in chunk order. the chunk size depends only
-/// on the column count and keeps the partials to about two bytes per row.
+/// on the column count and the number of rows summed (see [`HessianWorkspace::chunk_rows`]), so
+/// the pass runs on every thread at any width and the same on any thread count.
 #[derive(Clone, Debug)]
 pub struct HessianWorkspace {
     n_cols: usize,
     block_rows: usize,
-    chunk_rows: usize,
+    memory_rows: usize,
+    min_rows: usize,
     partials: Vec<f64>,
     scratch: Vec<f64>,
 }
@@ -181,15 +187,30 @@ impl HessianWorkspace {
     pub fn new(n_cols: usize, capacity: usize) -> Self {
         let d = n_cols.max(1);
         let block_rows = block_rows(d);
-        let chunk_rows = (16_384usize.max(4 * d * d)).div_ceil(block_rows) * block_rows;
-        let chunks = capacity.div_ceil(chunk_rows).max(1);
-        HessianWorkspace {
+        let whole_blocks = |rows: usize| rows.div_ceil(block_rows) * block_rows;
+        let mut ws = HessianWorkspace {
             n_cols: d,
             block_rows,
-            chunk_rows,
-            partials: vec![0.0; chunks * Self::stride(d)],
-            scratch: vec![0.0; chunks * Self::scratch_stride(d, block_rows)],
-        }
+            memory_rows: whole_blocks(16_384usize.max(4 * d * d)),
+            min_rows: whole_blocks(4 * d),
+            partials: Vec::new(),
+            scratch: Vec::new(),
+        };
+        // the most chunks any selection up to `capacity` rows is cut into (+1 for rounding)
+        let chunks = capacity.div_ceil(ws.chunk_rows(capacity)) + 1;
+        ws.partials = vec![0.0; chunks * Self::stride(d)];
+        ws.scratch = vec![0.0; chunks * Self::scratch_stride(d, block_rows)];
+        ws
+    }
+
+    /// rows per chunk of a pass over `len` rows: about two bytes of partial hessian per row
+    /// (`4d²` rows), but at least [`MIN_HESSIAN_CHUNKS`] chunks where chunks of `4d` rows
+    /// allow it (partials then take at most a quarter of the bytes of the rows they sum; at
+    /// 1M × 500 the first rule alone gives one chunk: one thread). whole blocks; a function of
+    /// `len` and the width only.
+    fn chunk_rows(&self, len: usize) -> usize {
+        let by_parallelism = len.div_ceil(MIN_HESSIAN_CHUNKS).div_ceil(self.block_rows) * self.block_rows;
+        self.memory_rows.min(by_parallelism.max(self.min_rows))
     }
 
     fn stride(d: usize) -> usize {
@@ -217,11 +238,12 @@ impl HessianWorkspace {
     ) -> BlockSums {
         let d = self.n_cols;
         let (br, stride, sstride) = (self.block_rows, Self::stride(d), Self::scratch_stride(d, self.block_rows));
-        let parts = sel.len().div_ceil(self.chunk_rows);
+        let chunk_rows = self.chunk_rows(sel.len());
+        let parts = sel.len().div_ceil(chunk_rows);
         assert!(parts * stride <= self.partials.len(), "selection exceeds the workspace capacity");
         run_parts(
             sel,
-            self.chunk_rows,
+            chunk_rows,
             &mut self.partials[..parts * stride],
             stride,
             &mut self.scratch[..parts * sstride],

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// everything that can go wrong in logreg-core.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// a parameter is outside its valid range.
     #[error("invalid parameter `{name}`: {reason}")]
@@ -41,9 +42,49 @@ pub enum Error {
     /// the fit left the finite range (learning rate too large, or separable data without penalty).
     #[error("training diverged: {0}")]
     Diverged(String),
-    /// the unpenalised estimate does not exist or is not unique (separation, collinearity).
-    #[error("{0}")]
-    Separation(String),
+    /// the unpenalised estimate does not exist: the classes are (quasi-)separable.
+    #[error(
+        "the classes are (quasi-)separable: {perfect} of {rows} rows are predicted perfectly, so the unpenalised \
+         maximum-likelihood coefficients do not exist (they grow without bound); add a penalty, e.g. l2 = 1e-4"
+    )]
+    Separation {
+        /// rows fitted with a probability within ~3e-7 of their label
+        perfect: usize,
+        /// rows with positive weight
+        rows: usize,
+    },
+    /// the unpenalised estimate is not unique: constant or collinear feature columns.
+    #[error(
+        "the unpenalised coefficients are not identified: {} `{}` {} {reason}; drop the redundant columns or add \
+         a penalty, e.g. l2 = 1e-4",
+        if columns.len() == 1 { "column" } else { "columns" },
+        columns.join("`, `"),
+        if columns.len() == 1 { "is" } else { "are" }
+    )]
+    Collinearity {
+        /// the columns involved (`intercept` for the intercept)
+        columns: Vec<String>,
+        /// what is wrong with them
+        reason: String,
+    },
+    /// a solver met a non-finite value (overflow, or invalid data that slipped through).
+    #[error("{solver}: the {what} became non-finite at iteration {iteration}; the fit was stopped")]
+    NonFinite {
+        /// solver name
+        solver: &'static str,
+        /// which quantity (objective, gradient, hessian, step)
+        what: &'static str,
+        /// iteration where it first appeared (0: at the start)
+        iteration: usize,
+    },
+    /// a feature column cannot be used as it is.
+    #[error("column `{column}`: {reason}")]
+    InvalidColumn {
+        /// column name
+        column: String,
+        /// what is wrong and what to do
+        reason: String,
+    },
     /// a problem while reading a data file, located by line (1-based, header is line 1) and column.
     #[error("{}{}{}: {message}", path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default(), column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
     Parse {

@@ -4,32 +4,47 @@
 //! backends live in their own crates (`logreg-nalgebra`, `logreg-ndarray`, `logreg-faer`);
 //! [`ReferenceBackend`] here is the plain-rust baseline they are tested against.
 #![warn(missing_docs)]
+// `!(a > b)` is how this crate says "not greater, or NaN": the negation is the point
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod backend;
-pub mod blocks;
 pub mod dataset;
 pub mod error;
 pub mod io;
-pub mod linalg;
 pub mod metrics;
 pub mod model;
 pub mod numerics;
 pub mod objective;
 pub mod rng;
-pub mod row_kernels;
 pub mod scaler;
-pub mod simd;
 pub mod solve;
 pub mod synthetic;
 pub mod train;
 pub mod view;
 
+mod blocks;
+mod fitted;
+mod linalg;
+mod outcome;
+mod row_kernels;
+mod simd;
+
 pub use backend::{Backend, BlockSums, ReferenceBackend};
+pub use blocks::decision_values;
 pub use dataset::{DataRef, Dataset};
 pub use error::{Error, Result};
-pub use model::{FitReport, HistoryPoint, Model, StopReason};
+pub use model::{FitReport, HistoryPoint, Inference, Model, StopReason, Term};
 pub use objective::{Evaluation, Objective, Penalty};
-pub use scaler::Standardizer;
-pub use solve::{ClassWeight, FitParams, Inference, Solver, Term, ValidFitParams};
+pub use outcome::{Limits, Outcome};
+pub use scaler::{ColumnStats, Standardizer};
+pub use solve::{ClassWeight, FitParams, Solver, ValidFitParams};
 pub use train::{LearningRate, Observer, Progress, SgdParams, Silent, ValidSgdParams};
 pub use view::{MatrixRef, Rows, Selection};
+
+/// internals the benchmarks and the peer-comparison harness time directly; not part of the
+/// api and free to change in any release.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::blocks::{BlockWorkspace, EvalSums};
+    pub use crate::simd::{Level, level, widest};
+}

@@ -22,7 +22,8 @@ pub fn log_loss(y: f64, z: f64) -> f64 {
     loss_and_residual(y, z).0
 }
 
-/// log-loss and residual `σ(z) - y` at logit `z`, sharing one exponential.
+/// log-loss and residual `σ(z) - y` at logit `z`, sharing one exponential; both NaN when `z` is
+/// not finite.
 ///
 /// branch-free (selects, not jumps), so a loop over it vectorises.
 #[inline(always)]
@@ -30,9 +31,12 @@ pub fn loss_and_residual(y: f64, z: f64) -> (f64, f64) {
     let e = exp_nonpositive(-z.abs());
     let tail = log1p_unit(e);
     // softplus(z) = max(z,0) + tail, softplus(-z) = max(-z,0) + tail
-    let loss = (1.0 - y) * z.max(0.0) + y * (-z).max(0.0) + tail;
+    // `0·z` is 0 for finite z and NaN for NaN or ±inf, which `max` and the clamp in
+    // `exp_nonpositive` would otherwise turn into a perfect fit (loss 0)
+    let poison = 0.0 * z;
+    let loss = (1.0 - y) * z.max(0.0) + y * (-z).max(0.0) + tail + poison;
     let p = if z >= 0.0 { 1.0 } else { e } / (1.0 + e);
-    (loss, p - y)
+    (loss, p - y + poison)
 }
 
 /// adding then subtracting `1.5·2⁵²` rounds a double below 2⁵¹ in magnitude to an integer
@@ -92,11 +96,12 @@ pub fn log1p_unit(e: f64) -> f64 {
     2.0 * u * q
 }
 
-/// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation; branch-free.
+/// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation; branch-free;
+/// NaN when `z` is not finite.
 #[inline(always)]
 pub fn curvature(z: f64) -> f64 {
     let e = exp_nonpositive(-z.abs());
-    e / ((1.0 + e) * (1.0 + e))
+    e / ((1.0 + e) * (1.0 + e)) + 0.0 * z
 }
 
 /// `x · w`, with eight interleaved partial sums combined in a fixed order (so it vectorises
@@ -137,6 +142,22 @@ pub fn norm2(v: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_finite_logits_give_nan_never_a_perfect_fit() {
+        for z in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for y in [0.0, 1.0] {
+                let (loss, r) = loss_and_residual(y, z);
+                assert!(loss.is_nan() && r.is_nan(), "z = {z}, y = {y}: ({loss}, {r})");
+            }
+            assert!(curvature(z).is_nan());
+        }
+        // the largest finite logits stay finite
+        for z in [f64::MAX, -f64::MAX, 745.0, -746.0] {
+            let (loss, r) = loss_and_residual(1.0, z);
+            assert!(loss.is_finite() && r.is_finite() && curvature(z).is_finite(), "z = {z}");
+        }
+    }
 
     #[test]
     fn sigmoid_tails_are_exact_limits_and_finite() {

@@ -74,6 +74,9 @@ pub struct Evaluation {
 
 /// the objective over a dataset, evaluated by a backend with preallocated buffers.
 ///
+/// the coefficients of the scaling's constant columns are held at exactly 0: they carry no
+/// information beyond the intercept, so their gradient is 0 and their hessian row a unit vector.
+///
 /// solvers see the parameters `θ' = [b', w'…]` of the centred and scaled features
 /// `(xⱼ − μⱼ)/σⱼ`, which are well conditioned whatever the raw scales; the backend still reads
 /// the raw features (no copy): `wⱼ = w'ⱼ/σⱼ`, `b = b' − Σ μⱼwⱼ`. the penalty is measured either on
@@ -93,6 +96,7 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     raw_grad: Vec<f64>,
     total_weight: f64,
     last_pass: (f64, f64),
+    column_max_abs: Vec<f64>,
 }
 
 impl<'a, B: Backend + ?Sized> Objective<'a, B> {
@@ -115,7 +119,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         if n == 0 {
             return Err(Error::InvalidData("no rows to fit".into()));
         }
-        if scaling.mean.len() != d || scaling.scale.len() != d {
+        if scaling.mean.len() != d || scaling.scale.len() != d || scaling.constant.len() != d {
             return Err(Error::DimensionMismatch {
                 what: "scaling statistics",
                 expected: d,
@@ -144,7 +148,21 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             raw_grad: vec![0.0; d],
             total_weight,
             last_pass: (f64::NAN, f64::NAN),
+            column_max_abs: vec![f64::INFINITY; d],
         })
+    }
+
+    /// the same objective told each column's largest magnitude (see [`crate::ColumnStats`]), which
+    /// lets the hessian sampling skip columns that cannot hold outlying rows.
+    pub fn with_column_max_abs(mut self, max_abs: Vec<f64>) -> Self {
+        assert_eq!(max_abs.len(), self.n_features(), "one magnitude per column");
+        self.column_max_abs = max_abs;
+        self
+    }
+
+    /// each column's largest magnitude (infinite when not told).
+    pub fn column_max_abs(&self) -> &[f64] {
+        &self.column_max_abs
     }
 
     /// number of features `d` (θ has `d + 1` entries).
@@ -192,11 +210,11 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         self.total_weight
     }
 
-    /// raw parameters `[b, w…]` of θ'.
+    /// raw parameters `[b, w…]` of θ' (constant columns get exactly 0).
     pub fn to_raw(&self, theta: &[f64], raw: &mut [f64]) {
         let mut b = theta[0];
         for j in 0..self.n_features() {
-            let w = theta[1 + j] / self.scaling.scale[j];
+            let w = if self.scaling.constant[j] { 0.0 } else { theta[1 + j] / self.scaling.scale[j] };
             raw[1 + j] = w;
             b -= self.scaling.mean[j] * w;
         }
@@ -239,8 +257,11 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         let gb = sums.residual * scale;
         grad[0] = gb;
         for j in 0..gw.len() {
-            grad[1 + j] =
-                (gw[j] * scale - self.scaling.mean[j] * gb) / self.scaling.scale[j] + self.l2_weight[j] * theta[1 + j];
+            grad[1 + j] = if self.scaling.constant[j] {
+                0.0
+            } else {
+                (gw[j] * scale - self.scaling.mean[j] * gb) / self.scaling.scale[j] + self.l2_weight[j] * theta[1 + j]
+            };
         }
         let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
         sums.loss * scale + 0.5 * l2
@@ -275,8 +296,13 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         }
         grad[0] = sums.residual * inv_w;
         let (mean, scale) = (&self.scaling.mean, &self.scaling.scale);
+        let constant = &self.scaling.constant;
         for j in 0..d {
-            grad[1 + j] = (grad[1 + j] * inv_w - mean[j] * grad[0]) / scale[j] + self.l2_weight[j] * theta[1 + j];
+            grad[1 + j] = if constant[j] {
+                0.0
+            } else {
+                (grad[1 + j] * inv_w - mean[j] * grad[0]) / scale[j] + self.l2_weight[j] * theta[1 + j]
+            };
         }
         // H' = Aᵀ·(H/W)·A for θ = A·θ': columns, then rows
         for v in hess.iter_mut() {
@@ -293,6 +319,14 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
                 hess[(1 + j) * k + c] = (hess[(1 + j) * k + c] - mean[j] * hess[c]) / scale[j];
             }
             hess[(1 + j) * k + 1 + j] += self.l2_weight[j];
+        }
+        // a constant column's coefficient is held at 0: a unit row and column, no coupling
+        for j in (0..d).filter(|&j| constant[j]) {
+            for c in 0..k {
+                hess[(1 + j) * k + c] = 0.0;
+                hess[c * k + 1 + j] = 0.0;
+            }
+            hess[(1 + j) * k + 1 + j] = 1.0;
         }
         let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
         sums.loss * inv_w + 0.5 * l2
@@ -318,4 +352,28 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     pub fn value(&mut self, theta: &[f64]) -> f64 {
         self.evaluate(theta).objective
     }
+}
+
+/// max-norm of the minimum-norm subgradient of `J` at `θ = [b, w…]` given the smooth gradient
+/// `grad = [∂b, ∂w…]` and each coefficient's l1 strength: the gradient norm where `l1 = 0`,
+/// the kkt violation otherwise. NaN when any entry is NaN.
+pub fn optimality_violation(theta: &[f64], grad: &[f64], l1: &[f64]) -> f64 {
+    let mut worst = grad[0].abs();
+    for ((&wj, &gj), &l1) in theta[1..].iter().zip(&grad[1..]).zip(l1) {
+        let v = if l1 == 0.0 {
+            gj.abs()
+        } else if wj != 0.0 {
+            (gj + l1 * wj.signum()).abs()
+        } else {
+            (gj.abs() - l1).max(0.0)
+        };
+        worst = max_nan(worst, v);
+    }
+    worst
+}
+
+/// the larger of `a` and `b`, NaN if either is NaN (`f64::max` drops NaN).
+#[inline]
+pub fn max_nan(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }
 }

@@ -289,38 +289,58 @@ mod tests {
     }
 }
 
-/// the avx2 kernels, which an avx-512 cpu never dispatches to, checked directly.
+/// the avx-512 and avx2 kernels checked directly against scalar sums (an avx-512 cpu never
+/// dispatches to the avx2 ones, and the dispatch would hide a missing avx-512 path).
 #[cfg(all(test, target_arch = "x86_64"))]
-mod avx2_tests {
+mod simd_kernel_tests {
     use super::x86;
     use crate::numerics::dot;
     use crate::rng::Rng;
 
-    #[test]
-    fn avx2_kernels_match_scalar_sums() {
-        if !(std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")) {
-            return;
-        }
-        let mut rng = Rng::new(13);
+    type Dot4 = unsafe fn([&[f64]; 4], &[f64]) -> [f64; 4];
+    type Axpy4 = unsafe fn([&[f64]; 4], [f64; 4], &mut [f64]);
+
+    /// `dot4` and `axpy4` against scalar sums for widths 1–40 and 100 (every remainder of the
+    /// 16-, 8- and 4-wide loops), to 1e-14·Σ|terms| (fma and summation order differ).
+    fn check(dot4: Dot4, axpy4: Axpy4, seed: u64) {
+        let mut rng = Rng::new(seed);
         for d in (1..=40).chain([100]) {
             let x: Vec<Vec<f64>> = (0..4).map(|_| (0..d).map(|_| rng.normal()).collect()).collect();
             let w: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
             let rows = [&x[0][..], &x[1][..], &x[2][..], &x[3][..]];
             let scale = |row: &[f64]| row.iter().zip(&w).map(|(a, b)| (a * b).abs()).sum::<f64>();
-            // SAFETY: avx2 and fma checked above
-            let z = unsafe { x86::dot4_avx2(rows, &w) };
+            // SAFETY: the callers checked the cpu features of the kernels
+            let z = unsafe { dot4(rows, &w) };
             for (zi, row) in z.iter().zip(rows) {
                 assert!((zi - dot(row, &w)).abs() <= 1e-14 * scale(row), "d={d}");
             }
             let r = [0.5, -1.0, 2.0, 0.25];
             let mut g = w.clone();
             // SAFETY: as above
-            unsafe { x86::axpy4_avx2(rows, r, &mut g) };
+            unsafe { axpy4(rows, r, &mut g) };
             for j in 0..d {
                 let exact = w[j] + (0..4).map(|i| r[i] * x[i][j]).sum::<f64>();
                 let s = w[j].abs() + (0..4).map(|i| (r[i] * x[i][j]).abs()).sum::<f64>();
                 assert!((g[j] - exact).abs() <= 1e-14 * s, "d={d} j={j}");
             }
         }
+    }
+
+    #[test]
+    fn avx2_kernels_match_scalar_sums() {
+        if !(std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")) {
+            eprintln!("skipped: this cpu has no avx2 + fma");
+            return;
+        }
+        check(x86::dot4_avx2, x86::axpy4_avx2, 13);
+    }
+
+    #[test]
+    fn avx512_kernels_match_scalar_sums() {
+        if crate::simd::level() != crate::simd::Level::Avx512 {
+            eprintln!("skipped: this cpu has no avx-512");
+            return;
+        }
+        check(x86::dot4_avx512, x86::axpy4_avx512, 14);
     }
 }

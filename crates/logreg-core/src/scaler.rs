@@ -5,35 +5,52 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::dataset::{DataRef, Dataset};
+use crate::error::{Error, Result};
 
 /// rows per parallel chunk of the statistics pass (fixed, so sums do not depend on threads).
 const CHUNK_ROWS: usize = 16_384;
 /// rows per tile: a tile is read twice, from l1 cache the second time.
 const TILE_ROWS: usize = 16;
 
-/// weight, weighted column means and sums of squared deviations of a set of rows.
+/// columns whose largest magnitude exceeds this cannot be fitted: squares and products of two
+/// features would overflow (f64 ends at 1.8e308; a sum of 1e6 squares of 1e150 is 1e306).
+pub const MAX_MAGNITUDE: f64 = 1e150;
+/// columns whose largest nonzero magnitude is below this cannot be fitted: their squares fall
+/// below the normal range of f64 and lose all precision.
+pub const MIN_MAGNITUDE: f64 = 1e-150;
+
+/// weight, weighted column means and sums of squared deviations of a set of rows, and the
+/// largest magnitude of each column.
 struct Moments {
     weight: f64,
     mean: Vec<f64>,
     m2: Vec<f64>,
+    max_abs: Vec<f64>,
 }
 
 impl Moments {
     fn empty(d: usize) -> Self {
-        Moments { weight: 0.0, mean: vec![0.0; d], m2: vec![0.0; d] }
+        Moments { weight: 0.0, mean: vec![0.0; d], m2: vec![0.0; d], max_abs: vec![0.0; d] }
     }
 
-    /// the moments of the rows `rows` of `r` (replacing these).
+    /// the moments of the rows `rows` of `r` (replacing these; the magnitudes accumulate).
     fn of_rows(&mut self, r: DataRef<'_>, rows: Range<usize>) {
+        for i in rows.clone() {
+            for (m, &xj) in self.max_abs.iter_mut().zip(r.x.row(i)) {
+                *m = m.max(xj.abs());
+            }
+        }
         self.weight = rows.clone().map(|i| r.weight(i)).sum();
         self.mean.fill(0.0);
         self.m2.fill(0.0);
         if self.weight <= 0.0 {
             return;
         }
+        // Σ sᵢxᵢ / W: one rounding of the sum, so a constant column's mean is its value
         for i in rows.clone() {
-            crate::numerics::axpy(r.weight(i) / self.weight, r.x.row(i), &mut self.mean);
+            crate::numerics::axpy(r.weight(i), r.x.row(i), &mut self.mean);
         }
+        self.mean.iter_mut().for_each(|m| *m /= self.weight);
         for i in rows {
             let s = r.weight(i);
             for ((v, &xj), &mj) in self.m2.iter_mut().zip(r.x.row(i)).zip(&self.mean) {
@@ -44,6 +61,9 @@ impl Moments {
 
     /// add the rows of `other`.
     fn merge(&mut self, other: &Moments) {
+        for (m, &o) in self.max_abs.iter_mut().zip(&other.max_abs) {
+            *m = m.max(o);
+        }
         if other.weight <= 0.0 {
             return;
         }
@@ -65,21 +85,28 @@ pub struct Standardizer {
     pub mean: Vec<f64>,
     /// column standard deviations (1 for constant columns)
     pub scale: Vec<f64>,
+    /// columns that are constant (or constant to rounding) over the rows with positive weight:
+    /// solvers hold their coefficients at exactly 0
+    pub constant: Vec<bool>,
 }
 
-impl Standardizer {
-    /// statistics of the columns of `data`.
-    pub fn fit(data: &Dataset) -> Self {
-        Self::from_data(data.as_ref())
-    }
+/// per-column statistics of a dataset: the standardisation and each column's largest magnitude.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnStats {
+    /// means, standard deviations and constant columns
+    pub standardizer: Standardizer,
+    /// largest absolute value of each column (over every row, weighted or not)
+    pub max_abs: Vec<f64>,
+}
 
-    /// weighted statistics of the columns of borrowed data, in one parallel pass; the same for
-    /// any thread count.
+impl ColumnStats {
+    /// statistics of the columns of borrowed data, in one parallel pass; the same for any thread
+    /// count.
     ///
     /// rows go in tiles small enough for l1 cache, each tile two-pass (mean, then squared
     /// deviations from it) for accuracy; tiles, then chunks, are merged in row order by the
     /// pairwise update of chan, golub & leveque.
-    pub fn from_data(r: DataRef<'_>) -> Self {
+    pub fn of(r: DataRef<'_>) -> Self {
         let (n, d) = (r.x.n_rows(), r.x.n_cols());
         let chunks: Vec<Moments> = (0..n.div_ceil(CHUNK_ROWS))
             .into_par_iter()
@@ -98,28 +125,85 @@ impl Standardizer {
         for c in &chunks {
             total.merge(c);
         }
-        let scale = total
+        let rows = n as f64;
+        let constant: Vec<bool> = total
             .m2
             .iter()
-            .map(|&m2| {
+            .zip(&total.mean)
+            .map(|(&m2, &mean)| {
                 let var = if total.weight > 0.0 { m2 / total.weight } else { 0.0 };
-                if var > 0.0 { var.sqrt() } else { 1.0 }
+                is_constant(var, mean, rows)
             })
             .collect();
-        Standardizer { mean: total.mean, scale }
+        let scale =
+            total.m2.iter().zip(&constant).map(|(&m2, &c)| if c { 1.0 } else { (m2 / total.weight).sqrt() }).collect();
+        ColumnStats { standardizer: Standardizer { mean: total.mean, scale, constant }, max_abs: total.max_abs }
     }
 
-    /// the identity: zero means, unit scales.
+    /// an error naming the first column whose magnitude is outside what can be fitted
+    /// ([`MIN_MAGNITUDE`] to [`MAX_MAGNITUDE`]); `names` are the column names.
+    pub fn check_magnitudes(&self, names: &[String]) -> Result<()> {
+        for (j, &m) in self.max_abs.iter().enumerate() {
+            let name = || names.get(j).cloned().unwrap_or_else(|| format!("x{j}"));
+            if m > MAX_MAGNITUDE {
+                return Err(Error::InvalidColumn {
+                    column: name(),
+                    reason: format!(
+                        "values up to {m:e} in magnitude; beyond {MAX_MAGNITUDE:e} squares and products of features \
+                         overflow: rescale the column (divide it by a power of ten)"
+                    ),
+                });
+            }
+            if m > 0.0 && m < MIN_MAGNITUDE {
+                return Err(Error::InvalidColumn {
+                    column: name(),
+                    reason: format!(
+                        "its largest value is {m:e} in magnitude; below {MIN_MAGNITUDE:e} squares of features lose \
+                         all precision: rescale the column (multiply it by a power of ten)"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// whether a column of weighted variance `var` and mean `mean` over `n` rows is constant to
+/// rounding: `var ≤ n·ε·var + (n·ε·|mean|)²`, the error bound of the variance of a constant
+/// column computed in floating point (scikit-learn's `_is_constant_feature` test).
+fn is_constant(var: f64, mean: f64, n: f64) -> bool {
+    let eps = f64::EPSILON;
+    !(var > n * eps * var + (n * eps * mean).powi(2))
+}
+
+impl Standardizer {
+    /// statistics of the columns of `data`.
+    pub fn fit(data: &Dataset) -> Self {
+        Self::from_data(data.as_ref())
+    }
+
+    /// weighted statistics of the columns of borrowed data (see [`ColumnStats::of`]).
+    pub fn from_data(r: DataRef<'_>) -> Self {
+        ColumnStats::of(r).standardizer
+    }
+
+    /// the identity: zero means, unit scales, no constant columns.
     pub fn identity(n_cols: usize) -> Self {
-        Standardizer { mean: vec![0.0; n_cols], scale: vec![1.0; n_cols] }
+        Standardizer { mean: vec![0.0; n_cols], scale: vec![1.0; n_cols], constant: vec![false; n_cols] }
     }
 
-    /// a standardised copy of `data`.
+    /// the identity scaling that still holds the coefficients of these columns at 0.
+    pub fn identity_with_constant(&self) -> Self {
+        Standardizer { constant: self.constant.clone(), ..Self::identity(self.mean.len()) }
+    }
+
+    /// a standardised copy of `data` (constant columns become zeros).
     pub fn transform(&self, data: &Dataset) -> Dataset {
         let mut features = data.features().data().to_vec();
         for row in features.chunks_exact_mut(data.n_cols()) {
-            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
-                *v = (*v - m) / s;
+            for (((v, m), s), &c) in row.iter_mut().zip(&self.mean).zip(&self.scale).zip(&self.constant) {
+                // a constant column becomes exactly zero, not rounding noise around it
+                *v = if c { 0.0 } else { (*v - m) / s };
             }
         }
         let out = Dataset::new(features, data.n_cols(), data.labels().to_vec())
@@ -173,7 +257,55 @@ mod tests {
     fn constant_columns_get_unit_scale() {
         let data = Dataset::new(vec![2.0, 1.0, 2.0, 3.0, 2.0, 5.0], 2, vec![0.0, 1.0, 0.0]).unwrap();
         let s = Standardizer::fit(&data);
-        assert_eq!((s.mean[0], s.scale[0]), (2.0, 1.0));
+        assert_eq!((s.mean[0], s.scale[0], s.constant[0]), (2.0, 1.0, true));
+        assert!(!s.constant[1]);
         assert!((s.mean[1] - 3.0).abs() < 1e-15 && (s.scale[1] - (8.0f64 / 3.0).sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn columns_constant_to_rounding_are_constant_at_every_size_and_weighting() {
+        // 0.1 and 1/3 are not sums of few powers of two: Σ(wᵢ/W)·xᵢ is an ulp off for most n,
+        // which the old `var > 0` test took for spread (scale ~4e-17)
+        let mut rng = Rng::new(11);
+        for n in [3, 7, 569, 1000, 16_411, CHUNK_ROWS + 17] {
+            for weighted in [false, true] {
+                let x: Vec<f64> = (0..n).flat_map(|i| [0.1, 1.0 / 3.0, 1e6 + 0.1, i as f64]).collect();
+                let labels = (0..n).map(|i| (i % 2) as f64).collect();
+                let mut data = Dataset::new(x, 4, labels).unwrap();
+                if weighted {
+                    data = data.with_weights((0..n).map(|_| rng.uniform() * 3.0).collect()).unwrap();
+                }
+                let s = Standardizer::fit(&data);
+                assert_eq!(s.constant, [true, true, true, false], "n = {n}, weighted = {weighted}");
+                assert_eq!(&s.scale[..3], &[1.0; 3]);
+                let t = s.transform(&data);
+                assert!(t.features().data().chunks(4).all(|r| r[..3] == [0.0; 3]), "constant columns → 0");
+            }
+        }
+    }
+
+    #[test]
+    fn a_column_with_tiny_true_spread_is_not_constant() {
+        // spread 1e-9 around 1: far above the rounding of the variance
+        let n = 1000;
+        let x: Vec<f64> = (0..n).map(|i| 1.0 + 1e-9 * (i % 2) as f64).collect();
+        let data = Dataset::new(x, 1, (0..n).map(|i| (i % 3 == 0) as u8 as f64).collect()).unwrap();
+        let s = Standardizer::fit(&data);
+        assert!(!s.constant[0] && (s.scale[0] - 0.5e-9).abs() < 1e-15, "{s:?}");
+    }
+
+    #[test]
+    fn magnitudes_outside_the_fittable_range_name_their_column() {
+        let x = vec![1.0, 1e200, 2.0, -3e200, 3.0, 0.0];
+        let data = Dataset::new(x, 2, vec![0.0, 1.0, 0.0]).unwrap();
+        let stats = ColumnStats::of(data.as_ref());
+        assert_eq!(stats.max_abs, [3.0, 3e200]);
+        let e = stats.check_magnitudes(&["a".into(), "huge".into()]).unwrap_err().to_string();
+        assert!(e.contains("column `huge`") && e.contains("3e200"), "{e}");
+        let tiny = Dataset::new(vec![1e-200, 0.0, -2e-200], 1, vec![0.0, 1.0, 0.0]).unwrap();
+        let e = ColumnStats::of(tiny.as_ref()).check_magnitudes(&["t".into()]).unwrap_err().to_string();
+        assert!(e.contains("column `t`"), "{e}");
+        let fine = Dataset::new(vec![1e140, 0.0, 1e-140], 1, vec![0.0, 1.0, 0.0]).unwrap();
+        ColumnStats::of(fine.as_ref()).check_magnitudes(&["f".into()]).unwrap();
     }
 }

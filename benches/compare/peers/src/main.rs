@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use logreg::blocks::BlockWorkspace;
+use logreg::internals::BlockWorkspace;
 use logreg::view::Selection;
 use logreg::{BackendKind, Dataset};
 use serde_json::json;
@@ -52,7 +52,7 @@ fn read_sum(x: &[f64]) -> f64 {
     use rayon::prelude::*;
     x.par_chunks(1 << 16)
         .map(|c| {
-            logreg::simd::widest(
+            logreg::internals::widest(
                 #[inline(always)]
                 || logreg::numerics::dot(c, c),
             )

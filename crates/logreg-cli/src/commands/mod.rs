@@ -8,7 +8,7 @@ pub mod summary;
 pub mod train;
 
 use logreg::view::MatrixRef;
-use logreg::{ReferenceBackend, blocks::decision_values};
+use logreg::{ReferenceBackend, decision_values};
 
 use crate::model_file::ModelFile;
 

@@ -3,13 +3,16 @@
 use std::ops::ControlFlow;
 
 use super::line_search::wolfe;
-use super::outcome::{Limits, Outcome};
 use super::record;
 use crate::backend::Backend;
+use crate::error::Result;
 use crate::model::StopReason;
 use crate::numerics::{dot, norm2};
 use crate::objective::Objective;
+use crate::outcome::{Limits, Outcome, ensure_finite};
 use crate::train::Observer;
+
+const SOLVER: &str = "lbfgs";
 
 /// correction pairs kept.
 const MEMORY: usize = 10;
@@ -20,7 +23,7 @@ pub fn lbfgs<B: Backend + ?Sized>(
     mut theta: Vec<f64>,
     limits: Limits,
     observer: &mut dyn Observer,
-) -> Outcome {
+) -> Result<Outcome> {
     let k = theta.len();
     let mut grad = vec![0.0; k];
     let (mut trial, mut t_grad, mut dir) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
@@ -32,6 +35,8 @@ pub fn lbfgs<B: Backend + ?Sized>(
     let (mut stored, mut newest) = (0usize, 0usize);
     let precond = diagonal_preconditioner(obj, &theta);
     let mut f = obj.smooth_value_grad(&theta, &mut grad);
+    ensure_finite(&[f], SOLVER, "objective", 0)?;
+    ensure_finite(&grad, SOLVER, "gradient", 0)?;
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
     for it in 1..=limits.max_iter {
@@ -62,6 +67,7 @@ pub fn lbfgs<B: Backend + ?Sized>(
             dir.iter_mut().zip(&grad).zip(&precond).for_each(|((d, g), p)| *d = -g * p);
             d0 = dot(&grad, &dir);
         }
+        ensure_finite(&dir, SOLVER, "step", it)?;
         if limits.converged(&grad, &dir, &theta) {
             reason = StopReason::Tolerance;
             break;
@@ -80,6 +86,7 @@ pub fn lbfgs<B: Backend + ?Sized>(
         if step.alpha != last {
             phi(step.alpha);
         }
+        ensure_finite(&t_grad, SOLVER, "gradient", it)?;
         // new correction pair; skipped when curvature is not positive
         for j in 0..k {
             s_new[j] = trial[j] - theta[j];
@@ -102,7 +109,7 @@ pub fn lbfgs<B: Backend + ?Sized>(
             break;
         }
     }
-    Outcome { theta, iterations: history.len(), reason, history }
+    Ok(Outcome { theta, iterations: history.len(), reason, history })
 }
 
 /// inverse of the hessian's diagonal at the start `θ'` (`w' = 0`): `p̄(1 − p̄) + l2ⱼ`, exact there

@@ -5,11 +5,12 @@
 //! `standardize` only decides whether the penalty is measured on the standardised coefficients
 //! (glmnet's convention) or on the raw ones. coefficients are always reported on the original scale.
 
-mod inference;
+mod cost;
+mod hessian;
+mod l1_quadratic;
 mod lbfgs;
 mod line_search;
 mod newton;
-mod outcome;
 mod prox_newton;
 mod second_order;
 
@@ -18,36 +19,38 @@ use std::ops::ControlFlow;
 use std::str::FromStr;
 use std::time::Instant;
 
-pub use inference::{Inference, Term};
+pub use cost::{lbfgs_seconds, newton_seconds};
+pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
 pub use lbfgs::lbfgs;
 pub use line_search::{Step, wolfe};
-pub use newton::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows, newton};
-pub use outcome::{Limits, Outcome};
+pub use newton::newton;
 pub use prox_newton::prox_newton;
+
+pub use crate::model::{Inference, Term};
+pub use crate::outcome::{Limits, Outcome};
 
 use crate::backend::Backend;
 use crate::dataset::{DataRef, Dataset};
 use crate::error::{Error, Result};
-use crate::linalg::{cholesky_in_place, spd_inverse};
-use crate::model::{FitReport, HistoryPoint, Model, StopReason};
-use crate::objective::{Objective, Penalty, l1_term};
-use crate::scaler::Standardizer;
-use crate::train::{Observer, Progress, SgdParams, optimality_violation};
+use crate::fitted::finish;
+use crate::model::{HistoryPoint, Model};
+use crate::objective::{Objective, Penalty};
+use crate::scaler::ColumnStats;
+use crate::train::{Observer, Progress, SgdParams};
 
 /// the optimisation method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Solver {
-    /// `cd` when `l1 > 0`; else `newton` up to [`Solver::NEWTON_MAX_FEATURES`] features (up to
-    /// [`Solver::SAMPLED_NEWTON_MAX_FEATURES`] when its hessian is taken from a sample of the
-    /// rows), `lbfgs` beyond
+    /// `cd` when `l1 > 0`; else `newton` when its estimated time is at most l-bfgs's plus a tenth
+    /// of a second (see [`newton_seconds`], [`lbfgs_seconds`]), `lbfgs` otherwise
     #[default]
     Auto,
     /// newton / irls with a cholesky solve; on many rows the hessian is estimated from a fixed
-    /// random sample of them (see [`hessian_sample_rows`]), value and gradient stay exact
+    /// stratified sample of them (see [`hessian_sample_rows`]), value and gradient stay exact
     Newton,
     /// limited-memory bfgs
     Lbfgs,
-    /// proximal newton with coordinate descent (l1 and elastic net)
+    /// proximal newton with an exact l1 subproblem solve (l1 and elastic net)
     Cd,
     /// minibatch stochastic gradient descent
     Sgd,
@@ -56,24 +59,22 @@ pub enum Solver {
 }
 
 impl Solver {
-    /// features up to which `auto` picks newton with the exact hessian (its (d+1)² hessian
-    /// pass is then cheap).
-    pub const NEWTON_MAX_FEATURES: usize = 64;
-    /// features up to which `auto` picks newton when its hessian comes from a sample of the rows
-    /// (the sample's gram grows as d³: at 1M rows, 2 threads, newton 1.56 s vs lbfgs 2.85 s with
-    /// 128 features, but 11.1 s vs 3.1 s with 256).
-    pub const SAMPLED_NEWTON_MAX_FEATURES: usize = 128;
+    /// seconds by which newton's estimate may exceed l-bfgs's and still be chosen: below that,
+    /// newton's exactness (quadratic convergence, no ill-conditioning stall) wins.
+    pub const NEWTON_SLACK_SECONDS: f64 = 0.1;
 
     /// every solver, in the order of their names in help texts.
     pub const ALL: [Solver; 6] = [Solver::Auto, Solver::Newton, Solver::Lbfgs, Solver::Cd, Solver::Sgd, Solver::Gd];
 
     /// the concrete solver `auto` stands for on `n_rows` × `n_cols` data with `penalty`.
     pub fn resolve(self, n_rows: usize, n_cols: usize, penalty: Penalty) -> Solver {
-        let sampled = hessian_sample_rows(n_rows, n_cols + 1).is_some();
         match self {
             Solver::Auto if penalty.l1() > 0.0 => Solver::Cd,
-            Solver::Auto if n_cols <= Self::NEWTON_MAX_FEATURES => Solver::Newton,
-            Solver::Auto if sampled && n_cols <= Self::SAMPLED_NEWTON_MAX_FEATURES => Solver::Newton,
+            Solver::Auto
+                if newton_seconds(n_rows, n_cols) <= lbfgs_seconds(n_rows, n_cols) + Self::NEWTON_SLACK_SECONDS =>
+            {
+                Solver::Newton
+            }
             Solver::Auto => Solver::Lbfgs,
             other => other,
         }
@@ -193,6 +194,10 @@ impl ValidFitParams {
     }
 
     /// fit `data` with `backend`, reporting each iteration or epoch to `observer`.
+    ///
+    /// constant columns get coefficient 0 (an unpenalised fit names them in an
+    /// [`Error::Collinearity`]); a column whose magnitude cannot be fitted is an
+    /// [`Error::InvalidColumn`] before any work.
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
         let p = &self.params;
@@ -200,18 +205,30 @@ impl ValidFitParams {
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
-        let scaling = if exact || p.standardize {
-            Standardizer::from_data(data_ref)
-        } else {
-            Standardizer::identity(data.n_cols())
-        };
-        let mut obj = Objective::with_scaling(backend, data_ref, self.penalty, scaling, p.standardize)?;
+        let stats = ColumnStats::of(data_ref);
+        stats.check_magnitudes(data.feature_names())?;
+        if self.penalty == Penalty::none() {
+            let constant: Vec<String> = (0..data.n_cols())
+                .filter(|&j| stats.standardizer.constant[j])
+                .map(|j| data.feature_names()[j].clone())
+                .collect();
+            if !constant.is_empty() {
+                return Err(Error::Collinearity {
+                    columns: constant,
+                    reason: "constant over the rows with positive weight (duplicating the intercept)".into(),
+                });
+            }
+        }
+        let scaling =
+            if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
+        let mut obj = Objective::with_scaling(backend, data_ref, self.penalty, scaling, p.standardize)?
+            .with_column_max_abs(stats.max_abs);
         let theta0 = initial_theta(&obj);
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
         let outcome = match solver {
-            Solver::Newton => newton(&mut obj, theta0, limits(100), observer),
-            Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer),
-            Solver::Cd => prox_newton(&mut obj, theta0, limits(100), observer),
+            Solver::Newton => newton(&mut obj, theta0, limits(100), observer)?,
+            Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+            Solver::Cd => prox_newton(&mut obj, theta0, limits(100), observer)?,
             Solver::Sgd | Solver::Gd => {
                 let batch_size = if solver == Solver::Gd { None } else { p.sgd.batch_size };
                 let sgd = SgdParams { l2: p.l2, l1: p.l1, batch_size, ..p.sgd.clone() }.check()?;
@@ -280,156 +297,28 @@ pub(crate) fn record<B: Backend + ?Sized>(
     })
 }
 
-/// cholesky factor of `h + μ·I` with the smallest `μ ∈ {0, 1e-12·scale, 1e-11·scale, …}` that
-/// makes it positive definite.
-pub(crate) fn regularised_cholesky(h: &[f64], k: usize, factor: &mut [f64]) {
-    let scale = (0..k).map(|j| h[j * k + j].abs()).fold(f64::MIN_POSITIVE, f64::max);
-    let mut mu = 0.0;
-    loop {
-        factor.copy_from_slice(h);
-        for j in 0..k {
-            factor[j * k + j] += mu;
-        }
-        if cholesky_in_place(factor, k) {
-            return;
-        }
-        mu = if mu == 0.0 { 1e-12 * scale } else { mu * 10.0 };
-    }
-}
-
-/// standardised-scale variance beyond which an unpenalised coefficient counts as not identified.
-const MAX_SCALED_VARIANCE: f64 = 1e8;
-/// |logit| beyond which a row counts as fitted (numerically) perfectly.
-const EXTREME_LOGIT: f64 = 15.0;
-
-/// build the model and its report from a solver's outcome; unpenalised fits of the exact
-/// solvers (`exact`) are checked for separation and collinearity and get the inference table.
-pub(crate) fn finish<B: Backend + ?Sized>(
-    obj: &mut Objective<'_, B>,
-    outcome: Outcome,
-    solver: &str,
-    start: Instant,
-    names: &[String],
-    exact: bool,
-) -> Result<Model> {
-    let k = outcome.theta.len();
-    let theta = outcome.theta;
-    let mut raw = vec![0.0; k];
-    obj.to_raw(&theta, &mut raw);
-    if raw.iter().any(|v| !v.is_finite()) {
-        return Err(Error::Diverged(format!("{solver} produced non-finite coefficients")));
-    }
-    let mut grad = vec![0.0; k];
-    let mut inference = None;
-    // one last pass gives the gradient and the smooth value; the objective adds the l1 term
-    let smooth = if exact && obj.penalty() == Penalty::none() {
-        let mut hess = vec![0.0; k * k];
-        let smooth = obj.smooth_value_grad_hess(&theta, &mut grad, &mut hess);
-        let inverse = spd_inverse(&hess, k);
-        let worst = inverse.as_ref().map_or(f64::INFINITY, |inv| (1..k).map(|j| inv[j * k + j]).fold(0.0, f64::max));
-        if worst.is_nan() || worst > MAX_SCALED_VARIANCE {
-            return Err(not_identified(obj, &raw));
-        }
-        let cov = raw_covariance(obj, &inverse.expect("checked above"), 1.0 / obj.total_weight());
-        inference = Some(Inference::new(&raw, cov, names));
-        smooth
-    } else {
-        obj.smooth_value_grad(&theta, &mut grad)
-    };
-    let gradient_norm = optimality_violation(&theta, &grad, obj.l1_weights());
-    let report = FitReport {
-        solver: solver.into(),
-        backend: obj.backend().name().into(),
-        iterations: outcome.iterations,
-        objective: smooth + l1_term(obj.l1_weights(), &theta),
-        gradient_norm,
-        converged: outcome.reason == StopReason::Tolerance,
-        reason: outcome.reason,
-        fit_seconds: start.elapsed().as_secs_f64(),
-        history: outcome.history,
-    };
-    Ok(Model {
-        intercept: raw[0],
-        coefficients: raw[1..].to_vec(),
-        feature_names: names.to_vec(),
-        report,
-        inference,
-        standardization: None,
-    })
-}
-
-/// the error for an unpenalised fit whose hessian is (nearly) singular: separation when rows
-/// are fitted with extreme probabilities on the right side, collinear or constant features otherwise.
-fn not_identified<B: Backend + ?Sized>(obj: &Objective<'_, B>, raw: &[f64]) -> Error {
-    let data = obj.data();
-    let mut z = vec![0.0; obj.n_rows()];
-    crate::blocks::decision_values(obj.backend(), data.x, &raw[1..], raw[0], &mut z);
-    let perfect = (0..z.len())
-        .filter(|&i| data.weight(i) > 0.0 && z[i].abs() > EXTREME_LOGIT && (z[i] > 0.0) == (data.y[i] == 1.0))
-        .count();
-    if perfect > 0 {
-        Error::Separation(format!(
-            "the classes are (quasi-)separable: {perfect} of {} rows are predicted perfectly, so the unpenalised \
-             maximum-likelihood coefficients do not exist (they grow without bound); add a penalty, e.g. l2 = 1e-4",
-            z.len()
-        ))
-    } else {
-        Error::Separation(
-            "the unpenalised coefficients are not identified: the hessian is singular (collinear or constant \
-             feature columns); drop the redundant columns or add a penalty, e.g. l2 = 1e-4"
-                .into(),
-        )
-    }
-}
-
-/// covariance of the raw parameters `A·(H'⁻¹·c)·Aᵀ`, where `θ = A·θ'`.
-fn raw_covariance<B: Backend + ?Sized>(obj: &Objective<'_, B>, scaled_inverse: &[f64], c: f64) -> Vec<f64> {
-    let k = obj.n_features() + 1;
-    let s = obj.scaling();
-    // rows of A: a₀ = [1, −μ₁/σ₁, …], aⱼ = eⱼ/σⱼ
-    let apply_a = |v: &[f64], out: &mut [f64]| {
-        out[0] = v[0] - (1..k).map(|j| s.mean[j - 1] / s.scale[j - 1] * v[j]).sum::<f64>();
-        for j in 1..k {
-            out[j] = v[j] / s.scale[j - 1];
-        }
-    };
-    // M = A·C' column by column, then A·Mᵀ row by row (C' symmetric)
-    let mut m = vec![0.0; k * k];
-    let (mut col, mut out) = (vec![0.0; k], vec![0.0; k]);
-    for c_idx in 0..k {
-        for r in 0..k {
-            col[r] = scaled_inverse[r * k + c_idx] * c;
-        }
-        apply_a(&col, &mut out);
-        for r in 0..k {
-            m[r * k + c_idx] = out[r];
-        }
-    }
-    let mut cov = vec![0.0; k * k];
-    for r in 0..k {
-        apply_a(&m[r * k..(r + 1) * k], &mut out);
-        cov[r * k..(r + 1) * k].copy_from_slice(&out);
-    }
-    cov
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn auto_picks_by_penalty_width_and_whether_the_hessian_is_sampled() {
+    fn auto_picks_by_penalty_and_estimated_cost() {
         let ridge = Penalty::new(1e-6, 0.0).unwrap();
         let lasso = Penalty::new(0.0, 1e-3).unwrap();
         assert_eq!(Solver::Auto.resolve(1_000_000, 100, lasso), Solver::Cd);
         assert_eq!(Solver::Auto.resolve(1000, 20, ridge), Solver::Newton);
-        assert_eq!(Solver::Auto.resolve(1000, 100, ridge), Solver::Lbfgs);
-        // 1M rows: the hessian is sampled up to 128 features (sample 1000·(d+1) ≤ n/4)
+        // small problems: newton is exact and costs milliseconds, whatever the width
+        assert_eq!(Solver::Auto.resolve(5800, 85, ridge), Solver::Newton);
+        assert_eq!(Solver::Auto.resolve(1000, 100, ridge), Solver::Newton);
+        // 1M rows: the hessian is sampled; newton pays up to about 150 features (measured
+        // crossover between 128 and 256), l-bfgs beyond
+        assert_eq!(Solver::Auto.resolve(1_000_000, 20, ridge), Solver::Newton);
         assert_eq!(Solver::Auto.resolve(1_000_000, 100, ridge), Solver::Newton);
         assert_eq!(Solver::Auto.resolve(1_000_000, 128, ridge), Solver::Newton);
-        assert_eq!(Solver::Auto.resolve(1_000_000, 129, ridge), Solver::Lbfgs);
-        // too few rows for a sample at 100 features: exact hessian too costly, lbfgs
-        assert_eq!(Solver::Auto.resolve(300_000, 100, ridge), Solver::Lbfgs);
+        assert_eq!(Solver::Auto.resolve(1_000_000, 256, ridge), Solver::Lbfgs);
+        // wide data with too few rows to sample: the exact (d+1)² hessian per row is too costly
+        assert_eq!(Solver::Auto.resolve(300_000, 300, ridge), Solver::Lbfgs);
+        assert_eq!(Solver::Auto.resolve(10_000, 2000, ridge), Solver::Lbfgs);
         assert_eq!(Solver::Newton.resolve(10, 1000, ridge), Solver::Newton);
     }
 }

@@ -10,8 +10,9 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::model::{HistoryPoint, Model, StopReason};
 use crate::objective::{Objective, Penalty};
+use crate::outcome::Outcome;
 use crate::rng::Rng;
-use crate::solve::Outcome;
+use crate::scaler::ColumnStats;
 use crate::view::Selection;
 
 /// settings of minibatch sgd, unchecked; [`SgdParams::check`] turns them into [`ValidSgdParams`].
@@ -92,12 +93,16 @@ impl ValidSgdParams {
         &self.params
     }
 
-    /// fit `data` with `backend` on the raw features, reporting each epoch to `observer`.
+    /// fit `data` with `backend` on the raw features, reporting each epoch to `observer`;
+    /// constant columns keep coefficient 0.
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
-        let mut objective = Objective::new(backend, data.as_ref(), self.penalty)?;
+        let stats = ColumnStats::of(data.as_ref());
+        stats.check_magnitudes(data.feature_names())?;
+        let scaling = stats.standardizer.identity_with_constant();
+        let mut objective = Objective::with_scaling(backend, data.as_ref(), self.penalty, scaling, false)?;
         let outcome = self.run(&mut objective, observer)?;
-        crate::solve::finish(
+        crate::fitted::finish(
             &mut objective,
             outcome,
             self.solver_name(data.n_rows()),

@@ -1,68 +1,17 @@
-//! the fitted model and the report of how its fit went.
+//! the fitted model, the report of how its fit went and its inference table: plain data,
+//! no dependency on the solvers.
+
+mod inference;
+mod report;
+
+pub use inference::{Inference, Term};
+pub use report::{FitReport, HistoryPoint, StopReason};
 
 use crate::backend::ReferenceBackend;
 use crate::blocks::decision_values;
 use crate::error::{Error, Result};
 use crate::numerics::sigmoid;
 use crate::view::MatrixRef;
-
-/// why a solver stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StopReason {
-    /// the convergence tolerance was met
-    Tolerance,
-    /// the iteration or epoch limit was reached first
-    MaxIterations,
-    /// the observer asked to stop
-    Interrupted,
-    /// no step decreased the objective any further (it is flat to rounding error)
-    NoProgress,
-}
-
-impl std::fmt::Display for StopReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            StopReason::Tolerance => "tolerance reached",
-            StopReason::MaxIterations => "iteration limit reached",
-            StopReason::Interrupted => "interrupted",
-            StopReason::NoProgress => "no further decrease possible (rounding level)",
-        })
-    }
-}
-
-/// one point of the training history.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct HistoryPoint {
-    /// epoch (or iteration) number, from 1
-    pub iteration: usize,
-    /// objective `J` on the training data
-    pub objective: f64,
-    /// training accuracy at threshold 0.5
-    pub accuracy: f64,
-}
-
-/// how a fit went: stored with every model.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FitReport {
-    /// solver name
-    pub solver: String,
-    /// backend name
-    pub backend: String,
-    /// epochs or iterations run
-    pub iterations: usize,
-    /// final objective
-    pub objective: f64,
-    /// final gradient norm (max-norm; for l1 fits, the kkt violation)
-    pub gradient_norm: f64,
-    /// whether the tolerance was met
-    pub converged: bool,
-    /// why the solver stopped
-    pub reason: StopReason,
-    /// wall time of the fit in seconds
-    pub fit_seconds: f64,
-    /// objective and accuracy after each epoch or iteration
-    pub history: Vec<HistoryPoint>,
-}
 
 /// a fitted logistic regression: `P(y = 1 | x) = σ(intercept + x·coefficients)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,7 +25,7 @@ pub struct Model {
     /// how the fit went
     pub report: FitReport,
     /// standard errors, z, p and confidence intervals (unpenalised fits only)
-    pub inference: Option<crate::solve::Inference>,
+    pub inference: Option<Inference>,
     /// the standardisation statistics, when the penalty was measured on standardised features
     pub standardization: Option<crate::scaler::Standardizer>,
 }

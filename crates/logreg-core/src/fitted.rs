@@ -1,0 +1,201 @@
+//! from a solver's outcome to a [`Model`]: the last pass, the identification checks of an
+//! unpenalised fit (separation, collinearity) and its inference table.
+
+use std::time::Instant;
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::linalg::{cholesky_in_place, spd_inverse};
+use crate::model::{FitReport, Inference, Model, StopReason};
+use crate::objective::{Objective, Penalty, l1_term, optimality_violation};
+use crate::outcome::{Outcome, ensure_finite};
+
+/// standardised-scale variance beyond which an unpenalised coefficient counts as not identified.
+const MAX_SCALED_VARIANCE: f64 = 1e8;
+/// |logit| beyond which a row counts as fitted (numerically) perfectly.
+const EXTREME_LOGIT: f64 = 15.0;
+/// a cholesky pivot below this fraction of its diagonal entry marks a column dependent on the
+/// columns before it (the square of `1/√MAX_SCALED_VARIANCE`'s order, with margin).
+const DEPENDENT_PIVOT: f64 = 1e-9;
+
+/// build the model and its report from a solver's outcome; unpenalised fits of the exact
+/// solvers (`exact`) are checked for separation and collinearity and get the inference table.
+pub(crate) fn finish<B: Backend + ?Sized>(
+    obj: &mut Objective<'_, B>,
+    outcome: Outcome,
+    solver: &'static str,
+    start: Instant,
+    names: &[String],
+    exact: bool,
+) -> Result<Model> {
+    let k = outcome.theta.len();
+    let theta = outcome.theta;
+    let at = outcome.iterations;
+    ensure_finite(&theta, solver, "coefficients", at)?;
+    let mut raw = vec![0.0; k];
+    obj.to_raw(&theta, &mut raw);
+    ensure_finite(&raw, solver, "coefficients on the original scale", at)?;
+    let mut grad = vec![0.0; k];
+    let mut inference = None;
+    // one last pass gives the gradient and the smooth value; the objective adds the l1 term
+    let smooth = if exact && obj.penalty() == Penalty::none() {
+        let mut hess = vec![0.0; k * k];
+        let smooth = obj.smooth_value_grad_hess(&theta, &mut grad, &mut hess);
+        ensure_finite(&hess, solver, "hessian", at)?;
+        let inverse = spd_inverse(&hess, k);
+        let mut unidentified: Vec<usize> = match &inverse {
+            Some(inv) => (0..k).filter(|&j| !(inv[j * k + j] <= MAX_SCALED_VARIANCE)).collect(),
+            None => dependent_columns(&hess, k),
+        };
+        if inverse.is_none() && unidentified.is_empty() {
+            unidentified = (0..k).collect();
+        }
+        match inverse {
+            Some(inv) if unidentified.is_empty() => {
+                let cov = raw_covariance(obj, &inv, 1.0 / obj.total_weight());
+                inference = Some(Inference::new(&raw, cov, names));
+            }
+            _ => return Err(not_identified(obj, &raw, &unidentified, names)),
+        }
+        smooth
+    } else {
+        obj.smooth_value_grad(&theta, &mut grad)
+    };
+    ensure_finite(&[smooth], solver, "objective", at)?;
+    ensure_finite(&grad, solver, "gradient", at)?;
+    let gradient_norm = optimality_violation(&theta, &grad, obj.l1_weights());
+    let report = FitReport {
+        solver: solver.into(),
+        backend: obj.backend().name().into(),
+        iterations: outcome.iterations,
+        objective: smooth + l1_term(obj.l1_weights(), &theta),
+        gradient_norm,
+        converged: outcome.reason == StopReason::Tolerance,
+        reason: outcome.reason,
+        fit_seconds: start.elapsed().as_secs_f64(),
+        history: outcome.history,
+    };
+    Ok(Model {
+        intercept: raw[0],
+        coefficients: raw[1..].to_vec(),
+        feature_names: names.to_vec(),
+        report,
+        inference,
+        standardization: None,
+    })
+}
+
+/// parameters (0 = intercept, j = column j − 1) that depend linearly on those before them:
+/// a cholesky factorisation that skips every column whose pivot falls below
+/// [`DEPENDENT_PIVOT`] of its diagonal entry.
+fn dependent_columns(h: &[f64], k: usize) -> Vec<usize> {
+    let mut l = h.to_vec();
+    let mut dependent = Vec::new();
+    for j in 0..k {
+        let mut pivot = l[j * k + j];
+        for p in 0..j {
+            pivot -= l[j * k + p] * l[j * k + p];
+        }
+        if !(pivot > DEPENDENT_PIVOT * h[j * k + j].abs()) {
+            dependent.push(j);
+            for i in j..k {
+                l[i * k + j] = 0.0;
+            }
+            continue;
+        }
+        let ljj = pivot.sqrt();
+        l[j * k + j] = ljj;
+        for i in j + 1..k {
+            let mut v = l[i * k + j];
+            for p in 0..j {
+                v -= l[i * k + p] * l[j * k + p];
+            }
+            l[i * k + j] = v / ljj;
+        }
+    }
+    // a factorisation that succeeded outright has no dependent column
+    debug_assert!(!dependent.is_empty() || cholesky_in_place(&mut h.to_vec(), k));
+    dependent
+}
+
+/// the error for an unpenalised fit whose hessian is (nearly) singular along `unidentified`:
+/// separation when rows are fitted with extreme probabilities on the right side, collinear
+/// columns otherwise.
+fn not_identified<B: Backend + ?Sized>(
+    obj: &Objective<'_, B>,
+    raw: &[f64],
+    unidentified: &[usize],
+    names: &[String],
+) -> Error {
+    let data = obj.data();
+    let mut z = vec![0.0; obj.n_rows()];
+    crate::blocks::decision_values(obj.backend(), data.x, &raw[1..], raw[0], &mut z);
+    let weighted = (0..z.len()).filter(|&i| data.weight(i) > 0.0);
+    let rows = weighted.clone().count();
+    let perfect = weighted.filter(|&i| z[i].abs() > EXTREME_LOGIT && (z[i] > 0.0) == (data.y[i] == 1.0)).count();
+    if perfect > 0 {
+        return Error::Separation { perfect, rows };
+    }
+    let columns =
+        unidentified.iter().map(|&j| if j == 0 { "intercept".to_string() } else { names[j - 1].clone() }).collect();
+    Error::Collinearity {
+        columns,
+        reason: "linearly dependent, to rounding, on the intercept and the other columns (the hessian is singular \
+                 along them)"
+            .into(),
+    }
+}
+
+/// covariance of the raw parameters `A·(H'⁻¹·c)·Aᵀ`, where `θ = A·θ'`.
+fn raw_covariance<B: Backend + ?Sized>(obj: &Objective<'_, B>, scaled_inverse: &[f64], c: f64) -> Vec<f64> {
+    let k = obj.n_features() + 1;
+    let s = obj.scaling();
+    // rows of A: a₀ = [1, −μ₁/σ₁, …], aⱼ = eⱼ/σⱼ
+    let apply_a = |v: &[f64], out: &mut [f64]| {
+        out[0] = v[0] - (1..k).map(|j| s.mean[j - 1] / s.scale[j - 1] * v[j]).sum::<f64>();
+        for j in 1..k {
+            out[j] = v[j] / s.scale[j - 1];
+        }
+    };
+    // M = A·C' column by column, then A·Mᵀ row by row (C' symmetric)
+    let mut m = vec![0.0; k * k];
+    let (mut col, mut out) = (vec![0.0; k], vec![0.0; k]);
+    for c_idx in 0..k {
+        for r in 0..k {
+            col[r] = scaled_inverse[r * k + c_idx] * c;
+        }
+        apply_a(&col, &mut out);
+        for r in 0..k {
+            m[r * k + c_idx] = out[r];
+        }
+    }
+    let mut cov = vec![0.0; k * k];
+    for r in 0..k {
+        apply_a(&m[r * k..(r + 1) * k], &mut out);
+        cov[r * k..(r + 1) * k].copy_from_slice(&out);
+    }
+    cov
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependent_columns_are_found_after_the_columns_they_depend_on() {
+        // parameters: intercept, a, b = 2a, c — gram of [1, a, 2a, c] over four rows
+        let rows = [[1.0, 1.0, 2.0, 0.5], [1.0, -1.0, -2.0, 1.5], [1.0, 0.5, 1.0, -1.0], [1.0, 2.0, 4.0, 0.0]];
+        let k = 4;
+        let mut h = vec![0.0; k * k];
+        for r in &rows {
+            for a in 0..k {
+                for b in 0..k {
+                    h[a * k + b] += r[a] * r[b];
+                }
+            }
+        }
+        assert_eq!(dependent_columns(&h, k), [2]);
+        let identity: Vec<f64> = (0..9).map(|i| f64::from(u8::from(i % 4 == 0))).collect();
+        assert!(dependent_columns(&identity, 3).is_empty());
+    }
+}

@@ -1,0 +1,60 @@
+//! what every solver hands back, the limits they share, and their checks for non-finite values.
+
+use crate::error::{Error, Result};
+use crate::model::{HistoryPoint, StopReason};
+
+/// tolerance and iteration limit of an exact solver.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// stop when the scaled gradient max-norm is at most this, and so is the solver's own
+    /// estimate of the remaining step relative to `max(1, ‖θ'‖∞)`
+    pub tol: f64,
+    /// iteration limit
+    pub max_iter: usize,
+}
+
+impl Limits {
+    /// whether gradient `grad` and the step the solver would take next, `step`, meet the tolerance at `theta`.
+    pub fn converged(&self, grad: &[f64], step: &[f64], theta: &[f64]) -> bool {
+        norm_inf(grad) <= self.tol && norm_inf(step) <= self.tol * norm_inf(theta).max(1.0)
+    }
+}
+
+/// max-norm; NaN when any entry is NaN (so a NaN gradient never counts as converged).
+pub fn norm_inf(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| crate::objective::max_nan(m, x.abs()))
+}
+
+/// `Ok` when every value is finite, else the [`Error::NonFinite`] naming `what` and where.
+pub fn ensure_finite(values: &[f64], solver: &'static str, what: &'static str, iteration: usize) -> Result<()> {
+    if values.iter().all(|v| v.is_finite()) { Ok(()) } else { Err(Error::NonFinite { solver, what, iteration }) }
+}
+
+/// the solver's result in the scaled parameters θ'.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// final θ'
+    pub theta: Vec<f64>,
+    /// iterations (or epochs) run
+    pub iterations: usize,
+    /// why it stopped
+    pub reason: StopReason,
+    /// objective and accuracy after each iteration
+    pub history: Vec<HistoryPoint>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nan_is_never_small() {
+        assert!(norm_inf(&[1.0, f64::NAN, 2.0]).is_nan());
+        assert!(norm_inf(&[f64::NAN, 0.0]).is_nan());
+        assert_eq!(norm_inf(&[1.0, -3.0]), 3.0);
+        let limits = Limits { tol: 1e-8, max_iter: 10 };
+        assert!(!limits.converged(&[0.0, f64::NAN], &[0.0, 0.0], &[0.0, 0.0]));
+        assert!(!limits.converged(&[0.0, 0.0], &[f64::NAN, 0.0], &[0.0, 0.0]));
+        assert!(ensure_finite(&[1.0, f64::INFINITY], "newton", "gradient", 3).is_err());
+    }
+}
