@@ -1,84 +1,135 @@
-//! every backend computes the same dot products, sigmoid and loss/gradient as the reference.
+//! every backend — the three libraries' and the reference (our simd kernels) — computes the
+//! same products, gram and loss/gradient as plain scalar loops written here, on contiguous
+//! rows (the libraries' own kernels) and on scattered rows (a shuffled minibatch), every case.
 //!
 //! tolerance: a sum of n products computed in any order differs from the exact sum by at most
 //! `n·ε·Σ|terms|` (ε = 2⁻⁵³); with n ≤ 400 that is below 5e-14 of `Σ|terms|`, so the backends
 //! must agree to 1e-12 relative to that condition-aware scale (plain relative error is
-//! meaningless where the sum cancels to near zero).
+//! meaningless where the sum cancels to near zero). the loss and residual here use std's
+//! `exp` / `ln_1p`, so they also check our vectorised `exp` / `log1p` (≤ 3 ulp).
 
 mod common;
 
 use common::{assert_close, backends, datasets, probe_theta};
 use logreg::numerics::{loss_and_residual, sigmoid};
 use logreg::view::{Rows, Selection};
-use logreg::{Backend, BlockSums, ReferenceBackend};
+use logreg::{Backend, BlockSums, Dataset, ReferenceBackend};
 use proptest::prelude::*;
 
 const TOL: f64 = 1e-12;
 
+/// every backend, the reference included.
+fn all_backends() -> Vec<&'static dyn Backend> {
+    backends().into_iter().chain([&ReferenceBackend as &dyn Backend]).collect()
+}
+
+/// the row selections every case runs on: contiguous, and scattered (a fixed permutation).
+fn selections(n: usize, index: &mut Vec<usize>) -> [Selection<'_>; 2] {
+    *index = (0..n).map(|i| (i * 7919 + 3) % n).collect();
+    if n % 7919 == 0 {
+        *index = (0..n).rev().collect();
+    }
+    [Selection::Range(0..n), Selection::Indices(index)]
+}
+
 fn abs_dot(x: &[f64], w: &[f64]) -> f64 {
     x.iter().zip(w).map(|(a, b)| (a * b).abs()).sum()
+}
+
+/// log-loss and residual with std's transcendental functions.
+fn plain_loss_and_residual(y: f64, z: f64) -> (f64, f64) {
+    let loss = z.max(0.0) - y * z + (-z.abs()).exp().ln_1p();
+    let p = if z >= 0.0 { 1.0 / (1.0 + (-z).exp()) } else { z.exp() / (1.0 + z.exp()) };
+    (loss, p - y)
+}
+
+/// plain loops: the loss sums and `Xᵀ(s∘(p − y))` of the rows `sel`.
+fn plain_loss_grad(data: &Dataset, sel: &Selection<'_>, w: &[f64], b: f64) -> (BlockSums, Vec<f64>) {
+    let r = data.as_ref();
+    let mut sums = BlockSums::default();
+    let mut g = vec![0.0; w.len()];
+    for k in 0..sel.len() {
+        let i = sel.index(k);
+        let row = r.x.row(i);
+        let z = b + row.iter().zip(w).map(|(a, c)| a * c).sum::<f64>();
+        let (loss, res) = plain_loss_and_residual(r.y[i], z);
+        let s = r.weight(i);
+        sums.loss += s * loss;
+        sums.residual += s * res;
+        sums.weight += s;
+        for (gj, xj) in g.iter_mut().zip(row) {
+            *gj += s * res * xj;
+        }
+    }
+    (sums, g)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn dot_kernels_agree(data in datasets(400, 40), seed in any::<u64>(), shuffled in any::<bool>()) {
+    fn dot_kernels_agree(data in datasets(400, 40), seed in any::<u64>()) {
         let theta = probe_theta(&data, seed);
         let (b, w) = (theta[0], &theta[1..]);
-        let n = data.n_rows();
-        let index: Vec<usize> = (0..n).rev().collect();
-        let sel = if shuffled { Selection::Indices(&index) } else { Selection::Range(0..n) };
-        let rows = Rows::new(data.features(), sel);
-        let mut expected = vec![0.0; n];
-        ReferenceBackend.linear_predictor(&rows, w, b, &mut expected);
-        // gradient kernel: accumulates into a non-zero g (adds, never overwrites)
-        let r: Vec<f64> = expected.iter().map(|z| (z * 0.37).sin()).collect();
-        let mut expected_g = vec![1.0; data.n_cols()];
-        ReferenceBackend.add_xt_times(&rows, &r, &mut expected_g);
-        let mut col_scale = vec![1.0; data.n_cols()];
-        for (row, rk) in rows.iter().zip(&r) {
-            for (c, xj) in col_scale.iter_mut().zip(row) { *c += (rk * xj).abs(); }
-        }
-        for backend in backends() {
-            let mut g = vec![1.0; data.n_cols()];
-            backend.add_xt_times(&rows, &r, &mut g);
-            for j in 0..g.len() {
-                assert_close(g[j], expected_g[j], col_scale[j], TOL, &format!("{} (g + Xᵀr)[{j}]", backend.name()));
+        let (n, d) = (data.n_rows(), data.n_cols());
+        let mut index = Vec::new();
+        for sel in selections(n, &mut index) {
+            let rows = Rows::new(data.features(), sel.clone());
+            let r: Vec<f64> = (0..n).map(|k| ((k as f64) * 0.37).sin()).collect();
+            // plain loops: z = Xw + b, g = 1 + Xᵀr, with their condition scales
+            let (mut expected_g, mut col_scale) = (vec![1.0; d], vec![1.0; d]);
+            for (row, rk) in rows.iter().zip(&r) {
+                for j in 0..d {
+                    expected_g[j] += rk * row[j];
+                    col_scale[j] += (rk * row[j]).abs();
+                }
             }
-        }
-        for backend in backends() {
-            let mut z = vec![f64::NAN; n];
-            backend.linear_predictor(&rows, w, b, &mut z);
-            for k in 0..n {
-                let scale = b.abs() + abs_dot(rows.row(k), w);
-                assert_close(z[k], expected[k], scale, TOL, &format!("{} z[{k}]", backend.name()));
+            for backend in all_backends() {
+                let what = |s: &str| format!("{} {s} ({})", backend.name(), if matches!(sel, Selection::Range(_)) { "contiguous" } else { "scattered" });
+                // gradient kernel: accumulates into a non-zero g (adds, never overwrites)
+                let mut g = vec![1.0; d];
+                backend.add_xt_times(&rows, &r, &mut g);
+                for j in 0..d {
+                    assert_close(g[j], expected_g[j], col_scale[j], TOL, &what(&format!("(g + Xᵀr)[{j}]")));
+                }
+                let mut z = vec![f64::NAN; n];
+                backend.linear_predictor(&rows, w, b, &mut z);
+                for k in 0..n {
+                    let row = rows.row(k);
+                    let exact = b + row.iter().zip(w).map(|(a, c)| a * c).sum::<f64>();
+                    assert_close(z[k], exact, b.abs() + abs_dot(row, w), TOL, &what(&format!("z[{k}]")));
+                }
             }
         }
     }
 
     #[test]
-    fn weighted_gram_agrees(data in datasets(300, 30), seed in any::<u64>(), shuffled in any::<bool>()) {
+    fn weighted_gram_agrees(data in datasets(300, 30), seed in any::<u64>()) {
         let (n, d) = (data.n_rows(), data.n_cols());
-        let index: Vec<usize> = (0..n).rev().collect();
-        let sel = if shuffled { Selection::Indices(&index) } else { Selection::Range(0..n) };
-        let rows = Rows::new(data.features(), sel);
         let mut rng = logreg::rng::Rng::new(seed);
         let h: Vec<f64> = (0..n).map(|_| 0.25 * rng.uniform()).collect();
         let start: Vec<f64> = (0..d * d).map(|k| ((k / d) * (k % d)) as f64).collect(); // symmetric
-        let mut expected = start.clone();
-        ReferenceBackend.add_weighted_gram(&rows, &h, &mut [], &mut expected);
-        // condition scale of entry (a, b): |start| + Σ h |x_a x_b|
-        let mut scale: Vec<f64> = start.iter().map(|v| v.abs()).collect();
-        for (row, hi) in rows.iter().zip(&h) {
-            for a in 0..d { for b in 0..d { scale[a * d + b] += hi * (row[a] * row[b]).abs(); } }
-        }
-        let mut scratch = vec![f64::NAN; n * d];
-        for backend in backends() {
-            let mut out = start.clone();
-            backend.add_weighted_gram(&rows, &h, &mut scratch, &mut out);
-            for k in 0..d * d {
-                assert_close(out[k], expected[k], scale[k], TOL, &format!("{} gram[{}, {}]", backend.name(), k / d, k % d));
+        let mut index = Vec::new();
+        for sel in selections(n, &mut index) {
+            let rows = Rows::new(data.features(), sel.clone());
+            // plain loops, and the condition scale of entry (a, b): |start| + Σ h |x_a x_b|
+            let mut expected = start.clone();
+            let mut scale: Vec<f64> = start.iter().map(|v| v.abs()).collect();
+            for (row, hi) in rows.iter().zip(&h) {
+                for a in 0..d {
+                    for c in 0..d {
+                        expected[a * d + c] += hi * row[a] * row[c];
+                        scale[a * d + c] += hi * (row[a] * row[c]).abs();
+                    }
+                }
+            }
+            let mut scratch = vec![f64::NAN; n * d];
+            for backend in all_backends() {
+                let mut out = start.clone();
+                backend.add_weighted_gram(&rows, &h, &mut scratch, &mut out);
+                for k in 0..d * d {
+                    assert_close(out[k], expected[k], scale[k], TOL, &format!("{} gram[{}, {}]", backend.name(), k / d, k % d));
+                }
             }
         }
     }
@@ -97,33 +148,33 @@ proptest! {
     }
 
     #[test]
-    fn loss_and_gradient_agree(data in datasets(400, 40), seed in any::<u64>(), shuffled in any::<bool>(), weighted in any::<bool>()) {
+    fn loss_and_gradient_agree(data in datasets(400, 40), seed in any::<u64>(), weighted in any::<bool>()) {
         let n = data.n_rows();
         let d = data.n_cols();
         let data = if weighted { data.with_weights((0..n).map(|i| 0.5 + (i % 3) as f64).collect()).unwrap() } else { data };
         let theta = probe_theta(&data, seed);
         let (b, w) = (theta[0], &theta[1..]);
-        let index: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
-        let sel = if shuffled && n % 7919 != 0 { Selection::Indices(&index) } else { Selection::Range(0..n) };
-        let mut scratch = vec![0.0; n];
-        let mut expected_g = vec![0.0; d];
-        let expected = ReferenceBackend.loss_grad_block(data.as_ref(), &sel, w, b, &mut scratch, &mut expected_g);
-        // condition scales: Σ s|loss|, Σ s|r|, and per column Σ |s r x_j| (|r| ≤ 1)
-        let rows = Rows::new(data.features(), sel.clone());
-        let mut col_scale = vec![0.0; d];
-        for k in 0..n {
-            let s = data.as_ref().weight(sel.index(k));
-            for (c, x) in col_scale.iter_mut().zip(rows.row(k)) { *c += s * x.abs(); }
-        }
-        for backend in backends() {
-            let mut g = vec![0.0; d];
-            let got: BlockSums = backend.loss_grad_block(data.as_ref(), &sel, w, b, &mut scratch, &mut g);
-            let name = backend.name();
-            assert_close(got.loss, expected.loss, expected.loss.abs() + 1e-300, TOL, &format!("{name} loss"));
-            assert_close(got.residual, expected.residual, expected.weight, TOL, &format!("{name} residual"));
-            assert_eq!(got.weight, expected.weight);
-            for j in 0..d {
-                assert_close(g[j], expected_g[j], col_scale[j], TOL, &format!("{name} grad[{j}]"));
+        let mut index = Vec::new();
+        for sel in selections(n, &mut index) {
+            let (expected, expected_g) = plain_loss_grad(&data, &sel, w, b);
+            // condition scales: Σ s|loss|, Σ s|r|, and per column Σ |s r x_j| (|r| ≤ 1)
+            let rows = Rows::new(data.features(), sel.clone());
+            let mut col_scale = vec![0.0; d];
+            for k in 0..n {
+                let s = data.as_ref().weight(sel.index(k));
+                for (c, x) in col_scale.iter_mut().zip(rows.row(k)) { *c += s * x.abs(); }
+            }
+            let mut scratch = vec![0.0; n];
+            for backend in all_backends() {
+                let mut g = vec![0.0; d];
+                let got: BlockSums = backend.loss_grad_block(data.as_ref(), &sel, w, b, &mut scratch, &mut g);
+                let name = backend.name();
+                assert_close(got.loss, expected.loss, expected.loss.abs() + 1e-300, TOL, &format!("{name} loss"));
+                assert_close(got.residual, expected.residual, expected.weight, TOL, &format!("{name} residual"));
+                assert_eq!(got.weight, expected.weight);
+                for j in 0..d {
+                    assert_close(g[j], expected_g[j], col_scale[j], TOL, &format!("{name} grad[{j}]"));
+                }
             }
         }
     }
@@ -138,7 +189,7 @@ proptest! {
         let x = vec![1e4, -3.0, 0.5, 1e-3];
         let data = logreg::Dataset::new(x, 4, vec![y]).unwrap();
         let w = [10f64.powf(mag), -(10f64.powf(mag)), 1.0, 10f64.powf(mag)];
-        for backend in backends().into_iter().chain([&ReferenceBackend as &dyn Backend]) {
+        for backend in all_backends() {
             let mut g = vec![0.0; 4];
             let mut scratch = [0.0];
             let s = backend.loss_grad_block(data.as_ref(), &Selection::Range(0..1), &w, -1e300, &mut scratch, &mut g);

@@ -220,7 +220,12 @@ impl ModelFile {
     pub fn load(path: &Path) -> Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the model", path.display()))?;
-        let value: serde_json::Value = serde_json::from_str(&text)
+        Self::parse(&text, path)
+    }
+
+    /// check and parse the text of a model file; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let value: serde_json::Value = serde_json::from_str(text)
             .with_context(|| format!("{}: not a logreg model (invalid JSON)", path.display()))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
             bail!("{}: not a logreg model (the `format` field is not \"{FORMAT}\")", path.display());
@@ -268,4 +273,43 @@ fn inference_rows(inf: &Inference) -> Vec<InferenceRow> {
             ci_high: t.ci_high,
         })
         .collect()
+}
+
+#[cfg(test)]
+#[path = "../../../tests/common/mutate.rs"]
+mod mutate;
+
+#[cfg(test)]
+mod fuzz {
+    //! the model loader on mutated model files: an error or a model, never a panic.
+    use std::path::Path;
+
+    use super::ModelFile;
+    use super::mutate;
+
+    #[test]
+    fn loader_survives_mutated_model_files() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests");
+        let mut seeds: Vec<Vec<u8>> =
+            ["fixtures/model_spector.json", "malformed/newer_model.json", "malformed/garbage_model.json"]
+                .iter()
+                .map(|f| std::fs::read(Path::new(root).join(f)).unwrap())
+                .collect();
+        seeds.push(seeds[0].iter().copied().filter(|&b| b != b' ' && b != b'\n').collect());
+        let report = mutate::fuzz("model", &seeds, mutate::iterations(20_000), 4, |bytes| {
+            let Ok(text) = std::str::from_utf8(bytes) else { return false };
+            match ModelFile::parse(text, Path::new("fuzz.json")) {
+                Ok(m) => {
+                    assert_eq!(m.features.len(), m.coefficients.len());
+                    assert!(m.intercept.is_finite() && m.coefficients.iter().all(|c| c.is_finite()));
+                    true
+                }
+                Err(e) => {
+                    assert!(e.to_string().starts_with("fuzz.json"), "{e}");
+                    false
+                }
+            }
+        });
+        assert!(report.accepted > 0 && report.rejected > 0, "{report:?}");
+    }
 }

@@ -62,6 +62,9 @@ pub fn read_libsvm_from<R: Read>(
             if idx == 0 {
                 return Err(err(line_no, column(), "indices are 1-based, found 0".into()));
             }
+            if idx > u32::MAX as usize {
+                return Err(err(line_no, column(), format!("index {idx} exceeds the largest supported, {}", u32::MAX)));
+            }
             if idx <= last {
                 return Err(err(line_no, column(), format!("indices must increase, found {idx} after {last}")));
             }
@@ -82,7 +85,16 @@ pub fn read_libsvm_from<R: Read>(
         return Err(Error::Parse { path: path.into(), line: None, column: None, message: "no data rows".into() });
     }
     let d = n_features.unwrap_or(width).max(1);
-    let mut x = vec![0.0; row_ends.len() * d];
+    let n = row_ends.len();
+    let too_large = || Error::Parse {
+        path: path.into(),
+        line: None,
+        column: None,
+        message: format!("{n} rows × {d} columns are too many to hold as a dense matrix on this machine"),
+    };
+    let mut x: Vec<f64> = Vec::new();
+    x.try_reserve_exact(n.checked_mul(d).ok_or_else(too_large)?).map_err(|_| too_large())?;
+    x.resize(n * d, 0.0);
     let mut start = 0;
     for (i, &end) in row_ends.iter().enumerate() {
         for &(j, v) in &entries[start..end] {
@@ -128,6 +140,8 @@ mod tests {
         assert!(e.contains("expected a finite number, found `nan`"), "{e}");
         let e = read("1 1:1 x\n").unwrap_err().to_string();
         assert!(e.contains("expected `index:value`, found `x`"), "{e}");
+        let e = read("1 4294967296:1\n0 1:1\n").unwrap_err().to_string();
+        assert!(e.contains("line 1, column 2: index 4294967296 exceeds"), "{e}");
         let e = read("1 1:1\n1 2:1\n").unwrap_err().to_string();
         assert!(e.contains("exactly two classes, found 1"), "{e}");
     }

@@ -28,8 +28,12 @@ pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) ->
     let (n, width) = (shape[0] as usize, shape[1] as usize);
     let d = width - 1;
     let values = npy.data::<f64>().map_err(|e| err(format!("expected float64 values ('<f8'): {e}")))?;
-    let mut x = Vec::with_capacity(n * d);
-    let mut y = Vec::with_capacity(n);
+    // the header's shape is a claim until the values arrive: reserve it fallibly
+    let too_large = || err(format!("the header's shape {shape:?} is larger than this machine's memory"));
+    let mut x: Vec<f64> = Vec::new();
+    let mut y: Vec<f64> = Vec::new();
+    x.try_reserve_exact(n.checked_mul(d).ok_or_else(too_large)?).map_err(|_| too_large())?;
+    y.try_reserve_exact(n).map_err(|_| too_large())?;
     let mut classes: Vec<f64> = Vec::with_capacity(2);
     for (k, v) in values.enumerate() {
         let v = v.map_err(|e| err(format!("cannot read value {k}: {e}")))?;
