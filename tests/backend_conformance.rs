@@ -26,7 +26,7 @@ fn all_backends() -> Vec<&'static dyn Backend> {
 /// the row selections every case runs on: contiguous, and scattered (a fixed permutation).
 fn selections(n: usize, index: &mut Vec<usize>) -> [Selection<'_>; 2] {
     *index = (0..n).map(|i| (i * 7919 + 3) % n).collect();
-    if n % 7919 == 0 {
+    if n.is_multiple_of(7919) {
         *index = (0..n).rev().collect();
     }
     [Selection::Range(0..n), Selection::Indices(index)]
@@ -94,10 +94,10 @@ proptest! {
                 }
                 let mut z = vec![f64::NAN; n];
                 backend.linear_predictor(&rows, w, b, &mut z);
-                for k in 0..n {
+                for (k, zk) in z.iter().enumerate() {
                     let row = rows.row(k);
                     let exact = b + row.iter().zip(w).map(|(a, c)| a * c).sum::<f64>();
-                    assert_close(z[k], exact, b.abs() + abs_dot(row, w), TOL, &what(&format!("z[{k}]")));
+                    assert_close(*zk, exact, b.abs() + abs_dot(row, w), TOL, &what(&format!("z[{k}]")));
                 }
             }
         }

@@ -341,3 +341,26 @@ pub fn decision_values<B: Backend + ?Sized>(backend: &B, x: MatrixRef<'_>, w: &[
         backend.linear_predictor(&Rows::new(x, Selection::Range(start..start + z.len())), w, b, z);
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// the hessian pass is cut into at least 16 chunks at any width with rows for them (before:
+    /// one chunk at 1M × 500, so one thread), and its partials stay at most a quarter of the
+    /// bytes of the rows they sum.
+    #[test]
+    fn hessian_chunks_keep_every_thread_busy_at_any_width() {
+        for (n, d) in [(1_000_000, 500), (1_000_000, 100), (200_000, 1000), (101_000, 100), (50_000, 20)] {
+            let ws = HessianWorkspace::new(d, n);
+            let chunk = ws.chunk_rows(n);
+            let chunks = n.div_ceil(chunk);
+            assert!(chunks >= MIN_HESSIAN_CHUNKS, "{n} × {d}: {chunks} chunks");
+            assert!(chunks * (d * d) <= n * d / 4 + d * d, "{n} × {d}: partials of {chunks} chunks");
+            assert!(chunks * HessianWorkspace::stride(d) <= ws.partials.len());
+        }
+        // few rows, wide: chunks of at least 4d rows (memory), not 16
+        let ws = HessianWorkspace::new(2000, 10_000);
+        assert!(10_000usize.div_ceil(ws.chunk_rows(10_000)) <= 2);
+    }
+}

@@ -3,19 +3,21 @@
 //! a model of the work, not a measurement at run time: a pass over the data costs a fixed
 //! time per row (the logistic function, the loss) plus one per feature value (memory-bound
 //! products); newton adds a weighted gram of the hessian rows per iteration (compute-bound,
-//! (d+1)² per row) and a cholesky factorisation. the constants and iteration counts were fitted
-//! to fits of standardised `make_classification` data on the 2-core development machine (AMD
-//! EPYC with AVX-512, 2026-11-22; `cargo run --release --example solver_costs` prints the
-//! measured and estimated times side by side). only their ratios matter for the choice.
+//! (d+1)² per row) and a cholesky factorisation. the constants and iteration counts are fitted to
+//! the peer-comparison harness's fits of standardised `make_classification` data at 1M rows on
+//! 2 threads (2-core intel xeon with avx-512, 2026-11-21: newton 0.19 / 0.94 / 1.56 / 11.1 s and
+//! l-bfgs 0.34 / 1.78 / 2.85 / 3.1 s at 20 / 100 / 128 / 256 features; the model gives newton
+//! 0.15 / 0.94 / 1.43 / 13.7 s and l-bfgs 0.40 / 1.78 / 2.26 / 4.4 s). only their ratios matter
+//! for the choice, which falls at about 200 features for 1M rows.
 
 use super::hessian::hessian_sample_rows;
 
 /// seconds per row of a value-and-gradient pass (logistic function, loss, residual).
-const ROW_SECONDS: f64 = 2.0e-9;
+const ROW_SECONDS: f64 = 1.0e-9;
 /// seconds per feature value of a value-and-gradient pass (`X·w` and `Xᵀr`, memory-bound).
-const VALUE_SECONDS: f64 = 0.55e-9;
+const VALUE_SECONDS: f64 = 0.43e-9;
 /// seconds per multiply-add of the hessian's weighted gram (`rows · k²`).
-const GRAM_SECONDS: f64 = 0.05e-9;
+const GRAM_SECONDS: f64 = 0.024e-9;
 /// seconds per multiply-add of a cholesky factorisation (`k³ / 3`).
 const CHOLESKY_SECONDS: f64 = 0.5e-9;
 /// newton iterations with the exact hessian (quadratic convergence from the intercept-only start).

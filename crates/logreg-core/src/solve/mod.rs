@@ -310,7 +310,7 @@ mod tests {
         // small problems: newton is exact and costs milliseconds, whatever the width
         assert_eq!(Solver::Auto.resolve(5800, 85, ridge), Solver::Newton);
         assert_eq!(Solver::Auto.resolve(1000, 100, ridge), Solver::Newton);
-        // 1M rows: the hessian is sampled; newton pays up to about 150 features (measured
+        // 1M rows: the hessian is sampled; newton pays up to about 200 features (measured
         // crossover between 128 and 256), l-bfgs beyond
         assert_eq!(Solver::Auto.resolve(1_000_000, 20, ridge), Solver::Newton);
         assert_eq!(Solver::Auto.resolve(1_000_000, 100, ridge), Solver::Newton);
