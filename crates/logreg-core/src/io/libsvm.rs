@@ -13,6 +13,13 @@ pub fn read_libsvm(path: &Path, n_features: Option<usize>, positive: Option<&str
     read_libsvm_from(file, path, n_features, positive)
 }
 
+/// dense matrices up to this many cells (128 MB) and columns are built whatever their sparsity.
+const MAX_DENSE_CELLS_UNCHECKED: usize = 1 << 24;
+/// see [`MAX_DENSE_CELLS_UNCHECKED`] (each column also gets a name).
+const MAX_COLUMNS_UNCHECKED: usize = 1 << 20;
+/// beyond that, a file with fewer than one stored value per this many cells is refused.
+const SPARSITY_LIMIT: usize = 1000;
+
 /// read libsvm text from `reader`; `path` names it in errors.
 pub fn read_libsvm_from<R: Read>(
     reader: R,
@@ -92,9 +99,26 @@ pub fn read_libsvm_from<R: Read>(
         column: None,
         message: format!("{n} rows × {d} columns are too many to hold as a dense matrix on this machine"),
     };
+    let cells = n.checked_mul(d).ok_or_else(too_large)?;
+    // a very sparse file would be mostly zeros as a dense matrix: refuse before allocating
+    // (a width far beyond the entries is a typo or a sparse dataset, not a dense one)
+    let large = cells > MAX_DENSE_CELLS_UNCHECKED || d > MAX_COLUMNS_UNCHECKED;
+    if large && cells / SPARSITY_LIMIT > entries.len() + n {
+        return Err(Error::Parse {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: format!(
+                "{n} rows × {d} columns hold {} nonzero values: as a dense matrix that is {:.1} GB of mostly \
+                 zeros; sparse training is not supported yet (pass --n-features if the width is wrong)",
+                entries.len(),
+                cells as f64 * 8e-9
+            ),
+        });
+    }
     let mut x: Vec<f64> = Vec::new();
-    x.try_reserve_exact(n.checked_mul(d).ok_or_else(too_large)?).map_err(|_| too_large())?;
-    x.resize(n * d, 0.0);
+    x.try_reserve_exact(cells).map_err(|_| too_large())?;
+    x.resize(cells, 0.0);
     let mut start = 0;
     for (i, &end) in row_ends.iter().enumerate() {
         for &(j, v) in &entries[start..end] {
@@ -142,6 +166,8 @@ mod tests {
         assert!(e.contains("expected `index:value`, found `x`"), "{e}");
         let e = read("1 4294967296:1\n0 1:1\n").unwrap_err().to_string();
         assert!(e.contains("line 1, column 2: index 4294967296 exceeds"), "{e}");
+        let e = read("1 1:1 3000000000:1\n0 1:1\n").unwrap_err().to_string();
+        assert!(e.contains("2 rows × 3000000000 columns hold 3 nonzero values") && e.contains("48.0 GB"), "{e}");
         let e = read("1 1:1\n1 2:1\n").unwrap_err().to_string();
         assert!(e.contains("exactly two classes, found 1"), "{e}");
     }
