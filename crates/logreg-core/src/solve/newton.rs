@@ -8,7 +8,7 @@
 
 use std::ops::ControlFlow;
 
-use super::hessian::{HessianSource, regularised_cholesky};
+use super::hessian::regularised_cholesky;
 use super::record;
 use super::second_order::SecondOrderState;
 use crate::backend::Backend;
@@ -21,11 +21,6 @@ use crate::outcome::{Limits, Outcome, norm_inf};
 use crate::train::Observer;
 
 const SOLVER: &str = "newton";
-/// consecutive shortened steps after which a sampled hessian is replaced by the exact one.
-pub(crate) const MAX_SHORT_STEPS: usize = 3;
-/// iterations after which a sampled hessian is replaced by the exact one (sampled newton
-/// normally converges in 10–15).
-pub(crate) const MAX_SAMPLED_ITERATIONS: usize = 30;
 
 /// minimise the smooth objective (no l1) by newton's method from `theta`.
 pub fn newton<B: Backend + ?Sized>(
@@ -35,26 +30,12 @@ pub fn newton<B: Backend + ?Sized>(
     observer: &mut dyn Observer,
 ) -> Result<Outcome> {
     let k = theta.len();
-    let mut source = HessianSource::for_objective(obj);
-    let (mut state, mut f) = if source.is_sampled() {
-        SecondOrderState::without_hessian(obj, theta, SOLVER)?
-    } else {
-        SecondOrderState::new(obj, theta, SOLVER)?
-    };
+    let (mut state, mut f) = SecondOrderState::new(obj, theta, SOLVER)?;
     let (mut factor, mut step) = (vec![0.0; k * k], vec![0.0; k]);
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
-    let mut short_steps = 0;
     for it in 1..=limits.max_iter {
-        if source.is_sampled() && (short_steps >= MAX_SHORT_STEPS || it > MAX_SAMPLED_ITERATIONS) {
-            source.use_exact();
-            state.switch_to_full_hessian(obj);
-        }
-        if source.is_sampled() && !source.sampled_at(obj, &state.theta, &mut state.hess) {
-            // a sample without weight says nothing: the exact hessian from here on
-            source.use_exact();
-            state.switch_to_full_hessian(obj);
-        }
+        state.refresh_hessian(obj, it);
         regularised_cholesky(&state.hess, k, &mut factor, SOLVER, it)?;
         step.iter_mut().zip(&state.grad).for_each(|(s, g)| *s = -g);
         cholesky_solve(&factor, k, &mut step);
@@ -69,15 +50,12 @@ pub fn newton<B: Backend + ?Sized>(
             ft <= f + 1e-4 * alpha * d0 || (ft <= f + 1e-12 * f.abs() && norm_inf(t_grad) < g_norm)
         };
         let Some((ft, alpha)) = state.backtrack(obj, &step, |_| 0.0, accept, SOLVER, it)? else {
-            if source.is_sampled() {
-                // the sample's direction led nowhere: retry with the exact hessian
-                short_steps = MAX_SHORT_STEPS;
-                continue;
+            if state.abandon_sample(obj) {
+                continue; // the sample's direction led nowhere: retry with the exact hessian
             }
             reason = StopReason::NoProgress;
             break;
         };
-        short_steps = if alpha < 1.0 { short_steps + 1 } else { 0 };
         f = ft;
         if record(obj, &mut history, it, limits.max_iter, f, alpha, observer) == ControlFlow::Break(()) {
             reason = StopReason::Interrupted;

@@ -9,9 +9,7 @@
 
 use std::ops::ControlFlow;
 
-use super::hessian::HessianSource;
 use super::l1_quadratic::{L1Quadratic, Model};
-use super::newton::{MAX_SAMPLED_ITERATIONS, MAX_SHORT_STEPS};
 use super::record;
 use super::second_order::SecondOrderState;
 use crate::backend::Backend;
@@ -33,27 +31,14 @@ pub fn prox_newton<B: Backend + ?Sized>(
     let k = theta.len();
     let l1: Vec<f64> = obj.l1_weights().to_vec();
     let l1_value = |t: &[f64]| l1_term(&l1, t);
-    let mut source = HessianSource::for_objective(obj);
-    let (mut st, f0) = if source.is_sampled() {
-        SecondOrderState::without_hessian(obj, theta, SOLVER)?
-    } else {
-        SecondOrderState::new(obj, theta, SOLVER)?
-    };
+    let (mut st, f0) = SecondOrderState::new(obj, theta, SOLVER)?;
     let mut f = f0 + l1_value(&st.theta);
     let mut delta = vec![0.0; k];
     let mut subproblem = L1Quadratic::new(k);
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
-    let mut short_steps = 0;
     for it in 1..=limits.max_iter {
-        if source.is_sampled() && (short_steps >= MAX_SHORT_STEPS || it > MAX_SAMPLED_ITERATIONS) {
-            source.use_exact();
-            st.switch_to_full_hessian(obj);
-        }
-        if source.is_sampled() && !source.sampled_at(obj, &st.theta, &mut st.hess) {
-            source.use_exact();
-            st.switch_to_full_hessian(obj);
-        }
+        st.refresh_hessian(obj, it);
         ensure_finite(&st.hess, SOLVER, "hessian", it)?;
         let kkt = optimality_violation(&st.theta, &st.grad, &l1);
         let model = Model { h: &st.hess, g: &st.grad, theta: &st.theta, l1: &l1 };
@@ -71,14 +56,12 @@ pub fn prox_newton<B: Backend + ?Sized>(
                 || (ft <= f + 1e-12 * f.abs() && optimality_violation(trial, t_grad, &l1) < kkt)
         };
         let Some((ft, alpha)) = st.backtrack(obj, &delta, l1_value, accept, SOLVER, it)? else {
-            if source.is_sampled() {
-                short_steps = MAX_SHORT_STEPS;
-                continue;
+            if st.abandon_sample(obj) {
+                continue; // the sample's direction led nowhere: retry with the exact hessian
             }
             reason = StopReason::NoProgress;
             break;
         };
-        short_steps = if alpha < 1.0 { short_steps + 1 } else { 0 };
         f = ft;
         if record(obj, &mut history, it, limits.max_iter, f, alpha, observer) == ControlFlow::Break(()) {
             reason = StopReason::Interrupted;

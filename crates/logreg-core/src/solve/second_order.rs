@@ -1,6 +1,8 @@
 //! state shared by the second-order solvers (newton, proximal newton): the iterate with its
-//! gradient and hessian, and the backtracking step along a direction.
+//! gradient and hessian (exact, or from the stratified sample of [`super::hessian`], with the
+//! switch to the exact one when the sample stalls), and the backtracking step along a direction.
 
+use super::hessian::HessianSource;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
@@ -8,53 +10,46 @@ use crate::outcome::ensure_finite;
 
 /// halvings of the step before a direction is given up.
 const MAX_HALVINGS: usize = 40;
+/// consecutive shortened steps after which a sampled hessian is replaced by the exact one.
+const MAX_SHORT_STEPS: usize = 3;
+/// iterations after which a sampled hessian is replaced by the exact one (sampled newton
+/// normally converges in 10–15).
+const MAX_SAMPLED_ITERATIONS: usize = 30;
 
 /// θ', the smooth part's gradient and hessian there, and buffers for a trial point.
 pub(crate) struct SecondOrderState {
     pub theta: Vec<f64>,
     pub grad: Vec<f64>,
-    /// the full-data hessian at `theta`; left to the caller when the state was made by
-    /// [`SecondOrderState::without_hessian`]
+    /// the hessian at `theta`: the full-data one, or (after [`SecondOrderState::refresh_hessian`])
+    /// the sample's estimate
     pub hess: Vec<f64>,
+    source: HessianSource,
     full_hessian: bool,
+    short_steps: usize,
     trial: Vec<f64>,
     t_grad: Vec<f64>,
     t_hess: Vec<f64>,
 }
 
 impl SecondOrderState {
-    /// the state at `theta` with the full-data hessian (every trial then costs a pass with the
-    /// hessian), and the smooth objective's value there; an error when that is not finite.
+    /// the state at `theta` and the smooth objective's value there; an error when that is not
+    /// finite. with the exact hessian every trial costs a pass with the hessian; with a sampled
+    /// one, a value-and-gradient pass only.
     pub fn new<B: Backend + ?Sized>(
         obj: &mut Objective<'_, B>,
         theta: Vec<f64>,
         solver: &'static str,
     ) -> Result<(Self, f64)> {
-        Self::make(obj, theta, true, solver)
-    }
-
-    /// the state at `theta` without the full hessian, which the caller estimates itself (every
-    /// trial then costs a value-and-gradient pass only), and the smooth objective's value there.
-    pub fn without_hessian<B: Backend + ?Sized>(
-        obj: &mut Objective<'_, B>,
-        theta: Vec<f64>,
-        solver: &'static str,
-    ) -> Result<(Self, f64)> {
-        Self::make(obj, theta, false, solver)
-    }
-
-    fn make<B: Backend + ?Sized>(
-        obj: &mut Objective<'_, B>,
-        theta: Vec<f64>,
-        full_hessian: bool,
-        solver: &'static str,
-    ) -> Result<(Self, f64)> {
         let k = theta.len();
+        let source = HessianSource::for_objective(obj);
+        let full_hessian = !source.is_sampled();
         let mut s = SecondOrderState {
             theta,
             grad: vec![0.0; k],
             hess: vec![0.0; k * k],
+            source,
             full_hessian,
+            short_steps: 0,
             trial: vec![0.0; k],
             t_grad: vec![0.0; k],
             t_hess: vec![0.0; if full_hessian { k * k } else { 0 }],
@@ -65,8 +60,32 @@ impl SecondOrderState {
         Ok((s, f))
     }
 
+    /// make `hess` the hessian at `theta` for iteration `iteration`: the sample's estimate, or
+    /// the exact one once the sample stalled (several shortened steps, too many iterations) or
+    /// carries no weight. the exact hessian is already in place after every accepted step.
+    pub fn refresh_hessian<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>, iteration: usize) {
+        if !self.source.is_sampled() {
+            return;
+        }
+        let stalled = self.short_steps >= MAX_SHORT_STEPS || iteration > MAX_SAMPLED_ITERATIONS;
+        if stalled || !self.source.sampled_at(obj, &self.theta, &mut self.hess) {
+            self.switch_to_full_hessian(obj);
+        }
+    }
+
+    /// after a direction led nowhere: `true` when the hessian was a sample, which is then
+    /// replaced by the exact one (retry the iteration); `false` when it was exact already.
+    pub fn abandon_sample<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>) -> bool {
+        let sampled = self.source.is_sampled();
+        if sampled {
+            self.switch_to_full_hessian(obj);
+        }
+        sampled
+    }
+
     /// from now on the full-data hessian, starting with the one at the current point.
-    pub fn switch_to_full_hessian<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>) {
+    fn switch_to_full_hessian<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>) {
+        self.source.use_exact();
         if !self.full_hessian {
             self.full_hessian = true;
             self.t_hess = vec![0.0; self.hess.len()];
@@ -117,6 +136,7 @@ impl SecondOrderState {
                 if self.full_hessian {
                     std::mem::swap(&mut self.hess, &mut self.t_hess);
                 }
+                self.short_steps = if alpha < 1.0 { self.short_steps + 1 } else { 0 };
                 return Ok(Some((value, alpha)));
             }
             alpha *= 0.5;
