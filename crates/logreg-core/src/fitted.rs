@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::linalg::{cholesky_in_place, spd_inverse};
+use crate::linalg::{dependent_columns, spd_inverse};
 use crate::model::{FitReport, Inference, Model, StopReason};
 use crate::objective::{Objective, Penalty, l1_term, optimality_violation};
 use crate::outcome::{Outcome, ensure_finite};
@@ -45,7 +45,7 @@ pub(crate) fn finish<B: Backend + ?Sized>(
         let inverse = spd_inverse(&hess, k);
         let mut unidentified: Vec<usize> = match &inverse {
             Some(inv) => (0..k).filter(|&j| !(inv[j * k + j] <= MAX_SCALED_VARIANCE)).collect(),
-            None => dependent_columns(&hess, k),
+            None => dependent_columns(&hess, k, DEPENDENT_PIVOT),
         };
         if inverse.is_none() && unidentified.is_empty() {
             unidentified = (0..k).collect();
@@ -83,39 +83,6 @@ pub(crate) fn finish<B: Backend + ?Sized>(
         inference,
         standardization: None,
     })
-}
-
-/// parameters (0 = intercept, j = column j − 1) that depend linearly on those before them:
-/// a cholesky factorisation that skips every column whose pivot falls below
-/// [`DEPENDENT_PIVOT`] of its diagonal entry.
-fn dependent_columns(h: &[f64], k: usize) -> Vec<usize> {
-    let mut l = h.to_vec();
-    let mut dependent = Vec::new();
-    for j in 0..k {
-        let mut pivot = l[j * k + j];
-        for p in 0..j {
-            pivot -= l[j * k + p] * l[j * k + p];
-        }
-        if !(pivot > DEPENDENT_PIVOT * h[j * k + j].abs()) {
-            dependent.push(j);
-            for i in j..k {
-                l[i * k + j] = 0.0;
-            }
-            continue;
-        }
-        let ljj = pivot.sqrt();
-        l[j * k + j] = ljj;
-        for i in j + 1..k {
-            let mut v = l[i * k + j];
-            for p in 0..j {
-                v -= l[i * k + p] * l[j * k + p];
-            }
-            l[i * k + j] = v / ljj;
-        }
-    }
-    // a factorisation that succeeded outright has no dependent column
-    debug_assert!(!dependent.is_empty() || cholesky_in_place(&mut h.to_vec(), k));
-    dependent
 }
 
 /// the error for an unpenalised fit whose hessian is (nearly) singular along `unidentified`:
@@ -175,27 +142,4 @@ fn raw_covariance<B: Backend + ?Sized>(obj: &Objective<'_, B>, scaled_inverse: &
         cov[r * k..(r + 1) * k].copy_from_slice(&out);
     }
     cov
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dependent_columns_are_found_after_the_columns_they_depend_on() {
-        // parameters: intercept, a, b = 2a, c — gram of [1, a, 2a, c] over four rows
-        let rows = [[1.0, 1.0, 2.0, 0.5], [1.0, -1.0, -2.0, 1.5], [1.0, 0.5, 1.0, -1.0], [1.0, 2.0, 4.0, 0.0]];
-        let k = 4;
-        let mut h = vec![0.0; k * k];
-        for r in &rows {
-            for a in 0..k {
-                for b in 0..k {
-                    h[a * k + b] += r[a] * r[b];
-                }
-            }
-        }
-        assert_eq!(dependent_columns(&h, k), [2]);
-        let identity: Vec<f64> = (0..9).map(|i| f64::from(u8::from(i % 4 == 0))).collect();
-        assert!(dependent_columns(&identity, 3).is_empty());
-    }
 }

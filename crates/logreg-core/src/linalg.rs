@@ -3,31 +3,60 @@
 //! matrices are `k × k`, row-major, in a flat slice; `k` is the parameter count (a few hundred
 //! at most), so these are O(k³) in-cache loops next to O(n·k²) passes over the data.
 
+/// column `j` of the cholesky factor of `a` in place, given columns `0..j` already factored:
+/// `false` (and the column left as it was) when `usable` rejects its pivot.
+fn factor_column(a: &mut [f64], k: usize, j: usize, usable: impl Fn(f64) -> bool) -> bool {
+    let mut pivot = a[j * k + j];
+    for p in 0..j {
+        pivot -= a[j * k + p] * a[j * k + p];
+    }
+    if !usable(pivot) {
+        return false;
+    }
+    let ljj = pivot.sqrt();
+    a[j * k + j] = ljj;
+    for i in j + 1..k {
+        let mut v = a[i * k + j];
+        for p in 0..j {
+            v -= a[i * k + p] * a[j * k + p];
+        }
+        a[i * k + j] = v / ljj;
+    }
+    true
+}
+
 /// cholesky factor `L` (lower, row-major) of a symmetric positive-definite `a`, in place;
 /// `false` if `a` is not numerically positive definite.
 pub fn cholesky_in_place(a: &mut [f64], k: usize) -> bool {
     for j in 0..k {
-        let mut diag = a[j * k + j];
-        for p in 0..j {
-            diag -= a[j * k + p] * a[j * k + p];
-        }
-        if !(diag > 0.0 && diag.is_finite()) {
+        if !factor_column(a, k, j, |pivot| pivot > 0.0 && pivot.is_finite()) {
             return false;
-        }
-        let ljj = diag.sqrt();
-        a[j * k + j] = ljj;
-        for i in j + 1..k {
-            let mut v = a[i * k + j];
-            for p in 0..j {
-                v -= a[i * k + p] * a[j * k + p];
-            }
-            a[i * k + j] = v / ljj;
         }
         for i in 0..j {
             a[i * k + j] = 0.0;
         }
     }
     true
+}
+
+/// indices of the columns of a symmetric positive semi-definite `a` that depend linearly on the
+/// columns before them: a cholesky factorisation that skips every column whose pivot falls
+/// below `relative_pivot` times its diagonal entry. empty when `a` is positive definite.
+pub fn dependent_columns(a: &[f64], k: usize, relative_pivot: f64) -> Vec<usize> {
+    let mut l = a.to_vec();
+    let mut dependent = Vec::new();
+    for j in 0..k {
+        let diagonal = a[j * k + j].abs();
+        if !factor_column(&mut l, k, j, |pivot| pivot > relative_pivot * diagonal) {
+            dependent.push(j);
+            for i in j..k {
+                l[i * k + j] = 0.0;
+            }
+        }
+    }
+    // a factorisation that succeeded outright has no dependent column
+    debug_assert!(!dependent.is_empty() || cholesky_in_place(&mut a.to_vec(), k));
+    dependent
 }
 
 /// solve `L·Lᵀ·x = b` in place given the cholesky factor `l`.
@@ -89,6 +118,24 @@ mod tests {
                 assert!((v - f64::from(u8::from(i == j))).abs() < 1e-14);
             }
         }
+    }
+
+    #[test]
+    fn dependent_columns_are_found_after_the_columns_they_depend_on() {
+        // parameters: intercept, a, b = 2a, c — gram of [1, a, 2a, c] over four rows
+        let rows = [[1.0, 1.0, 2.0, 0.5], [1.0, -1.0, -2.0, 1.5], [1.0, 0.5, 1.0, -1.0], [1.0, 2.0, 4.0, 0.0]];
+        let k = 4;
+        let mut h = vec![0.0; k * k];
+        for r in &rows {
+            for a in 0..k {
+                for b in 0..k {
+                    h[a * k + b] += r[a] * r[b];
+                }
+            }
+        }
+        assert_eq!(dependent_columns(&h, k, 1e-9), [2]);
+        let identity: Vec<f64> = (0..9).map(|i| f64::from(u8::from(i % 4 == 0))).collect();
+        assert!(dependent_columns(&identity, 3, 1e-9).is_empty());
     }
 
     #[test]
