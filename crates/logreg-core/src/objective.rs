@@ -254,15 +254,9 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         if sel.len() == self.data.x.n_rows() {
             self.last_pass = (sums.loss * scale, sums.correct * scale);
         }
-        let gb = sums.residual * scale;
-        grad[0] = gb;
-        for j in 0..gw.len() {
-            grad[1 + j] = if self.scaling.constant[j] {
-                0.0
-            } else {
-                (gw[j] * scale - self.scaling.mean[j] * gb) / self.scaling.scale[j] + self.l2_weight[j] * theta[1 + j]
-            };
-        }
+        grad[0] = sums.residual * scale;
+        grad[1..].copy_from_slice(gw);
+        self.scale_gradient(theta, scale, grad);
         let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
         sums.loss * scale + 0.5 * l2
     }
@@ -295,15 +289,9 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             self.last_pass = (sums.loss * inv_w, sums.correct * inv_w);
         }
         grad[0] = sums.residual * inv_w;
+        self.scale_gradient(theta, inv_w, grad);
         let (mean, scale) = (&self.scaling.mean, &self.scaling.scale);
         let constant = &self.scaling.constant;
-        for j in 0..d {
-            grad[1 + j] = if constant[j] {
-                0.0
-            } else {
-                (grad[1 + j] * inv_w - mean[j] * grad[0]) / scale[j] + self.l2_weight[j] * theta[1 + j]
-            };
-        }
         // H' = Aᵀ·(H/W)·A for θ = A·θ': columns, then rows
         for v in hess.iter_mut() {
             *v *= inv_w;
@@ -330,6 +318,20 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         }
         let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
         sums.loss * inv_w + 0.5 * l2
+    }
+
+    /// the gradient in θ' from the raw sums `grad[1..] = Xᵀ(s∘(p − y))` and the intercept's
+    /// `grad[0]` (already divided by the weight): `(gⱼ/W − μⱼ·g₀)/σⱼ + l2ⱼ·θ'ⱼ`, 0 for constant
+    /// columns.
+    fn scale_gradient(&self, theta: &[f64], inv_w: f64, grad: &mut [f64]) {
+        let s = &self.scaling;
+        for j in 0..self.n_features() {
+            grad[1 + j] = if s.constant[j] {
+                0.0
+            } else {
+                (grad[1 + j] * inv_w - s.mean[j] * grad[0]) / s.scale[j] + self.l2_weight[j] * theta[1 + j]
+            };
+        }
     }
 
     /// mean log-loss and accuracy of the last full pass of `smooth_value_grad(_hess)`.

@@ -122,12 +122,6 @@ impl HessianSource {
         self.sample = None;
     }
 
-    /// rows in the heavy stratum (0 for the exact hessian).
-    #[cfg(test)]
-    pub fn heavy_rows(&self) -> usize {
-        self.sample.as_ref().map_or(0, |s| s.heavy.len())
-    }
-
     /// the sampled hessian at θ' into `hess`; `false` (and `hess` untouched) when the sample
     /// carries no weight, so that the caller uses the exact one.
     pub fn sampled_at<B: Backend + ?Sized>(
@@ -267,7 +261,6 @@ mod tests {
         let source = HessianSource::for_objective(&obj);
         let strata = source.sample.as_ref().expect("100k rows, 4 coefficients: sampled");
         assert_eq!(strata.heavy, ones);
-        assert_eq!(source.heavy_rows(), 3);
         assert_eq!(strata.random.len(), MIN_HESSIAN_ROWS);
         assert!(strata.random.windows(2).all(|w| w[0] < w[1]));
         assert!(strata.random.iter().all(|i| !ones.contains(i)), "heavy rows are not sampled again");
