@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         path.display(),
         loaded.dataset.n_rows(),
         loaded.dataset.n_cols(),
-        loaded.classes.positive,
+        loaded.classes.positive(),
         train.n_rows(),
         test.n_rows()
     );
@@ -68,8 +68,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let proba = model.predict_proba(test_std.features())?;
     for (i, p) in proba.iter().take(5).enumerate() {
-        let label = if *p >= 0.5 { &loaded.classes.positive } else { &loaded.classes.negative };
-        println!("test row {i}: P({}) = {p:.4} → {label}", loaded.classes.positive);
+        let label = if *p >= 0.5 { loaded.classes.positive() } else { loaded.classes.negative() };
+        println!("test row {i}: P({}) = {p:.4} → {label}", loaded.classes.positive());
     }
     let (b, w) = scaler.to_original(model.intercept, &model.coefficients);
     let top = w.iter().zip(train.feature_names()).max_by(|a, c| a.0.abs().total_cmp(&c.0.abs())).expect("features");

@@ -39,16 +39,16 @@ impl Metrics {
         let c = &self.confusion;
         let auc = self.roc_auc.map_or("n/a".into(), |a| format!("{a:.4}"));
         let head = "actual \\ predicted";
-        let label = head.chars().count().max(classes.negative.len()).max(classes.positive.len());
-        let width = classes.negative.len().max(classes.positive.len()).max(6);
+        let label = head.chars().count().max(classes.negative().len()).max(classes.positive().len());
+        let width = classes.negative().len().max(classes.positive().len()).max(6);
         let row = |a: &str, b: String, c: String| format!("  {a:<label$}  {b:>width$}  {c:>width$}\n");
         let mut out = format!(
             "{title}: {} rows  accuracy {:.4}  log-loss {:.4}  ROC AUC {auc}\n",
             self.rows, self.accuracy, self.log_loss
         );
-        out += &row(head, classes.negative.clone(), classes.positive.clone());
-        out += &row(&classes.negative, c.tn.to_string(), c.fp.to_string());
-        out += &row(&classes.positive, c.fn_.to_string(), c.tp.to_string());
+        out += &row(head, classes.negative().to_string(), classes.positive().to_string());
+        out += &row(classes.negative(), c.tn.to_string(), c.fp.to_string());
+        out += &row(classes.positive(), c.fn_.to_string(), c.tp.to_string());
         out
     }
 }

@@ -4,6 +4,7 @@
 //! default methods, which call the reference kernels in [`reference`].
 
 use crate::dataset::DataRef;
+use crate::softmax::SoftmaxSums;
 use crate::view::{Rows, Selection};
 
 /// sums over one block of rows, produced by [`Backend::loss_grad_block`].
@@ -63,6 +64,11 @@ impl BlockSums {
 ///
 /// every method takes a block small enough to stay in cache (the caller chooses it),
 /// never single elements; `Send + Sync` so blocks can be processed in parallel.
+///
+/// the binary model has one coefficient vector `w` and an intercept `b`; the multinomial model
+/// has one block `[b_c, w_c…]` of `d + 1` per stored class, laid out one after the other
+/// (*class blocks*), and its per-row quantities are column-major `rows × classes` tiles, so
+/// that `Z = X·W` and `Xᵀ·R` are one matrix–matrix product each.
 pub trait Backend: Send + Sync + std::fmt::Debug {
     /// short lowercase name (`"faer"`, `"ndarray"`, …).
     fn name(&self) -> &'static str;
@@ -78,10 +84,73 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     }
 
     /// weighted gram `out ← out + Xᵀ·diag(h)·X` of the rows of `x` (`d × d`, row-major, both
-    /// triangles); `h ≥ 0`, `scratch.len() ≥ x.n_rows() · x.n_cols()` for the backend's own use.
+    /// triangles); `h` of any sign (the multinomial hessian's off-diagonal class blocks have
+    /// negative weights), `scratch.len() ≥ x.n_rows() · x.n_cols()` for the backend's own use.
     fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
         let _ = scratch;
         reference::add_weighted_gram(x, h, out)
+    }
+
+    /// logits of several classes `Z ← X·W + 1·bᵀ` for the rows of `x`: `coefs` holds class blocks
+    /// `[b_c, w_c…]` of `d + 1`; `z` is column-major `rows × classes` (class `c` at
+    /// `z[c·rows..(c+1)·rows]`).
+    fn class_logits(&self, x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+        reference::class_logits(x, coefs, z)
+    }
+
+    /// gradient kernel of several classes `G ← G + Xᵀ·R`: `r` column-major `rows × classes` as
+    /// in [`Backend::class_logits`], `g` in class blocks of `d + 1` whose first (intercept) entry
+    /// is left untouched.
+    fn add_xt_times_classes(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        reference::add_xt_times_classes(x, r, g)
+    }
+
+    /// multinomial loss and gradient of the rows `rows` of `data` (labels are class indices) in
+    /// one pass over their features: returns the weighted loss, weight and accuracy sums and adds
+    /// the gradient `[1 X]ᵀ·(s∘(P − Y))` to `g` (class blocks, as `coefs`).
+    ///
+    /// `reference`: class 0's logit is held at 0 and `coefs` holds blocks of classes `1, …, K − 1`.
+    /// `scratch.len() ≥` [`MAX_TILE_ROWS`] `·` classes stored. tiles as in
+    /// [`Backend::loss_grad_block`]: logits by [`Backend::class_logits`], softmax row by row,
+    /// gradient by [`Backend::add_xt_times_classes`] while the tile is in cache.
+    #[allow(clippy::too_many_arguments)]
+    fn softmax_loss_grad_block(
+        &self,
+        data: DataRef<'_>,
+        rows: &Selection<'_>,
+        coefs: &[f64],
+        reference: bool,
+        scratch: &mut [f64],
+        g: &mut [f64],
+    ) -> SoftmaxSums {
+        crate::simd::widest(
+            #[inline(always)]
+            || {
+                let d = data.x.n_cols();
+                let stored = coefs.len() / (d + 1);
+                let mut sums = SoftmaxSums::default();
+                let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+                let mut intercepts = vec![0.0; stored];
+                let step = tile_rows(d + stored);
+                let mut start = 0;
+                while start < rows.len() {
+                    let end = (start + step).min(rows.len());
+                    let m = end - start;
+                    let tile = rows.sub(start..end);
+                    let x = data.rows(tile.clone());
+                    let (y, s, z) = (&mut y[..m], &mut s[..m], &mut scratch[..m * stored]);
+                    data.labels_and_weights(&tile, y, s);
+                    self.class_logits(&x, coefs, z);
+                    sums.add_tile(y, s, z, reference, &mut intercepts);
+                    self.add_xt_times_classes(&x, z, g);
+                    start = end;
+                }
+                for (c, r) in intercepts.iter().enumerate() {
+                    g[c * (d + 1)] += r;
+                }
+                sums
+            },
+        )
     }
 
     /// loss and gradient of the rows `rows` of `data` in one pass over their features:
@@ -159,6 +228,22 @@ pub mod reference {
     /// `g ← g + Xᵀ·r`.
     pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
         crate::row_kernels::add_xt_times(x, r, g)
+    }
+
+    /// `Z ← X·W + 1·bᵀ` class by class (see [`crate::Backend::class_logits`]).
+    pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+        let (m, d) = (x.n_rows(), x.n_cols());
+        for (block, zc) in coefs.chunks_exact(d + 1).zip(z.chunks_exact_mut(m.max(1))) {
+            linear_predictor(x, &block[1..], block[0], zc);
+        }
+    }
+
+    /// `G ← G + Xᵀ·R` class by class (see [`crate::Backend::add_xt_times_classes`]).
+    pub fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        let (m, d) = (x.n_rows(), x.n_cols());
+        for (block, rc) in g.chunks_exact_mut(d + 1).zip(r.chunks_exact(m.max(1))) {
+            add_xt_times(x, rc, &mut block[1..]);
+        }
     }
 
     /// `out ← out + Xᵀ·diag(h)·X`, lower triangle accumulated then mirrored.

@@ -140,7 +140,7 @@ impl BlockWorkspace {
 /// run `f(part selection, its partial slot, its scratch)` over consecutive parts of `part_rows`
 /// rows of `sel`; parallel when there is more than one part. the k-th part always gets the
 /// k-th slot, so sums taken over the slots in order do not depend on the thread count.
-fn run_parts<F>(
+pub(crate) fn run_parts<F>(
     sel: &Selection<'_>,
     part_rows: usize,
     partials: &mut [f64],

@@ -1,16 +1,20 @@
 //! the dense, row-major training set: features stored once, labels, optional weights.
+//!
+//! labels are class indices `0, 1, …, K − 1` stored as `f64`: `{0, 1}` for the binary model,
+//! `K > 2` classes for the multinomial one.
 
 use crate::error::{Error, Result};
 use crate::view::{MatrixRef, Rows, Selection};
 
-/// a labelled dataset: features in one contiguous row-major buffer, labels in {0, 1},
-/// optional non-negative sample weights, and feature names.
+/// a labelled dataset: features in one contiguous row-major buffer, class labels
+/// `0, …, K − 1` (`{0, 1}` when binary), optional non-negative sample weights, and feature names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
     features: Vec<f64>,
     n_rows: usize,
     n_cols: usize,
     labels: Vec<f64>,
+    n_classes: usize,
     weights: Option<Vec<f64>>,
     feature_names: Vec<String>,
 }
@@ -20,7 +24,7 @@ pub struct Dataset {
 pub struct DataRef<'a> {
     /// features
     pub x: MatrixRef<'a>,
-    /// labels in {0, 1}
+    /// class labels `0, …, K − 1` (`{0, 1}` when binary)
     pub y: &'a [f64],
     /// sample weights, `None` meaning all ones
     pub weights: Option<&'a [f64]>,
@@ -49,11 +53,22 @@ impl<'a> DataRef<'a> {
     }
 }
 
+/// the most classes a dataset may have.
+pub const MAX_CLASSES: usize = 255;
+
 impl Dataset {
     /// dataset from row-major `features` with `n_cols` columns and `labels` in {0, 1}.
     ///
     /// every feature must be finite; names default to `x0, x1, …`.
     pub fn new(features: Vec<f64>, n_cols: usize, labels: Vec<f64>) -> Result<Self> {
+        Self::with_classes(features, n_cols, labels, 2)
+    }
+
+    /// dataset of `n_classes ≥ 2` classes: `labels` are class indices `0, …, n_classes − 1`.
+    pub fn with_classes(features: Vec<f64>, n_cols: usize, labels: Vec<f64>, n_classes: usize) -> Result<Self> {
+        if !(2..=MAX_CLASSES).contains(&n_classes) {
+            return Err(Error::param("n_classes", format!("must lie in 2..={MAX_CLASSES}, got {n_classes}")));
+        }
         if n_cols == 0 {
             return Err(Error::InvalidData("a dataset needs at least one feature column".into()));
         }
@@ -76,16 +91,21 @@ impl Dataset {
                 reason: format!("{} is not a finite number", features[pos]),
             });
         }
-        if let Some(row) = labels.iter().position(|&v| v != 0.0 && v != 1.0) {
+        let top = (n_classes - 1) as f64;
+        if let Some(row) = labels.iter().position(|&v| !(v >= 0.0 && v <= top && v.fract() == 0.0)) {
             return Err(Error::InvalidValue {
                 what: "labels",
                 row,
                 column: 0,
-                reason: format!("{} is not a label in {{0, 1}}", labels[row]),
+                reason: if n_classes == 2 {
+                    format!("{} is not a label in {{0, 1}}", labels[row])
+                } else {
+                    format!("{} is not a class index in 0..{n_classes}", labels[row])
+                },
             });
         }
         let feature_names = (0..n_cols).map(|j| format!("x{j}")).collect();
-        Ok(Dataset { features, n_rows, n_cols, labels, weights: None, feature_names })
+        Ok(Dataset { features, n_rows, n_cols, labels, n_classes, weights: None, feature_names })
     }
 
     /// the same data with sample weights (finite, non-negative, positive total).
@@ -142,9 +162,14 @@ impl Dataset {
         self.features
     }
 
-    /// labels in {0, 1}.
+    /// class labels `0, …, K − 1` (`{0, 1}` when binary).
     pub fn labels(&self) -> &[f64] {
         &self.labels
+    }
+
+    /// number of classes `K` (2 for binary data).
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
     }
 
     /// sample weights, if any.
@@ -162,12 +187,18 @@ impl Dataset {
         DataRef { x: self.features(), y: &self.labels, weights: self.weights() }
     }
 
-    /// total sample weight of each class, `(negatives, positives)`.
+    /// total sample weight of each class, `(negatives, positives)` (of classes 0 and 1).
     pub fn class_weights(&self) -> (f64, f64) {
+        let totals = self.class_totals();
+        (totals[0], totals[1])
+    }
+
+    /// total sample weight of each class `0, …, K − 1`.
+    pub fn class_totals(&self) -> Vec<f64> {
         let data = self.as_ref();
-        let mut totals = (0.0, 0.0);
+        let mut totals = vec![0.0; self.n_classes];
         for (i, &y) in self.labels.iter().enumerate() {
-            if y == 1.0 { totals.1 += data.weight(i) } else { totals.0 += data.weight(i) }
+            totals[y as usize] += data.weight(i);
         }
         totals
     }
@@ -184,6 +215,7 @@ impl Dataset {
             n_rows: indices.len(),
             n_cols: self.n_cols,
             labels: indices.iter().map(|&i| self.labels[i]).collect(),
+            n_classes: self.n_classes,
             weights: self.weights.as_ref().map(|w| indices.iter().map(|&i| w[i]).collect()),
             feature_names: self.feature_names.clone(),
         }
@@ -198,8 +230,8 @@ impl Dataset {
         let mut rng = crate::rng::Rng::new(seed);
         let mut train = Vec::with_capacity(self.n_rows);
         let mut test = Vec::new();
-        for class in [0.0, 1.0] {
-            let mut idx: Vec<usize> = (0..self.n_rows).filter(|&i| self.labels[i] == class).collect();
+        for class in 0..self.n_classes {
+            let mut idx: Vec<usize> = (0..self.n_rows).filter(|&i| self.labels[i] == class as f64).collect();
             rng.shuffle(&mut idx);
             let n_test = ((idx.len() as f64) * test_fraction).round() as usize;
             let n_test = n_test.min(idx.len().saturating_sub(1)).max(usize::from(idx.len() > 1));
@@ -232,6 +264,20 @@ mod tests {
         assert!(matches!(err, Error::InvalidValue { what: "weights", row: 0, .. }));
         let err = toy().with_feature_names(vec!["a".into(), "a".into()]).unwrap_err();
         assert!(err.to_string().contains("duplicate feature name `a`"));
+        let err = Dataset::with_classes(vec![1.0, 2.0], 1, vec![0.0, 3.0], 3).unwrap_err();
+        assert!(matches!(err, Error::InvalidValue { what: "labels", row: 1, .. }), "{err}");
+        assert!(Dataset::with_classes(vec![1.0, 2.0], 1, vec![0.0, 1.5], 3).is_err());
+        assert!(Dataset::with_classes(vec![1.0, 2.0], 1, vec![0.0, 1.0], 1).is_err());
+    }
+
+    #[test]
+    fn stratified_split_keeps_every_class() {
+        let labels: Vec<f64> = (0..30).map(|i| f64::from(i % 3)).collect();
+        let d = Dataset::with_classes((0..30).map(f64::from).collect(), 1, labels, 3).unwrap();
+        let (train, test) = d.split_stratified(0.2, 1).unwrap();
+        assert_eq!(test.class_totals(), vec![2.0, 2.0, 2.0]);
+        assert_eq!(train.class_totals(), vec![8.0, 8.0, 8.0]);
+        assert_eq!(train.n_classes(), 3);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::linalg::{dependent_columns, spd_inverse};
 use crate::model::{FitReport, Inference, Model, StopReason};
 use crate::objective::{Objective, Penalty, l1_term, optimality_violation};
 use crate::outcome::{Outcome, ensure_finite};
+use crate::scaler::Standardizer;
 
 /// standardised-scale variance beyond which an unpenalised coefficient counts as not identified.
 const MAX_SCALED_VARIANCE: f64 = 1e8;
@@ -52,7 +53,7 @@ pub(crate) fn finish<B: Backend + ?Sized>(
         }
         match inverse {
             Some(inv) if unidentified.is_empty() => {
-                let cov = raw_covariance(obj, &inv, 1.0 / obj.total_weight());
+                let cov = raw_covariance(obj.scaling(), &inv, 1.0 / obj.total_weight());
                 inference = Some(Inference::new(&raw, cov, names));
             }
             _ => return Err(not_identified(obj, &raw, &unidentified, names)),
@@ -113,33 +114,38 @@ fn not_identified<B: Backend + ?Sized>(
     }
 }
 
-/// covariance of the raw parameters `A·(H'⁻¹·c)·Aᵀ`, where `θ = A·θ'`.
-fn raw_covariance<B: Backend + ?Sized>(obj: &Objective<'_, B>, scaled_inverse: &[f64], c: f64) -> Vec<f64> {
-    let k = obj.n_features() + 1;
-    let s = obj.scaling();
-    // rows of A: a₀ = [1, −μ₁/σ₁, …], aⱼ = eⱼ/σⱼ
+/// covariance of the raw parameters `A·(H'⁻¹·c)·Aᵀ`, where `θ = A·θ'`: parameters in blocks
+/// `[b, w…]` of `d + 1` (one for the binary model, one per class for the multinomial), `A` one
+/// scaling block per parameter block.
+pub(crate) fn raw_covariance(s: &Standardizer, scaled_inverse: &[f64], c: f64) -> Vec<f64> {
+    let p = scaled_inverse.len().isqrt();
+    let d = s.mean.len();
+    let q = d + 1;
+    // rows of each block of A: a₀ = [1, −μ₁/σ₁, …], aⱼ = eⱼ/σⱼ
     let apply_a = |v: &[f64], out: &mut [f64]| {
-        out[0] = v[0] - (1..k).map(|j| s.mean[j - 1] / s.scale[j - 1] * v[j]).sum::<f64>();
-        for j in 1..k {
-            out[j] = v[j] / s.scale[j - 1];
+        for (vb, ob) in v.chunks_exact(q).zip(out.chunks_exact_mut(q)) {
+            ob[0] = vb[0] - (0..d).map(|j| s.mean[j] / s.scale[j] * vb[1 + j]).sum::<f64>();
+            for j in 0..d {
+                ob[1 + j] = vb[1 + j] / s.scale[j];
+            }
         }
     };
     // M = A·C' column by column, then A·Mᵀ row by row (C' symmetric)
-    let mut m = vec![0.0; k * k];
-    let (mut col, mut out) = (vec![0.0; k], vec![0.0; k]);
-    for c_idx in 0..k {
-        for r in 0..k {
-            col[r] = scaled_inverse[r * k + c_idx] * c;
+    let mut m = vec![0.0; p * p];
+    let (mut col, mut out) = (vec![0.0; p], vec![0.0; p]);
+    for ci in 0..p {
+        for r in 0..p {
+            col[r] = scaled_inverse[r * p + ci] * c;
         }
         apply_a(&col, &mut out);
-        for r in 0..k {
-            m[r * k + c_idx] = out[r];
+        for r in 0..p {
+            m[r * p + ci] = out[r];
         }
     }
-    let mut cov = vec![0.0; k * k];
-    for r in 0..k {
-        apply_a(&m[r * k..(r + 1) * k], &mut out);
-        cov[r * k..(r + 1) * k].copy_from_slice(&out);
+    let mut cov = vec![0.0; p * p];
+    for r in 0..p {
+        apply_a(&m[r * p..(r + 1) * p], &mut out);
+        cov[r * p..(r + 1) * p].copy_from_slice(&out);
     }
     cov
 }

@@ -1,4 +1,5 @@
-//! classification metrics: accuracy, log-loss, roc auc, confusion matrix.
+//! classification metrics: accuracy, log-loss, roc auc, confusion matrix; their multiclass
+//! counterparts (k × k confusion matrix, macro-averaged precision, recall and f1).
 
 use crate::numerics::log_loss as pointwise_log_loss;
 
@@ -51,6 +52,63 @@ impl ConfusionMatrix {
     pub fn f1(&self) -> Option<f64> {
         let (p, r) = (self.precision()?, self.recall()?);
         (p + r > 0.0).then(|| 2.0 * p * r / (p + r))
+    }
+}
+
+/// metrics of `K`-class predictions: the confusion matrix, accuracy and log-loss, macro averages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MulticlassMetrics {
+    /// `confusion[t][p]`: rows of true class `t` predicted as class `p`
+    pub confusion: Vec<Vec<usize>>,
+    /// fraction classified right
+    pub accuracy: f64,
+    /// mean `−log p_{i,yᵢ}`
+    pub log_loss: f64,
+}
+
+impl MulticlassMetrics {
+    /// metrics of class labels `y_true` (`0..k`) given row-major `rows × k` probabilities
+    /// `proba`; each row's prediction is its most probable class (the first of ties).
+    pub fn new(y_true: &[f64], proba: &[f64], k: usize) -> Self {
+        let mut confusion = vec![vec![0usize; k]; k];
+        let mut loss = 0.0;
+        for (&t, p) in y_true.iter().zip(proba.chunks_exact(k)) {
+            let predicted = crate::multinomial::argmax(p) as usize;
+            confusion[t as usize][predicted] += 1;
+            // −log p, with p floored at the smallest positive double so a certain miss is finite
+            loss -= p[t as usize].max(f64::MIN_POSITIVE).ln();
+        }
+        let n = y_true.len();
+        let right: usize = (0..k).map(|c| confusion[c][c]).sum();
+        MulticlassMetrics { confusion, accuracy: right as f64 / n as f64, log_loss: loss / n as f64 }
+    }
+
+    /// precision of class `c`: `None` when nothing was predicted as `c`.
+    pub fn precision(&self, c: usize) -> Option<f64> {
+        let predicted: usize = self.confusion.iter().map(|row| row[c]).sum();
+        (predicted > 0).then(|| self.confusion[c][c] as f64 / predicted as f64)
+    }
+
+    /// recall of class `c`: `None` when class `c` has no rows.
+    pub fn recall(&self, c: usize) -> Option<f64> {
+        let actual: usize = self.confusion[c].iter().sum();
+        (actual > 0).then(|| self.confusion[c][c] as f64 / actual as f64)
+    }
+
+    /// f1 of class `c` (0 when precision or recall is undefined or both are 0, as scikit-learn's
+    /// `zero_division=0`).
+    pub fn f1(&self, c: usize) -> f64 {
+        match (self.precision(c), self.recall(c)) {
+            (Some(p), Some(r)) if p + r > 0.0 => 2.0 * p * r / (p + r),
+            _ => 0.0,
+        }
+    }
+
+    /// macro averages `(precision, recall, f1)` over the classes (undefined values count 0).
+    pub fn macro_averages(&self) -> (f64, f64, f64) {
+        let k = self.confusion.len() as f64;
+        let sum = |f: &dyn Fn(usize) -> f64| (0..self.confusion.len()).map(f).sum::<f64>() / k;
+        (sum(&|c| self.precision(c).unwrap_or(0.0)), sum(&|c| self.recall(c).unwrap_or(0.0)), sum(&|c| self.f1(c)))
     }
 }
 
@@ -116,5 +174,20 @@ mod tests {
     fn log_loss_of_confident_mistake_is_large_but_finite() {
         let l = log_loss(&[1.0], &[-800.0]);
         assert_eq!(l, 800.0);
+    }
+
+    #[test]
+    fn multiclass_metrics_by_hand() {
+        // three classes, six rows: predictions 0, 1, 1, 2, 2, 0 for truths 0, 0, 1, 1, 2, 2
+        let y = [0.0, 0.0, 1.0, 1.0, 2.0, 2.0];
+        let p = [0.7, 0.2, 0.1, 0.3, 0.6, 0.1, 0.1, 0.8, 0.1, 0.2, 0.3, 0.5, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25];
+        let m = MulticlassMetrics::new(&y, &p, 3);
+        assert_eq!(m.confusion, vec![vec![1, 1, 0], vec![0, 1, 1], vec![1, 0, 1]]);
+        assert_eq!(m.accuracy, 0.5);
+        let want = -(0.7f64.ln() + 0.3f64.ln() + 0.8f64.ln() + 0.3f64.ln() + 0.8f64.ln() + 0.25f64.ln()) / 6.0;
+        assert!((m.log_loss - want).abs() < 1e-14);
+        assert_eq!((m.precision(0), m.recall(0), m.f1(0)), (Some(0.5), Some(0.5), 0.5));
+        let (mp, mr, mf) = m.macro_averages();
+        assert!((mp - 0.5).abs() < 1e-15 && (mr - 0.5).abs() < 1e-15 && (mf - 0.5).abs() < 1e-15);
     }
 }

@@ -206,7 +206,7 @@ impl Standardizer {
                 *v = if c { 0.0 } else { (*v - m) / s };
             }
         }
-        let out = Dataset::new(features, data.n_cols(), data.labels().to_vec())
+        let out = Dataset::with_classes(features, data.n_cols(), data.labels().to_vec(), data.n_classes())
             .and_then(|d| d.with_feature_names(data.feature_names().to_vec()))
             .expect("standardising finite data keeps it valid");
         match data.weights() {

@@ -92,7 +92,7 @@ impl Synthetic {
     }
 }
 
-/// data like scikit-learn's `make_classification` (two classes): gaussian clusters around
+/// data like scikit-learn's `make_classification` (`n_classes` classes): gaussian clusters around
 /// vertices of a hypercube in the informative subspace, each stretched by a random linear map;
 /// redundant features are random linear combinations of the informative ones; the rest is
 /// gaussian noise; a fraction `flip_y` of labels is reassigned at random. informative columns
@@ -107,6 +107,8 @@ pub struct MakeClassification {
     pub n_informative: usize,
     /// redundant columns
     pub n_redundant: usize,
+    /// classes (2 or more)
+    pub n_classes: usize,
     /// clusters per class
     pub n_clusters_per_class: usize,
     /// half the side of the hypercube: larger separates the classes more
@@ -124,6 +126,7 @@ impl Default for MakeClassification {
             n_features: 20,
             n_informative: 2,
             n_redundant: 2,
+            n_classes: 2,
             n_clusters_per_class: 2,
             class_sep: 1.0,
             flip_y: 0.01,
@@ -148,7 +151,14 @@ impl MakeClassification {
                 ),
             ));
         }
-        let clusters = 2 * self.n_clusters_per_class.max(1);
+        let n_classes = self.n_classes;
+        if !(2..=crate::dataset::MAX_CLASSES).contains(&n_classes) {
+            return Err(Error::param(
+                "classes",
+                format!("must lie in 2..={}, got {n_classes}", crate::dataset::MAX_CLASSES),
+            ));
+        }
+        let clusters = n_classes * self.n_clusters_per_class.max(1);
         if k < 63 && (1u64 << k) < clusters as u64 {
             return Err(Error::param("informative", format!("2^informative must be at least {clusters} clusters")));
         }
@@ -176,7 +186,7 @@ impl MakeClassification {
         let mut z = vec![0.0; k];
         for i in 0..n {
             let c = i * clusters / n; // equal-sized clusters, then shuffled below
-            y[i] = (c % 2) as f64;
+            y[i] = (c % n_classes) as f64;
             z.iter_mut().for_each(|v| *v = rng.normal());
             let row = &mut x[i * d..(i + 1) * d];
             for a in 0..k {
@@ -189,7 +199,7 @@ impl MakeClassification {
                 *v = rng.normal();
             }
             if rng.uniform() < self.flip_y {
-                y[i] = (rng.below(2)) as f64;
+                y[i] = (rng.below(n_classes as u64)) as f64;
             }
         }
         // shuffle rows so clusters interleave
@@ -200,7 +210,7 @@ impl MakeClassification {
             xs.extend_from_slice(&x[i * d..(i + 1) * d]);
         }
         let ys = order.iter().map(|&i| y[i]).collect();
-        Dataset::new(xs, d, ys)
+        Dataset::with_classes(xs, d, ys, n_classes)
     }
 }
 
@@ -224,5 +234,10 @@ mod tests {
         assert_ne!(d, MakeClassification { seed: 5, ..p.clone() }.generate().unwrap());
         let bad = MakeClassification { n_informative: 9, ..p }.generate().unwrap_err().to_string();
         assert!(bad.contains("informative"), "{bad}");
+        let p =
+            MakeClassification { n_samples: 900, n_features: 6, n_informative: 4, n_classes: 3, ..Default::default() };
+        let d = p.generate().unwrap();
+        assert_eq!(d.n_classes(), 3);
+        assert!(d.class_totals().iter().all(|&t| (250.0..350.0).contains(&t)), "{:?}", d.class_totals());
     }
 }

@@ -44,6 +44,32 @@ impl Backend for FaerBackend {
         }
     }
 
+    fn class_logits(&self, x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::class_logits(x, coefs, z);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let k = coefs.len() / (d + 1);
+        for (zc, block) in z.chunks_exact_mut(n.max(1)).zip(coefs.chunks_exact(d + 1)) {
+            zc.fill(block[0]);
+        }
+        let xm = MatRef::from_row_major_slice(m.data(), n, d);
+        let w = MatRef::from_column_major_slice_with_stride(&coefs[1..], d, k, d + 1);
+        matmul(MatMut::from_column_major_slice_mut(&mut z[..n * k], n, k), Accum::Add, xm, w, 1.0, Par::Seq);
+    }
+
+    fn add_xt_times_classes(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::add_xt_times_classes(x, r, g);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let k = g.len() / (d + 1);
+        let xm = MatRef::from_row_major_slice(m.data(), n, d);
+        let rm = MatRef::from_column_major_slice(&r[..n * k], n, k);
+        let gm = MatMut::from_column_major_slice_with_stride_mut(&mut g[1..], d, k, d + 1);
+        matmul(gm, Accum::Add, xm.transpose(), rm, 1.0, Par::Seq);
+    }
+
     fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
         let Some(m) = x.as_contiguous() else {
             return logreg_core::backend::reference::add_weighted_gram(x, h, out);

@@ -51,6 +51,32 @@ impl Backend for NalgebraBackend {
         }
     }
 
+    fn class_logits(&self, x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::class_logits(x, coefs, z);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let k = coefs.len() / (d + 1);
+        for (zc, block) in z.chunks_exact_mut(n.max(1)).zip(coefs.chunks_exact(d + 1)) {
+            zc.fill(block[0]);
+        }
+        // Z = (Xᵀ)ᵀ·W with Xᵀ the column-major view of the row-major rows (row stride 1)
+        let xt = DMatrixView::from_slice(m.data(), d, n);
+        let w = DMatrixView::from_slice_with_strides(&coefs[1..], d, k, 1, d + 1);
+        DMatrixViewMut::from_slice(&mut z[..n * k], n, k).gemm_tr(1.0, &xt, &w, 1.0);
+    }
+
+    fn add_xt_times_classes(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::add_xt_times_classes(x, r, g);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let k = g.len() / (d + 1);
+        let xt = DMatrixView::from_slice(m.data(), d, n);
+        let rm = DMatrixView::from_slice(&r[..n * k], n, k);
+        DMatrixViewMut::from_slice_with_strides_mut(&mut g[1..], d, k, 1, d + 1).gemm(1.0, &xt, &rm, 1.0);
+    }
+
     fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {
         let Some(m) = x.as_contiguous() else {
             return logreg_core::backend::reference::add_weighted_gram(x, h, out);

@@ -8,7 +8,7 @@
 use logreg_core::Backend;
 use logreg_core::view::Rows;
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, ShapeBuilder};
 
 /// logreg backend computing with ndarray's kernels.
 #[derive(Clone, Copy, Debug, Default)]
@@ -41,6 +41,33 @@ impl Backend for NdarrayBackend {
         for (&ri, row) in r.iter().zip(x.iter()) {
             gv.scaled_add(ri, &ArrayView1::from(row));
         }
+    }
+
+    fn class_logits(&self, x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::class_logits(x, coefs, z);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let k = coefs.len() / (d + 1);
+        for (zc, block) in z.chunks_exact_mut(n.max(1)).zip(coefs.chunks_exact(d + 1)) {
+            zc.fill(block[0]);
+        }
+        let xm = ArrayView2::from_shape((n, d), m.data()).expect("block shape matches its buffer");
+        let w = ArrayView2::from_shape((d, k).strides((1, d + 1)), &coefs[1..]).expect("class blocks of d + 1");
+        let mut zm = ArrayViewMut2::from_shape((n, k).f(), &mut z[..n * k]).expect("z holds rows × classes");
+        general_mat_mul(1.0, &xm, &w, 1.0, &mut zm);
+    }
+
+    fn add_xt_times_classes(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        let Some(m) = x.as_contiguous() else {
+            return logreg_core::backend::reference::add_xt_times_classes(x, r, g);
+        };
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let k = g.len() / (d + 1);
+        let xm = ArrayView2::from_shape((n, d), m.data()).expect("block shape matches its buffer");
+        let rm = ArrayView2::from_shape((n, k).f(), &r[..n * k]).expect("r holds rows × classes");
+        let mut gm = ArrayViewMut2::from_shape((d, k).strides((1, d + 1)), &mut g[1..]).expect("class blocks of d + 1");
+        general_mat_mul(1.0, &xm.t(), &rm, 1.0, &mut gm);
     }
 
     fn add_weighted_gram(&self, x: &Rows<'_>, h: &[f64], scratch: &mut [f64], out: &mut [f64]) {

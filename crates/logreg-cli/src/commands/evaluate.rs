@@ -19,11 +19,11 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
         width: Some(model.features.len()),
     };
     let (loaded, source) = load_labelled(&a.input, spec, false)?;
-    if loaded.classes.negative != model.negative_class {
+    if loaded.classes.negative() != model.negative_class {
         bail!(
             "{source}: the classes are `{}` and `{}`, the model's are `{}` and `{}`",
-            loaded.classes.negative,
-            loaded.classes.positive,
+            loaded.classes.negative(),
+            loaded.classes.positive(),
             model.negative_class,
             model.positive_class
         );

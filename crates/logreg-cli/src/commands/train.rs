@@ -72,7 +72,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
         train.n_rows() + test.as_ref().map_or(0, |t| t.n_rows()),
         train.n_cols(),
         loaded.target,
-        classes.positive,
+        classes.positive(),
         if a.l2.is_none() && l2 > 0.0 { " (default 1/n, scikit-learn's C = 1)" } else { "" },
         a.l1,
         if a.standardize { ", on standardised features" } else { "" }

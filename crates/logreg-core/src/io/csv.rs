@@ -43,7 +43,8 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
         column: Some(target.clone()),
         message: e.to_string(),
     })?;
-    let dataset = Dataset::new(table.values, table.names.len(), y)?.with_feature_names(table.names)?;
+    let dataset =
+        Dataset::with_classes(table.values, table.names.len(), y, classes.len())?.with_feature_names(table.names)?;
     Ok(LoadedData { dataset, target, classes })
 }
 
@@ -207,7 +208,7 @@ mod tests {
         .unwrap();
         assert_eq!(d.dataset.features().data(), &[1.5, 2.0, 3.0, -40.0]);
         assert_eq!(d.dataset.labels(), &[1.0, 0.0]);
-        assert_eq!(d.classes.positive, "yes");
+        assert_eq!(d.classes.positive(), "yes");
         assert_eq!(d.dataset.feature_names(), &["a".to_string(), "b".to_string()]);
     }
 

@@ -133,7 +133,7 @@ pub fn read_libsvm_from<R: Read>(
         message: e.to_string(),
     })?;
     let names = (1..=d).map(|j| format!("f{j}")).collect();
-    let dataset = Dataset::new(x, d, y)?.with_feature_names(names)?;
+    let dataset = Dataset::with_classes(x, d, y, classes.len())?.with_feature_names(names)?;
     Ok(LoadedData { dataset, target: "label".into(), classes })
 }
 
@@ -150,7 +150,7 @@ mod tests {
         let d = read("+1 1:0.5 3:2\n-1 2:1 # comment\n\n+1 3:-1\n").unwrap();
         assert_eq!(d.dataset.features().data(), &[0.5, 0.0, 2.0, 0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
         assert_eq!(d.dataset.labels(), &[1.0, 0.0, 1.0]);
-        assert_eq!(d.classes.positive, "1");
+        assert_eq!(d.classes.positive(), "1");
         assert_eq!(d.dataset.feature_names()[2], "f3");
     }
 

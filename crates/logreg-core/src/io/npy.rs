@@ -4,7 +4,7 @@
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use super::{Classes, LoadedData};
+use super::{LabelCollector, LoadedData};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 
@@ -31,10 +31,9 @@ pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) ->
     // the header's shape is a claim until the values arrive: reserve it fallibly
     let too_large = || err(format!("the header's shape {shape:?} is larger than this machine's memory"));
     let mut x: Vec<f64> = Vec::new();
-    let mut y: Vec<f64> = Vec::new();
     x.try_reserve_exact(n.checked_mul(d).ok_or_else(too_large)?).map_err(|_| too_large())?;
-    y.try_reserve_exact(n).map_err(|_| too_large())?;
-    let mut classes: Vec<f64> = Vec::with_capacity(2);
+    let mut labels = LabelCollector::default();
+    let (mut last_label, mut last_text) = (f64::NAN, String::new());
     for (k, v) in values.enumerate() {
         let v = v.map_err(|e| err(format!("cannot read value {k}: {e}")))?;
         let (row, col) = (k / width, k % width);
@@ -49,43 +48,20 @@ pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) ->
         if col < d {
             x.push(v);
         } else {
-            if !classes.contains(&v) {
-                if classes.len() == 2 {
-                    return Err(err(format!("the label column holds more than two values (row {row}: {v})")));
-                }
-                classes.push(v);
+            // labels come in runs: format a value only when it changes
+            if v != last_label {
+                (last_label, last_text) = (v, format!("{v}"));
             }
-            y.push(v);
+            labels.push(&last_text);
         }
     }
-    if classes.len() != 2 {
-        return Err(err(format!("the label column must hold two classes, found {classes:?}")));
-    }
-    classes.sort_by(f64::total_cmp);
-    let pos = match positive {
-        None => classes[1],
-        Some(p) => {
-            let v: f64 = p.trim().parse().map_err(|_| Error::param("positive", format!("`{p}` is not a number")))?;
-            if !classes.contains(&v) {
-                return Err(Error::param("positive", format!("{v} is not a label (found {classes:?})")));
-            }
-            v
-        }
-    };
-    let neg = if pos == classes[0] { classes[1] } else { classes[0] };
-    for v in &mut y {
-        *v = f64::from(u8::from(*v == pos));
-    }
+    let (y, classes) = labels.finish("label", positive).map_err(|e| err(e.to_string()))?;
     let names = (1..=d).map(|j| format!("f{j}")).collect();
-    let dataset = Dataset::new(x, d, y)?.with_feature_names(names)?;
-    Ok(LoadedData {
-        dataset,
-        target: "label".into(),
-        classes: Classes { negative: format!("{neg}"), positive: format!("{pos}") },
-    })
+    let dataset = Dataset::with_classes(x, d, y, classes.len())?.with_feature_names(names)?;
+    Ok(LoadedData { dataset, target: "label".into(), classes })
 }
 
-/// write `data` as npy (features, then the label 0/1 as the last column).
+/// write `data` as npy (features, then the label — the class index — as the last column).
 pub fn write_npy<W: Write>(data: &Dataset, writer: W) -> std::io::Result<()> {
     use npyz::WriterBuilder;
     let (n, d) = (data.n_rows() as u64, data.n_cols() as u64);
@@ -111,7 +87,7 @@ mod tests {
         let back = read_npy_from(bytes.as_slice(), Path::new("t.npy"), None).unwrap();
         assert_eq!(back.dataset.features().data(), d.features().data());
         assert_eq!(back.dataset.labels(), d.labels());
-        assert_eq!(back.classes.positive, "1");
+        assert_eq!(back.classes.positive(), "1");
     }
 
     #[test]

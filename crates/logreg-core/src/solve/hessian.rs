@@ -43,7 +43,7 @@ pub fn hessian_sample_rows(n_rows: usize, k: usize) -> Option<usize> {
 
 /// `m` distinct indices out of `0..n`, ascending, uniformly at random (selection sampling,
 /// knuth's algorithm s).
-fn sample_indices(n: usize, m: usize, rng: &mut Rng) -> Vec<usize> {
+pub(crate) fn sample_indices(n: usize, m: usize, rng: &mut Rng) -> Vec<usize> {
     let mut out = Vec::with_capacity(m);
     for i in 0..n {
         if out.len() == m {

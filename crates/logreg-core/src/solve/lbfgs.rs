@@ -4,11 +4,10 @@ use std::ops::ControlFlow;
 
 use super::line_search::wolfe;
 use super::record;
-use crate::backend::Backend;
+use super::smooth::Smooth;
 use crate::error::Result;
 use crate::model::StopReason;
 use crate::numerics::{dot, norm2};
-use crate::objective::Objective;
 use crate::outcome::{Limits, Outcome, ensure_finite};
 use crate::train::Observer;
 
@@ -18,8 +17,8 @@ const SOLVER: &str = "lbfgs";
 const MEMORY: usize = 10;
 
 /// minimise the smooth objective (no l1) by l-bfgs from `theta`.
-pub fn lbfgs<B: Backend + ?Sized>(
-    obj: &mut Objective<'_, B>,
+pub fn lbfgs<S: Smooth + ?Sized>(
+    obj: &mut S,
     mut theta: Vec<f64>,
     limits: Limits,
     observer: &mut dyn Observer,
@@ -33,8 +32,8 @@ pub fn lbfgs<B: Backend + ?Sized>(
     let mut rho = [0.0; MEMORY];
     let mut alpha_buf = [0.0; MEMORY];
     let (mut stored, mut newest) = (0usize, 0usize);
-    let precond = diagonal_preconditioner(obj, &theta);
-    let mut f = obj.smooth_value_grad(&theta, &mut grad);
+    let precond = obj.inverse_diagonal(&theta);
+    let mut f = obj.value_grad(&theta, &mut grad);
     ensure_finite(&[f], SOLVER, "objective", 0)?;
     ensure_finite(&grad, SOLVER, "gradient", 0)?;
     let mut history = Vec::new();
@@ -75,7 +74,7 @@ pub fn lbfgs<B: Backend + ?Sized>(
         let alpha0 = 1.0;
         let mut phi = |alpha: f64| {
             trial.iter_mut().zip(theta.iter().zip(&dir)).for_each(|(t, (x, d))| *t = x + alpha * d);
-            let ft = obj.smooth_value_grad(&trial, &mut t_grad);
+            let ft = obj.value_grad(&trial, &mut t_grad);
             (ft, dot(&t_grad, &dir))
         };
         let (found, last) = wolfe(&mut phi, f, d0, alpha0);
@@ -110,14 +109,4 @@ pub fn lbfgs<B: Backend + ?Sized>(
         }
     }
     Ok(Outcome { theta, iterations: history.len(), reason, history })
-}
-
-/// inverse of the hessian's diagonal at the start `θ'` (`w' = 0`): `p̄(1 − p̄) + l2ⱼ`, exact there
-/// because every scaled column has unit weighted variance. it evens out coordinates whose
-/// penalty strengths differ by orders of magnitude (a raw-scale penalty on features of very
-/// different scales), which plain l-bfgs converges on only slowly.
-fn diagonal_preconditioner<B: Backend + ?Sized>(obj: &Objective<'_, B>, theta: &[f64]) -> Vec<f64> {
-    let p = crate::numerics::sigmoid(theta[0]);
-    let curvature = (p * (1.0 - p)).max(1e-12);
-    std::iter::once(1.0 / curvature).chain(obj.l2_weights().iter().map(|l| 1.0 / (curvature + l))).collect()
 }

@@ -13,6 +13,7 @@ mod line_search;
 mod newton;
 mod prox_newton;
 mod second_order;
+mod smooth;
 
 use std::fmt;
 use std::ops::ControlFlow;
@@ -21,10 +22,12 @@ use std::time::Instant;
 
 pub use cost::{lbfgs_seconds, newton_seconds};
 pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
+pub(crate) use hessian::{regularised_cholesky, sample_indices};
 pub use lbfgs::lbfgs;
 pub use line_search::{Step, wolfe};
 pub use newton::newton;
 pub use prox_newton::prox_newton;
+pub use smooth::Smooth;
 
 pub use crate::model::{Inference, Term};
 pub use crate::outcome::{Limits, Outcome};
@@ -200,6 +203,12 @@ impl ValidFitParams {
     /// [`Error::InvalidColumn`] before any work.
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
+        if data.n_classes() != 2 {
+            return Err(Error::InvalidData(format!(
+                "the data have {} classes: fit them with the multinomial model (`fit_multinomial`)",
+                data.n_classes()
+            )));
+        }
         let p = &self.params;
         let solver = p.solver.resolve(data.n_rows(), data.n_cols(), self.penalty);
         let weights = class_weights(data, p.class_weight)?;
@@ -276,8 +285,8 @@ fn initial_theta<B: Backend + ?Sized>(obj: &Objective<'_, B>) -> Vec<f64> {
 }
 
 /// push a history point and tell the observer; `alpha` is the step length taken.
-pub(crate) fn record<B: Backend + ?Sized>(
-    obj: &Objective<'_, B>,
+pub(crate) fn record<S: Smooth + ?Sized>(
+    obj: &S,
     history: &mut Vec<HistoryPoint>,
     iteration: usize,
     max_iter: usize,

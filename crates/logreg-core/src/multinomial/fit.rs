@@ -1,0 +1,279 @@
+//! fitting the multinomial model: checks, the solver, and from its outcome to a
+//! [`MultinomialModel`] with the identification checks and inference of unpenalised fits.
+
+use std::time::Instant;
+
+use super::{MultinomialModel, SoftmaxObjective, newton};
+use crate::backend::Backend;
+use crate::dataset::{DataRef, Dataset};
+use crate::error::{Error, Result};
+use crate::fitted::raw_covariance;
+use crate::linalg::{dependent_columns, spd_inverse};
+use crate::model::{FitReport, Inference, StopReason};
+use crate::objective::Penalty;
+use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
+use crate::scaler::ColumnStats;
+use crate::solve::{ClassWeight, Solver, ValidFitParams, lbfgs};
+use crate::train::Observer;
+use crate::view::Selection;
+
+/// standardised-scale variance beyond which an unpenalised coefficient counts as not identified
+/// (as in the binary model).
+const MAX_SCALED_VARIANCE: f64 = 1e8;
+/// a row whose label's probability is within this of 1 counts as fitted perfectly.
+const PERFECT_LOSS: f64 = 3e-7;
+/// relative cholesky pivot marking a dependent parameter (as in the binary model).
+const DEPENDENT_PIVOT: f64 = 1e-9;
+
+/// seconds per row and per value of the cost estimates (measured, see [`multinomial_solver`]).
+const ROW: f64 = 2.0e-9;
+const VALUE: f64 = 0.5e-9;
+const GRAM: f64 = 0.03e-9;
+const CHOL: f64 = 0.5e-9;
+
+/// the concrete solver `auto` stands for on a multinomial fit of `n_rows × n_cols` with
+/// `stored` class blocks: newton when its estimated time (about 8 iterations of a — possibly
+/// sampled — hessian of `pairs·(d+1)²` per row and a cholesky of `P³/3`) is at most l-bfgs's
+/// (about 60 passes) plus [`Solver::NEWTON_SLACK_SECONDS`], l-bfgs otherwise.
+pub fn multinomial_solver(solver: Solver, n_rows: usize, n_cols: usize, stored: usize) -> Solver {
+    if solver != Solver::Auto {
+        return solver;
+    }
+    let (n, q) = (n_rows as f64, (n_cols + 1) as f64);
+    let k = stored as f64;
+    let p = k * q;
+    let pass = n * (ROW * k + VALUE * q * k);
+    let hessian_rows = crate::solve::hessian_sample_rows(n_rows, stored * (n_cols + 1)).map_or(n, |m| m as f64);
+    let newton = 8.0 * (pass + hessian_rows * k * (k + 1.0) / 2.0 * q * q * GRAM + p * p * p / 3.0 * CHOL);
+    let lbfgs = 60.0 * pass;
+    if newton <= lbfgs + Solver::NEWTON_SLACK_SECONDS { Solver::Newton } else { Solver::Lbfgs }
+}
+
+impl ValidFitParams {
+    /// fit the multinomial model to `data` (labels `0..K`) with `backend`, reporting each
+    /// iteration to `observer`.
+    ///
+    /// penalised fits use the symmetric parametrisation (every class has coefficients, all
+    /// penalised, as scikit-learn and glmnet); unpenalised fits hold class 0 as the reference
+    /// (as statsmodels' `MNLogit`) and get per-class inference. constant columns get
+    /// coefficient 0 (an error naming them when unpenalised).
+    pub fn fit_multinomial<B: Backend + ?Sized>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        observer: &mut dyn Observer,
+    ) -> Result<MultinomialModel> {
+        let start = Instant::now();
+        let p = self.params();
+        let penalty = self.penalty();
+        let n_classes = data.n_classes();
+        let reference = penalty == Penalty::none();
+        let stored = n_classes - usize::from(reference);
+        let solver = multinomial_solver(p.solver, data.n_rows(), data.n_cols(), stored);
+        if !matches!(solver, Solver::Newton | Solver::Lbfgs) {
+            return Err(Error::param(
+                "solver",
+                format!("{solver} does not fit more than two classes yet; use newton, lbfgs or auto (l2 penalty only)"),
+            ));
+        }
+        if penalty.l1() > 0.0 {
+            return Err(Error::param("l1", "an l1 penalty does not fit more than two classes yet; use l2"));
+        }
+        let weights = class_weights(data, p.class_weight)?;
+        let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
+        let stats = ColumnStats::of(data_ref);
+        stats.check_magnitudes(data.feature_names())?;
+        if reference {
+            let constant: Vec<String> = (0..data.n_cols())
+                .filter(|&j| stats.standardizer.constant[j])
+                .map(|j| data.feature_names()[j].clone())
+                .collect();
+            if !constant.is_empty() {
+                return Err(Error::Collinearity {
+                    columns: constant,
+                    reason: "constant over the rows with positive weight (duplicating the intercepts)".into(),
+                });
+            }
+        }
+        let mut obj =
+            SoftmaxObjective::new(backend, data_ref, n_classes, reference, penalty, stats.standardizer, p.standardize)?;
+        let theta0 = initial_theta(&obj);
+        let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
+        let outcome = match solver {
+            Solver::Newton => newton(&mut obj, theta0, limits(100), observer)?,
+            _ => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+        };
+        let mut model = finish(&mut obj, outcome, solver.name(), start, data.feature_names())?;
+        if p.standardize {
+            model.standardization = Some(obj.scaling().clone());
+        }
+        Ok(model)
+    }
+}
+
+/// sample weights with class weighting applied (`None` when unchanged); an error naming a class
+/// without weight.
+fn class_weights(data: &Dataset, class_weight: ClassWeight) -> Result<Option<Vec<f64>>> {
+    let totals = data.class_totals();
+    if let Some(c) = totals.iter().position(|&t| !(t > 0.0)) {
+        return Err(Error::InvalidData(format!("class {c} has no rows (or no weight): every class needs some")));
+    }
+    Ok(match class_weight {
+        ClassWeight::None => None,
+        ClassWeight::Balanced => {
+            let total: f64 = totals.iter().sum();
+            let k = totals.len() as f64;
+            let r = data.as_ref();
+            Some((0..data.n_rows()).map(|i| r.weight(i) * total / (k * totals[r.y[i] as usize])).collect())
+        }
+    })
+}
+
+/// the intercept-only optimum: `b'_c = log π_c` (less their mean, or less `log π₀` with a
+/// reference class), `W' = 0`.
+fn initial_theta<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>) -> Vec<f64> {
+    let data = obj.data();
+    let mut share = vec![0.0; obj.n_classes()];
+    for i in 0..obj.n_rows() {
+        share[data.y[i] as usize] += data.weight(i);
+    }
+    let logs: Vec<f64> = share.iter().map(|s| (s / obj.total_weight()).ln()).collect();
+    let shift = if obj.reference() { logs[0] } else { logs.iter().sum::<f64>() / logs.len() as f64 };
+    let q = obj.n_features() + 1;
+    let mut theta = vec![0.0; obj.n_params()];
+    for (c, block) in theta.chunks_exact_mut(q).enumerate() {
+        block[0] = logs[c + usize::from(obj.reference())] - shift;
+    }
+    theta
+}
+
+/// build the model and its report from a solver's outcome; unpenalised fits are checked for
+/// separation and collinearity and get per-class inference.
+fn finish<B: Backend + ?Sized>(
+    obj: &mut SoftmaxObjective<'_, B>,
+    outcome: Outcome,
+    solver: &'static str,
+    start: Instant,
+    names: &[String],
+) -> Result<MultinomialModel> {
+    let theta = outcome.theta;
+    let at = outcome.iterations;
+    let p = theta.len();
+    let q = obj.n_features() + 1;
+    ensure_finite(&theta, solver, "coefficients", at)?;
+    let mut raw = vec![0.0; p];
+    obj.to_raw(&theta, &mut raw);
+    ensure_finite(&raw, solver, "coefficients on the original scale", at)?;
+    let mut grad = vec![0.0; p];
+    let mut inference = None;
+    let smooth = if obj.reference() {
+        let mut hess = vec![0.0; p * p];
+        let n = obj.n_rows();
+        let smooth = obj.value_grad_hess(&Selection::Range(0..n), &theta, &mut grad, &mut hess);
+        ensure_finite(&hess, solver, "hessian", at)?;
+        let inverse = spd_inverse(&hess, p);
+        let mut unidentified: Vec<usize> = match &inverse {
+            Some(inv) => (0..p).filter(|&j| !(inv[j * p + j] <= MAX_SCALED_VARIANCE)).collect(),
+            None => dependent_columns(&hess, p, DEPENDENT_PIVOT),
+        };
+        if inverse.is_none() && unidentified.is_empty() {
+            unidentified = (0..p).collect();
+        }
+        match inverse {
+            Some(inv) if unidentified.is_empty() => {
+                let cov = raw_covariance(obj.scaling(), &inv, 1.0 / obj.total_weight());
+                let tables = (0..p / q)
+                    .map(|c| {
+                        let block: Vec<f64> = (0..q)
+                            .flat_map(|r| (0..q).map(move |s| (r, s)))
+                            .map(|(r, s)| cov[(c * q + r) * p + c * q + s])
+                            .collect();
+                        Inference::new(&raw[c * q..(c + 1) * q], block, names)
+                    })
+                    .collect();
+                inference = Some(tables);
+            }
+            _ => return Err(not_identified(obj, &raw, &unidentified, names)),
+        }
+        smooth
+    } else {
+        obj.smooth_value_grad(&theta, &mut grad)
+    };
+    ensure_finite(&[smooth], solver, "objective", at)?;
+    ensure_finite(&grad, solver, "gradient", at)?;
+    let report = FitReport {
+        solver: solver.into(),
+        backend: obj.backend().name().into(),
+        iterations: outcome.iterations,
+        objective: smooth,
+        gradient_norm: norm_inf(&grad),
+        converged: outcome.reason == StopReason::Tolerance,
+        reason: outcome.reason,
+        fit_seconds: start.elapsed().as_secs_f64(),
+        history: outcome.history,
+    };
+    let d = q - 1;
+    let mut intercepts = Vec::with_capacity(obj.n_classes());
+    let mut coefficients = Vec::with_capacity(obj.n_classes());
+    if obj.reference() {
+        intercepts.push(0.0);
+        coefficients.push(vec![0.0; d]);
+    }
+    for block in raw.chunks_exact(q) {
+        intercepts.push(block[0]);
+        coefficients.push(block[1..].to_vec());
+    }
+    Ok(MultinomialModel {
+        intercepts,
+        coefficients,
+        reference_class: obj.reference(),
+        feature_names: names.to_vec(),
+        report,
+        inference,
+        standardization: None,
+    })
+}
+
+/// the error for an unpenalised fit whose hessian is (nearly) singular along `unidentified`
+/// parameters: separation when rows are fitted with probability 1 (to rounding), collinear
+/// columns otherwise.
+fn not_identified<B: Backend + ?Sized>(
+    obj: &SoftmaxObjective<'_, B>,
+    raw: &[f64],
+    unidentified: &[usize],
+    names: &[String],
+) -> Error {
+    let data = obj.data();
+    let q = obj.n_features() + 1;
+    let mut blocks = vec![0.0; q];
+    blocks.extend_from_slice(raw);
+    let k = obj.n_classes();
+    let mut z = vec![0.0; obj.n_rows() * k];
+    super::model::class_decision_values(obj.backend(), data.x, &blocks, &mut z);
+    let weighted = (0..obj.n_rows()).filter(|&i| data.weight(i) > 0.0);
+    let rows = weighted.clone().count();
+    let perfect = weighted
+        .filter(|&i| {
+            let zi = &z[i * k..(i + 1) * k];
+            let top = zi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let lse = top + zi.iter().map(|v| (v - top).exp()).sum::<f64>().ln();
+            lse - zi[data.y[i] as usize] < PERFECT_LOSS
+        })
+        .count();
+    if perfect > 0 {
+        return Error::Separation { perfect, rows };
+    }
+    let mut columns: Vec<String> = unidentified
+        .iter()
+        .map(|&j| if j % q == 0 { "intercept".to_string() } else { names[j % q - 1].clone() })
+        .collect();
+    columns.dedup();
+    columns.sort();
+    columns.dedup();
+    Error::Collinearity {
+        columns,
+        reason: "linearly dependent, to rounding, on the intercept and the other columns (the hessian is singular \
+                 along them)"
+            .into(),
+    }
+}

@@ -1,0 +1,110 @@
+//! the fitted multinomial model: `P(y = c | x) = softmax(b + x·W)_c`.
+
+use rayon::prelude::*;
+
+use crate::backend::{Backend, ReferenceBackend};
+use crate::blocks::block_rows;
+use crate::error::{Error, Result};
+use crate::model::{FitReport, Inference};
+use crate::softmax::softmax_in_place;
+use crate::view::{MatrixRef, Rows, Selection};
+
+/// a fitted multinomial (softmax) logistic regression over `K ≥ 2` classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MultinomialModel {
+    /// intercept of each class `b_c`
+    pub intercepts: Vec<f64>,
+    /// coefficients of each class `w_c` (one vector of `d` per class)
+    pub coefficients: Vec<Vec<f64>>,
+    /// whether class 0 is the reference class (an unpenalised fit): its intercept and
+    /// coefficients are 0 by construction, the others are log-odds against it
+    pub reference_class: bool,
+    /// feature names, in coefficient order
+    pub feature_names: Vec<String>,
+    /// how the fit went
+    pub report: FitReport,
+    /// standard errors, z, p and intervals of each non-reference class (unpenalised fits only;
+    /// entry `c − 1` is class `c`)
+    pub inference: Option<Vec<Inference>>,
+    /// the standardisation statistics, when the penalty was measured on standardised features
+    pub standardization: Option<crate::scaler::Standardizer>,
+}
+
+impl MultinomialModel {
+    /// number of classes `K`.
+    pub fn n_classes(&self) -> usize {
+        self.intercepts.len()
+    }
+
+    /// number of features `d`.
+    pub fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    /// the parameters in class blocks `[b_c, w_c…]`.
+    pub fn class_blocks(&self) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.n_classes() * (self.n_features() + 1));
+        for (b, w) in self.intercepts.iter().zip(&self.coefficients) {
+            out.push(*b);
+            out.extend_from_slice(w);
+        }
+        out
+    }
+
+    /// logits `b + x·W` of every row: row-major `rows × K`.
+    pub fn decision_function(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+        if x.n_cols() != self.n_features() {
+            return Err(Error::DimensionMismatch {
+                what: "feature columns",
+                expected: self.n_features(),
+                found: x.n_cols(),
+            });
+        }
+        let mut z = vec![0.0; x.n_rows() * self.n_classes()];
+        class_decision_values(&ReferenceBackend, x, &self.class_blocks(), &mut z);
+        Ok(z)
+    }
+
+    /// class probabilities of every row: row-major `rows × K`, each row summing to 1.
+    pub fn predict_proba(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+        let mut z = self.decision_function(x)?;
+        z.chunks_exact_mut(self.n_classes()).for_each(softmax_in_place);
+        Ok(z)
+    }
+
+    /// the most probable class (index `0..K`) of every row; ties go to the lower index.
+    pub fn predict(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+        let z = self.decision_function(x)?;
+        Ok(z.chunks_exact(self.n_classes()).map(argmax).collect())
+    }
+}
+
+/// index of the largest value (the first of equals) as `f64`.
+pub fn argmax(v: &[f64]) -> f64 {
+    let mut best = 0;
+    for (c, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = c;
+        }
+    }
+    best as f64
+}
+
+/// logits of every row of `x` for the class blocks `coefs` into `out` (row-major
+/// `rows × classes`), block-parallel.
+pub fn class_decision_values<B: Backend + ?Sized>(backend: &B, x: MatrixRef<'_>, coefs: &[f64], out: &mut [f64]) {
+    let k = coefs.len() / (x.n_cols() + 1);
+    assert_eq!(out.len(), x.n_rows() * k, "output holds rows × classes");
+    let br = block_rows(x.n_cols());
+    out.par_chunks_mut(br * k.max(1)).enumerate().for_each(|(blk, o)| {
+        let start = blk * br;
+        let m = o.len() / k;
+        let mut z = vec![0.0; m * k];
+        backend.class_logits(&Rows::new(x, Selection::Range(start..start + m)), coefs, &mut z);
+        for i in 0..m {
+            for c in 0..k {
+                o[i * k + c] = z[c * m + i];
+            }
+        }
+    });
+}

@@ -1,0 +1,170 @@
+//! the softmax of several classes: stable log-probabilities, and the loss and residual sums of
+//! a tile of rows (the multinomial counterpart of [`crate::BlockSums`]).
+//!
+//! logits are column-major `rows × classes` (class `c`'s logits at `z[c·rows..(c+1)·rows]`). with a
+//! *reference class*, the first class's logit is held at 0 and not stored: `z` then has `K − 1`
+//! columns for classes `1, …, K − 1`.
+
+use crate::backend::MAX_TILE_ROWS;
+use crate::numerics::exp_nonpositive;
+
+/// sums over a block of rows of the multinomial model.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SoftmaxSums {
+    /// `Σ sᵢ·(−log p_{i,yᵢ})`
+    pub loss: f64,
+    /// `Σ sᵢ`
+    pub weight: f64,
+    /// `Σ sᵢ·[the most probable class is yᵢ]`
+    pub correct: f64,
+}
+
+impl SoftmaxSums {
+    /// add another block's sums.
+    pub fn add(&mut self, other: &SoftmaxSums) {
+        self.loss += other.loss;
+        self.weight += other.weight;
+        self.correct += other.correct;
+    }
+
+    /// account for a tile of `m ≤` [`MAX_TILE_ROWS`] rows with class labels `y`, weights `s` and
+    /// logits `z` (column-major `m × stored classes`); `z` is overwritten with the weighted
+    /// residuals `sᵢ·(p_{ic} − [yᵢ = c])` of the stored classes, and each stored class's residual
+    /// sum is added to `residual_sums`. `reference`: class 0's logit is 0 and not stored.
+    ///
+    /// every row's log-probabilities are `z − max − log Σ exp(z − max)`: finite for any finite
+    /// logits. the sums are added row by row in order.
+    #[inline(always)]
+    pub fn add_tile(&mut self, y: &[f64], s: &[f64], z: &mut [f64], reference: bool, residual_sums: &mut [f64]) {
+        let m = y.len();
+        assert!(
+            m <= MAX_TILE_ROWS && s.len() == m && z.len().is_multiple_of(m.max(1)),
+            "tile of at most {MAX_TILE_ROWS} rows"
+        );
+        if m == 0 {
+            return;
+        }
+        let stored = z.len() / m;
+        let offset = usize::from(reference);
+        // per row: the largest logit and its class (class 0 at logit 0 under a reference class)
+        let mut top = [0.0f64; MAX_TILE_ROWS];
+        let mut arg = [0.0f64; MAX_TILE_ROWS];
+        let init = if reference { 0.0 } else { f64::NEG_INFINITY };
+        top[..m].fill(init);
+        for c in 0..stored {
+            let zc = &z[c * m..(c + 1) * m];
+            let class = (c + offset) as f64;
+            for i in 0..m {
+                // `!(zc ≤ top)` also takes a NaN logit, so it propagates into the loss
+                if !(zc[i] <= top[i]) {
+                    top[i] = zc[i];
+                    arg[i] = class;
+                }
+            }
+        }
+        // Σ exp(z − max), and the label's logit
+        let mut total = [0.0f64; MAX_TILE_ROWS];
+        let mut label_logit = [0.0f64; MAX_TILE_ROWS];
+        if reference {
+            for i in 0..m {
+                total[i] = exp_nonpositive(-top[i]);
+            }
+        }
+        for c in 0..stored {
+            let zc = &z[c * m..(c + 1) * m];
+            let class = (c + offset) as f64;
+            for i in 0..m {
+                total[i] += exp_nonpositive(zc[i] - top[i]);
+                label_logit[i] += if y[i] == class { zc[i] } else { 0.0 };
+            }
+        }
+        // log-sum-exp, loss, accuracy
+        let mut lse = [0.0f64; MAX_TILE_ROWS];
+        for i in 0..m {
+            lse[i] = top[i] + total[i].ln();
+            let loss = lse[i] - label_logit[i];
+            self.loss += s[i] * loss;
+            self.weight += s[i];
+            if arg[i] == y[i] {
+                self.correct += s[i];
+            }
+        }
+        // residuals of the stored classes
+        for c in 0..stored {
+            let zc = &mut z[c * m..(c + 1) * m];
+            let class = (c + offset) as f64;
+            let mut sum = 0.0;
+            for i in 0..m {
+                let p = exp_nonpositive(zc[i] - lse[i]);
+                let r = s[i] * (p - if y[i] == class { 1.0 } else { 0.0 });
+                zc[i] = r;
+                sum += r;
+            }
+            residual_sums[c] += sum;
+        }
+    }
+}
+
+/// class probabilities of one row from its `K` logits (all classes), in place; stable for any
+/// finite logits.
+pub fn softmax_in_place(z: &mut [f64]) {
+    let top = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut total = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - top).exp();
+        total += *v;
+    }
+    z.iter_mut().for_each(|v| *v /= total);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// the tile's sums and residuals against a direct computation with `ln` of probabilities
+    /// computed in a different way (logits shifted by the label's logit).
+    #[test]
+    fn a_tile_matches_the_definition_for_any_finite_logits() {
+        let (m, k) = (7, 4);
+        let y: Vec<f64> = (0..m).map(|i| (i % k) as f64).collect();
+        let s: Vec<f64> = (0..m).map(|i| 0.5 + i as f64).collect();
+        let z0: Vec<f64> =
+            (0..m * k).map(|j| ((j * 37 % 11) as f64 - 5.0) * if j == 9 { 300.0 } else { 1.3 }).collect();
+        for reference in [false, true] {
+            let stored = if reference { k - 1 } else { k };
+            let mut z = z0[..m * stored].to_vec();
+            let mut sums = SoftmaxSums::default();
+            let mut rsum = vec![0.0; stored];
+            sums.add_tile(&y, &s, &mut z, reference, &mut rsum);
+            let (mut loss, mut weight) = (0.0, 0.0);
+            for i in 0..m {
+                let logits: Vec<f64> = (0..k)
+                    .map(|c| if reference { if c == 0 { 0.0 } else { z0[(c - 1) * m + i] } } else { z0[c * m + i] })
+                    .collect();
+                let yl = logits[y[i] as usize];
+                let nll: f64 = logits.iter().map(|l| (l - yl).exp()).sum::<f64>().ln();
+                loss += s[i] * nll;
+                weight += s[i];
+                let mut p = logits.clone();
+                softmax_in_place(&mut p);
+                for c in 0..stored {
+                    let class = c + usize::from(reference);
+                    let expected = s[i] * (p[class] - f64::from(u8::from(y[i] as usize == class)));
+                    assert!((z[c * m + i] - expected).abs() <= 1e-15 * s[i], "row {i} class {class}");
+                }
+            }
+            assert!((sums.loss - loss).abs() <= 1e-13 * loss, "{} vs {loss}", sums.loss);
+            assert_eq!(sums.weight, weight);
+            let col_sums: Vec<f64> = (0..stored).map(|c| z[c * m..(c + 1) * m].iter().sum()).collect();
+            assert_eq!(rsum, col_sums);
+        }
+    }
+
+    #[test]
+    fn a_nan_logit_is_never_a_finite_loss() {
+        let mut sums = SoftmaxSums::default();
+        let mut z = vec![1.0, f64::NAN];
+        sums.add_tile(&[0.0], &[1.0], &mut z, false, &mut [0.0, 0.0]);
+        assert!(sums.loss.is_nan());
+    }
+}
