@@ -13,7 +13,7 @@ mod common;
 use common::{assert_close, backends, datasets, probe_theta};
 use logreg::numerics::{loss_and_residual, sigmoid};
 use logreg::view::{Rows, Selection};
-use logreg::{Backend, BlockSums, Dataset, ReferenceBackend};
+use logreg::{Backend, BlockSums, Dataset, ReferenceBackend, SoftmaxSums};
 use proptest::prelude::*;
 
 const TOL: f64 = 1e-12;
@@ -194,6 +194,96 @@ proptest! {
             let mut scratch = [0.0];
             let s = backend.loss_grad_block(data.as_ref(), &Selection::Range(0..1), &w, -1e300, &mut scratch, &mut g);
             prop_assert!(s.loss.is_finite() && s.residual.is_finite() && g.iter().all(|v| v.is_finite()), "{}: {s:?} {g:?}", backend.name());
+        }
+    }
+
+    /// the k-class products `Z = X·W + 1·bᵀ` and `G + Xᵀ·R` (one gemm each in the libraries,
+    /// on strided class-block views) against plain loops, contiguous and scattered rows.
+    #[test]
+    fn class_kernels_agree(data in datasets(300, 30), seed in any::<u64>(), k in 1usize..7) {
+        let (n, d) = (data.n_rows(), data.n_cols());
+        let coefs: Vec<f64> = (0..k).flat_map(|c| probe_theta(&data, seed.wrapping_add(c as u64))).collect();
+        let r: Vec<f64> = (0..n * k).map(|t| ((t as f64) * 0.37).sin()).collect();
+        let mut index = Vec::new();
+        for sel in selections(n, &mut index) {
+            let rows = Rows::new(data.features(), sel.clone());
+            let kind = if matches!(sel, Selection::Range(_)) { "contiguous" } else { "scattered" };
+            for backend in all_backends() {
+                let mut z = vec![f64::NAN; n * k];
+                backend.class_logits(&rows, &coefs, &mut z);
+                let mut g: Vec<f64> = (0..k * (d + 1)).map(|t| t as f64).collect();
+                backend.add_xt_times_classes(&rows, &r, &mut g);
+                for c in 0..k {
+                    let block = &coefs[c * (d + 1)..(c + 1) * (d + 1)];
+                    for i in 0..n {
+                        let row = rows.row(i);
+                        let exact = block[0] + row.iter().zip(&block[1..]).map(|(a, w)| a * w).sum::<f64>();
+                        let scale = block[0].abs() + abs_dot(row, &block[1..]);
+                        assert_close(z[c * n + i], exact, scale, TOL, &format!("{} {kind} z[{i}, {c}]", backend.name()));
+                    }
+                    let at = c * (d + 1);
+                    prop_assert_eq!(g[at], at as f64, "the intercept entry is left untouched");
+                    for j in 0..d {
+                        let (mut exact, mut scale) = ((at + 1 + j) as f64, (at + 1 + j) as f64);
+                        for i in 0..n {
+                            exact += r[c * n + i] * rows.row(i)[j];
+                            scale += (r[c * n + i] * rows.row(i)[j]).abs();
+                        }
+                        assert_close(g[at + 1 + j], exact, scale, TOL, &format!("{} {kind} g[{c}, {j}]", backend.name()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// the fused softmax pass against plain loops with std's `exp` / `ln`: loss, weight and
+    /// the gradient `[1 X]ᵀ(s∘(P − Y))` of every class block, with and without a reference class.
+    #[test]
+    fn softmax_loss_and_gradient_agree(data in datasets(300, 20), seed in any::<u64>(), k in 3usize..6, reference in any::<bool>()) {
+        let (n, d) = (data.n_rows(), data.n_cols());
+        let labels: Vec<f64> = (0..n).map(|i| ((i * 31 + seed as usize % 7) % k) as f64).collect();
+        let weights: Vec<f64> = (0..n).map(|i| 0.5 + (i % 3) as f64).collect();
+        let data = Dataset::with_classes(data.features().data().to_vec(), d, labels, k).unwrap().with_weights(weights).unwrap();
+        let stored = k - usize::from(reference);
+        let coefs: Vec<f64> = (0..stored).flat_map(|c| probe_theta(&data, seed.wrapping_add(c as u64))).collect();
+        let r = data.as_ref();
+        let mut index = Vec::new();
+        for sel in selections(n, &mut index) {
+            let mut loss = 0.0;
+            let mut expected_g = vec![0.0; stored * (d + 1)];
+            let mut scale = vec![0.0; stored * (d + 1)];
+            for t in 0..sel.len() {
+                let i = sel.index(t);
+                let row = r.x.row(i);
+                let mut logits: Vec<f64> = if reference { vec![0.0] } else { vec![] };
+                for block in coefs.chunks(d + 1) {
+                    logits.push(block[0] + row.iter().zip(&block[1..]).map(|(a, w)| a * w).sum::<f64>());
+                }
+                let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let lse = top + logits.iter().map(|l| (l - top).exp()).sum::<f64>().ln();
+                let s = r.weight(i);
+                loss += s * (lse - logits[r.y[i] as usize]);
+                for c in 0..stored {
+                    let class = c + usize::from(reference);
+                    let res = s * ((logits[class] - lse).exp() - f64::from(u8::from(r.y[i] as usize == class)));
+                    expected_g[c * (d + 1)] += res;
+                    scale[c * (d + 1)] += res.abs();
+                    for j in 0..d {
+                        expected_g[c * (d + 1) + 1 + j] += res * row[j];
+                        scale[c * (d + 1) + 1 + j] += (res * row[j]).abs();
+                    }
+                }
+            }
+            let mut scratch = vec![0.0; 256 * stored];
+            for backend in all_backends() {
+                let mut g = vec![0.0; stored * (d + 1)];
+                let got: SoftmaxSums = backend.softmax_loss_grad_block(r, &sel, &coefs, reference, &mut scratch, &mut g);
+                let name = backend.name();
+                assert_close(got.loss, loss, loss.abs() + 1e-300, TOL, &format!("{name} softmax loss"));
+                for (t, (gv, ev)) in g.iter().zip(&expected_g).enumerate() {
+                    assert_close(*gv, *ev, scale[t] + 1e-300, TOL, &format!("{name} softmax grad[{t}]"));
+                }
+            }
         }
     }
 }

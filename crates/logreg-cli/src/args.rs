@@ -168,6 +168,9 @@ pub struct GenerateArgs {
     /// redundant columns (linear combinations of the informative ones)
     #[arg(long, default_value_t = 0)]
     pub redundant: u64,
+    /// classes (more than 2: a multinomial target)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(2..=255))]
+    pub classes: u64,
     /// class separation (half the hypercube side)
     #[arg(long, default_value_t = 1.0, value_parser = parse_positive, allow_negative_numbers = true)]
     pub class_sep: f64,

@@ -3,13 +3,14 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use logreg::{Dataset, Inference, Model};
+use logreg::{Dataset, Inference, Model, MultinomialModel};
 use serde::{Deserialize, Serialize};
 
 /// the `format` field of every model file.
 pub const FORMAT: &str = "logreg-model";
-/// the newest format version this build reads and the one it writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// the newest format version this build reads and the one it writes (2: multinomial models;
+/// version 1 files, all binary, still load).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// everything a model file holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,16 +23,23 @@ pub struct ModelFile {
     pub logreg_version: String,
     /// target column
     pub target: String,
-    /// the class modelled as 0
-    pub negative_class: String,
-    /// the class modelled as 1
-    pub positive_class: String,
+    /// the class modelled as 0 (binary models)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_class: Option<String>,
+    /// the class modelled as 1 (binary models)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive_class: Option<String>,
     /// feature names, in coefficient order
     pub features: Vec<String>,
-    /// coefficients on the original feature scale
+    /// coefficients on the original feature scale (binary models)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coefficients: Vec<f64>,
-    /// intercept on the original feature scale
-    pub intercept: f64,
+    /// intercept on the original feature scale (binary models)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept: Option<f64>,
+    /// the classes and coefficients of a multinomial model (more than two classes)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multinomial: Option<MultinomialPart>,
     /// standardisation statistics, when the penalty was measured on standardised features
     pub standardization: Option<Standardization>,
     /// how the model was trained
@@ -40,10 +48,40 @@ pub struct ModelFile {
     pub convergence: Convergence,
     /// objective and accuracy after each iteration or epoch
     pub loss_history: Vec<HistoryEntry>,
-    /// coefficient table with standard errors (unpenalised exact fits)
+    /// coefficient table with standard errors (unpenalised exact fits of binary models)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference: Option<Vec<InferenceRow>>,
     /// which data it was trained on
     pub data_fingerprint: Fingerprint,
+}
+
+/// a multinomial model's classes and coefficients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MultinomialPart {
+    /// class values, in label order
+    pub classes: Vec<String>,
+    /// whether the first class is the reference (unpenalised fits): its coefficients are 0
+    pub reference_class: bool,
+    /// intercept of each class
+    pub intercepts: Vec<f64>,
+    /// coefficients of each class on the original feature scale, in feature order
+    pub coefficients: Vec<Vec<f64>>,
+    /// coefficient table of each non-reference class (unpenalised fits)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<Vec<Vec<InferenceRow>>>,
+}
+
+/// the parameters of a binary model file.
+#[derive(Clone, Copy, Debug)]
+pub struct BinaryPart<'a> {
+    /// the class modelled as 0
+    pub negative_class: &'a str,
+    /// the class modelled as 1
+    pub positive_class: &'a str,
+    /// coefficients on the original feature scale
+    pub coefficients: &'a [f64],
+    /// intercept on the original feature scale
+    pub intercept: f64,
 }
 
 /// column means and scales.
@@ -164,7 +202,7 @@ impl Fingerprint {
 }
 
 impl ModelFile {
-    /// the file contents for a fitted model.
+    /// the file contents for a fitted binary model.
     pub fn new(
         model: &Model,
         target: &str,
@@ -172,21 +210,67 @@ impl ModelFile {
         training: TrainingConfig,
         data: &Dataset,
     ) -> Self {
-        let r = &model.report;
+        ModelFile {
+            negative_class: Some(classes.negative().to_string()),
+            positive_class: Some(classes.positive().to_string()),
+            coefficients: model.coefficients.clone(),
+            intercept: Some(model.intercept),
+            inference: model.inference.as_ref().map(inference_rows),
+            ..Self::common(&model.report, &model.feature_names, model.standardization.as_ref(), target, training, data)
+        }
+    }
+
+    /// the file contents for a fitted multinomial model.
+    pub fn multinomial(
+        model: &MultinomialModel,
+        target: &str,
+        classes: &logreg::io::Classes,
+        training: TrainingConfig,
+        data: &Dataset,
+    ) -> Self {
+        ModelFile {
+            multinomial: Some(MultinomialPart {
+                classes: classes.values.clone(),
+                reference_class: model.reference_class,
+                intercepts: model.intercepts.clone(),
+                coefficients: model.coefficients.clone(),
+                inference: model.inference.as_ref().map(|tables| tables.iter().map(inference_rows).collect()),
+            }),
+            ..Self::common(&model.report, &model.feature_names, model.standardization.as_ref(), target, training, data)
+        }
+    }
+
+    /// the binary model's parameters (`None` for a multinomial model).
+    pub fn binary(&self) -> Option<BinaryPart<'_>> {
+        Some(BinaryPart {
+            negative_class: self.negative_class.as_deref()?,
+            positive_class: self.positive_class.as_deref()?,
+            coefficients: &self.coefficients,
+            intercept: self.intercept?,
+        })
+    }
+
+    /// the fields every model file has.
+    fn common(
+        r: &logreg::FitReport,
+        features: &[String],
+        standardization: Option<&logreg::Standardizer>,
+        target: &str,
+        training: TrainingConfig,
+        data: &Dataset,
+    ) -> Self {
         ModelFile {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
             logreg_version: env!("CARGO_PKG_VERSION").into(),
             target: target.into(),
-            negative_class: classes.negative().to_string(),
-            positive_class: classes.positive().to_string(),
-            features: model.feature_names.clone(),
-            coefficients: model.coefficients.clone(),
-            intercept: model.intercept,
-            standardization: model
-                .standardization
-                .as_ref()
-                .map(|s| Standardization { mean: s.mean.clone(), scale: s.scale.clone() }),
+            negative_class: None,
+            positive_class: None,
+            features: features.to_vec(),
+            coefficients: Vec::new(),
+            intercept: None,
+            multinomial: None,
+            standardization: standardization.map(|s| Standardization { mean: s.mean.clone(), scale: s.scale.clone() }),
             training,
             convergence: Convergence {
                 solver: r.solver.clone(),
@@ -203,7 +287,7 @@ impl ModelFile {
                 .iter()
                 .map(|h| HistoryEntry { iteration: h.iteration, objective: h.objective, accuracy: h.accuracy })
                 .collect(),
-            inference: model.inference.as_ref().map(inference_rows),
+            inference: None,
             data_fingerprint: Fingerprint::of(data),
         }
     }
@@ -232,7 +316,7 @@ impl ModelFile {
         }
         let version = value.get("format_version").and_then(|v| v.as_u64());
         match version {
-            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(v) if (1..=u64::from(FORMAT_VERSION)).contains(&v) => {}
             Some(v) if v > u64::from(FORMAT_VERSION) => bail!(
                 "{}: model format version {v} is newer than this logreg ({}) reads (version {FORMAT_VERSION}); upgrade logreg",
                 path.display(),
@@ -245,16 +329,44 @@ impl ModelFile {
         }
         let file: ModelFile =
             serde_json::from_value(value).with_context(|| format!("{}: malformed model file", path.display()))?;
-        if file.features.len() != file.coefficients.len() {
-            bail!(
-                "{}: malformed model file: {} features but {} coefficients",
-                path.display(),
-                file.features.len(),
-                file.coefficients.len()
-            );
-        }
-        if !file.intercept.is_finite() || file.coefficients.iter().any(|c| !c.is_finite()) {
-            bail!("{}: malformed model file: non-finite coefficients", path.display());
+        let malformed = |what: String| anyhow::anyhow!("{}: malformed model file: {what}", path.display());
+        let d = file.features.len();
+        let finite = |v: &[f64]| v.iter().all(|c| c.is_finite());
+        match (&file.multinomial, file.binary()) {
+            (None, Some(b)) => {
+                if b.coefficients.len() != d {
+                    return Err(malformed(format!("{d} features but {} coefficients", b.coefficients.len())));
+                }
+                if !b.intercept.is_finite() || !finite(b.coefficients) {
+                    return Err(malformed("non-finite coefficients".into()));
+                }
+            }
+            (Some(m), None) if file.coefficients.is_empty() && file.inference.is_none() => {
+                let k = m.classes.len();
+                if k < 2 || m.intercepts.len() != k || m.coefficients.len() != k {
+                    return Err(malformed(format!(
+                        "{k} classes, {} intercepts and {} coefficient vectors",
+                        m.intercepts.len(),
+                        m.coefficients.len()
+                    )));
+                }
+                if let Some(c) = m.coefficients.iter().position(|w| w.len() != d) {
+                    return Err(malformed(format!(
+                        "{d} features but {} coefficients for class {c}",
+                        m.coefficients[c].len()
+                    )));
+                }
+                if !finite(&m.intercepts) || !m.coefficients.iter().all(|w| finite(w)) {
+                    return Err(malformed("non-finite coefficients".into()));
+                }
+            }
+            _ => {
+                return Err(malformed(
+                    "expected either a binary model (negative_class, positive_class, coefficients, intercept) or a \
+                     `multinomial` section"
+                        .into(),
+                ));
+            }
         }
         Ok(file)
     }
@@ -290,18 +402,31 @@ mod fuzz {
     #[test]
     fn loader_survives_mutated_model_files() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests");
-        let mut seeds: Vec<Vec<u8>> =
-            ["fixtures/model_spector.json", "malformed/newer_model.json", "malformed/garbage_model.json"]
-                .iter()
-                .map(|f| std::fs::read(Path::new(root).join(f)).unwrap())
-                .collect();
+        let mut seeds: Vec<Vec<u8>> = [
+            "fixtures/model_spector.json",
+            "fixtures/model_anes96.json",
+            "malformed/newer_model.json",
+            "malformed/garbage_model.json",
+        ]
+        .iter()
+        .map(|f| std::fs::read(Path::new(root).join(f)).unwrap())
+        .collect();
         seeds.push(seeds[0].iter().copied().filter(|&b| b != b' ' && b != b'\n').collect());
         let report = mutate::fuzz("model", &seeds, mutate::iterations(20_000), 4, |bytes| {
             let Ok(text) = std::str::from_utf8(bytes) else { return false };
             match ModelFile::parse(text, Path::new("fuzz.json")) {
                 Ok(m) => {
-                    assert_eq!(m.features.len(), m.coefficients.len());
-                    assert!(m.intercept.is_finite() && m.coefficients.iter().all(|c| c.is_finite()));
+                    match (m.binary(), &m.multinomial) {
+                        (Some(b), None) => {
+                            assert_eq!(m.features.len(), b.coefficients.len());
+                            assert!(b.intercept.is_finite() && b.coefficients.iter().all(|c| c.is_finite()));
+                        }
+                        (None, Some(mn)) => {
+                            assert_eq!(mn.intercepts.len(), mn.classes.len());
+                            assert!(mn.coefficients.iter().all(|w| w.len() == m.features.len()));
+                        }
+                        other => panic!("accepted a model that is neither binary nor multinomial: {other:?}"),
+                    }
                     true
                 }
                 Err(e) => {

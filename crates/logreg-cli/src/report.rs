@@ -2,7 +2,7 @@
 
 use logreg::FitReport;
 use logreg::io::Classes;
-use logreg::metrics::{ConfusionMatrix, log_loss, roc_auc};
+use logreg::metrics::{ConfusionMatrix, MulticlassMetrics, log_loss, roc_auc};
 use logreg::numerics::sigmoid;
 
 /// metrics of predictions on labelled rows.
@@ -53,6 +53,34 @@ impl Metrics {
     }
 }
 
+/// the metrics block of a multinomial model, titled `title`: accuracy, log-loss, macro-averaged
+/// precision / recall / f1, per-class figures and the k × k confusion matrix.
+pub fn render_multiclass(m: &MulticlassMetrics, title: &str, classes: &[String]) -> String {
+    let rows: usize = m.confusion.iter().flatten().sum();
+    let (p, r, f) = m.macro_averages();
+    let mut out = format!(
+        "{title}: {rows} rows  accuracy {:.4}  log-loss {:.4}  macro precision {p:.4}  recall {r:.4}  F1 {f:.4}\n",
+        m.accuracy, m.log_loss
+    );
+    let head = "actual \\ predicted";
+    let label = classes.iter().map(|c| c.chars().count()).max().unwrap_or(0).max(head.chars().count());
+    let width = classes.iter().map(|c| c.chars().count()).max().unwrap_or(0).max(6);
+    out += &format!("  {head:<label$}");
+    for c in classes {
+        out += &format!("  {c:>width$}");
+    }
+    out += "   precision  recall      F1\n";
+    for (t, row) in m.confusion.iter().enumerate() {
+        out += &format!("  {:<label$}", classes[t]);
+        for v in row {
+            out += &format!("  {v:>width$}");
+        }
+        let fmt = |v: Option<f64>| v.map_or("     n/a".into(), |v| format!("{v:>8.4}"));
+        out += &format!("   {}  {}  {:>6.4}\n", fmt(m.precision(t)), fmt(m.recall(t)), m.f1(t));
+    }
+    out
+}
+
 /// the convergence line.
 pub fn convergence(r: &FitReport) -> String {
     format!(
@@ -84,6 +112,37 @@ pub fn coefficients(names: &[String], coefficients: &[f64], intercept: f64, limi
     let zeros = coefficients.iter().filter(|c| **c == 0.0).count();
     if zeros > 0 {
         out += &format!("  ({zeros} coefficients are exactly zero)\n");
+    }
+    out
+}
+
+/// a multinomial model's coefficients: one column per class, rows the intercept and the
+/// features with the largest effect across classes (at most `limit`).
+pub fn class_coefficients(model: &logreg::MultinomialModel, classes: &Classes, limit: usize) -> String {
+    let d = model.feature_names.len();
+    let effect = |j: usize| model.coefficients.iter().map(|w| w[j].abs()).fold(0.0, f64::max);
+    let mut order: Vec<usize> = (0..d).collect();
+    order.sort_by(|&a, &b| effect(b).total_cmp(&effect(a)));
+    let width = model.feature_names.iter().map(String::len).max().unwrap_or(9).max(9);
+    let col = classes.values.iter().map(|c| c.chars().count()).max().unwrap_or(0).max(13);
+    let mut out = format!("coefficients (original scale, by largest magnitude over classes):\n  {:<width$}", "class");
+    for c in &classes.values {
+        out += &format!("  {c:>col$}");
+    }
+    out += &format!("\n  {:<width$}", "intercept");
+    for b in &model.intercepts {
+        out += &format!("  {b:>col$.6e}");
+    }
+    out += "\n";
+    for &j in order.iter().take(limit) {
+        out += &format!("  {:<width$}", model.feature_names[j]);
+        for w in &model.coefficients {
+            out += &format!("  {:>col$.6e}", w[j]);
+        }
+        out += "\n";
+    }
+    if d > limit {
+        out += &format!("  … {} more\n", d - limit);
     }
     out
 }

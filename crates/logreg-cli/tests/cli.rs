@@ -52,7 +52,7 @@ fn train_reports_test_metrics_and_writes_a_versioned_model() {
         .stdout(predicate::str::contains("actual \\ predicted"));
     let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(m["format"], "logreg-model");
-    assert_eq!(m["format_version"], 1);
+    assert_eq!(m["format_version"], 2);
     assert_eq!(m["target"], "diagnosis");
     assert_eq!(m["positive_class"], "malignant");
     assert_eq!(m["features"].as_array().unwrap().len(), 30);
@@ -389,4 +389,68 @@ fn npy_data_trains_and_predicts() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("bad.npy: not a .npy file"));
+}
+
+/// more than two classes: train fits the multinomial model (anes96, statsmodels' published
+/// coefficients), predict writes one probability column per class, evaluate and summary read it
+/// back; `--positive` and `plot` say why they do not apply.
+#[test]
+fn multinomial_train_predict_evaluate_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("anes.json");
+    let anes = data("anes96.csv");
+    logreg()
+        .args(["train", "-q", "--data", &anes, "--target", "PID", "--l2", "0", "--model-out"])
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("7 classes (multinomial model, reference class `0`)"))
+        .stdout(predicate::str::contains("macro precision"))
+        .stdout(predicate::str::contains("converged: tolerance reached"));
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["format_version"], 2);
+    assert_eq!(m["multinomial"]["classes"].as_array().unwrap().len(), 7);
+    // statsmodels MNLogit: PID=6 selfLR coefficient 2.070080 (se 0.143409)
+    let w = m["multinomial"]["coefficients"][6][1].as_f64().unwrap();
+    assert!((w - 2.070080).abs() < 1e-6, "{w}");
+    let predicted = logreg().args(["predict", "--data", &anes, "--model"]).arg(&model).assert().success();
+    let text = String::from_utf8_lossy(&predicted.get_output().stdout).to_string();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "p_0,p_1,p_2,p_3,p_4,p_5,p_6,label");
+    let first: Vec<f64> = lines.next().unwrap().split(',').take(7).map(|v| v.parse().unwrap()).collect();
+    assert!((first.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    assert_eq!(text.lines().count(), 945);
+    logreg()
+        .args(["evaluate", "--data", &anes, "--model"])
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("944 rows  accuracy 0.3941"));
+    logreg()
+        .args(["summary", "--model"])
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("class `6` (log-odds against `0`)"))
+        .stdout(predicate::str::contains("selfLR          2.070080     0.143409"));
+    logreg()
+        .args(["train", "-q", "--data", &anes, "--target", "PID", "--positive", "3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("7 classes").and(predicate::str::contains("no positive class")));
+    logreg()
+        .args(["plot", "--data", &anes, "--output"])
+        .arg(dir.path().join("p.png"))
+        .arg("--model")
+        .arg(&model)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("two-class models only"));
+    // the version-1 binary model file of an earlier release still loads
+    logreg()
+        .args(["summary", "--model"])
+        .arg(root().join("tests/fixtures/model_spector.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("positive class"));
 }

@@ -17,6 +17,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         n_features: d,
         n_informative: informative,
         n_redundant: a.redundant as usize,
+        n_classes: a.classes as usize,
         class_sep: a.class_sep,
         flip_y: a.flip_y,
         seed: a.seed,
@@ -39,7 +40,10 @@ pub fn run(a: GenerateArgs) -> Result<()> {
             }
             Format::Libsvm => {
                 for (i, &y) in data.labels().iter().enumerate() {
-                    write!(w, "{}", if y == 1.0 { "+1" } else { "-1" })?;
+                    match data.n_classes() {
+                        2 => write!(w, "{}", if y == 1.0 { "+1" } else { "-1" })?,
+                        _ => write!(w, "{y}")?,
+                    }
                     for (j, v) in x.row(i).iter().enumerate().filter(|(_, v)| **v != 0.0) {
                         write!(w, " {}:{v}", j + 1)?;
                     }

@@ -36,13 +36,27 @@ struct Scene {
     history: Vec<(f64, f64)>,
 }
 
+/// what the plot reads of a binary model.
+struct PlotModel<'a> {
+    features: &'a [String],
+    coefficients: &'a [f64],
+    intercept: f64,
+}
+
 /// draw the plot to `--output` (.png or .svg).
 pub fn run(a: PlotArgs) -> Result<()> {
-    let model = ModelFile::load(&a.model)?;
+    let file = ModelFile::load(&a.model)?;
+    let Some(b) = file.binary() else {
+        bail!(
+            "{}: a multinomial model; `plot` draws the decision boundary of two-class models only (for now)",
+            a.model.display()
+        );
+    };
+    let model = PlotModel { features: &file.features, coefficients: b.coefficients, intercept: b.intercept };
     let spec = Labelled {
-        target: Some(model.target.clone()),
-        features: Some(model.features.clone()),
-        positive: Some(&model.positive_class),
+        target: Some(file.target.clone()),
+        features: Some(file.features.clone()),
+        positive: Some(b.positive_class),
         width: Some(model.features.len()),
     };
     let (loaded, _) = load_labelled(&a.input, spec, false)?;
@@ -95,8 +109,8 @@ pub fn run(a: PlotArgs) -> Result<()> {
             .step_by(step)
             .map(|i| (x.row(i)[xi], x.row(i)[yi], data.labels()[i] == 1.0))
             .collect(),
-        classes: (model.negative_class.clone(), model.positive_class.clone()),
-        history: model.loss_history.iter().map(|h| (h.iteration as f64, h.objective)).collect(),
+        classes: (b.negative_class.to_string(), b.positive_class.to_string()),
+        history: file.loss_history.iter().map(|h| (h.iteration as f64, h.objective)).collect(),
     };
     register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| anyhow!("the bundled font is unreadable"))?;
     let size = if scene.history.len() >= 2 { (1300, 600) } else { (800, 650) };

@@ -5,23 +5,37 @@ use std::io::Write;
 use anyhow::Result;
 use logreg::numerics::sigmoid;
 
-use super::decisions;
+use super::{class_probabilities, decisions};
 use crate::args::PredictArgs;
 use crate::data::load_features;
 use crate::model_file::ModelFile;
 use crate::output::write_atomic;
 
-/// write `probability,label` for every row, in input order.
+/// write `probability,label` (binary) or `p_<class>…,label` (multinomial) for every row, in input order.
 pub fn run(a: PredictArgs) -> Result<()> {
     let model = ModelFile::load(&a.model)?;
     let (x, rows) = load_features(&a.input, &model.features)?;
-    let z = decisions(&model, &x, rows);
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
-        writeln!(w, "probability,label")?;
-        for &zi in &z {
-            let p = sigmoid(zi);
-            let label = if p >= a.threshold { &model.positive_class } else { &model.negative_class };
-            writeln!(w, "{p},{}", csv_field(label))?;
+        match (model.binary(), &model.multinomial) {
+            (Some(b), _) => {
+                writeln!(w, "probability,label")?;
+                for zi in decisions(b, &x, rows) {
+                    let p = sigmoid(zi);
+                    let label = if p >= a.threshold { b.positive_class } else { b.negative_class };
+                    writeln!(w, "{p},{}", csv_field(label))?;
+                }
+            }
+            (None, Some(m)) => {
+                let header: Vec<String> = m.classes.iter().map(|c| csv_field(&format!("p_{c}"))).collect();
+                writeln!(w, "{},label", header.join(","))?;
+                let k = m.classes.len();
+                for p in class_probabilities(m, &x, rows).chunks_exact(k) {
+                    let label = &m.classes[logreg::multinomial::argmax(p) as usize];
+                    let values: Vec<String> = p.iter().map(|v| v.to_string()).collect();
+                    writeln!(w, "{},{}", values.join(","), csv_field(label))?;
+                }
+            }
+            (None, None) => unreachable!("a loaded model file is binary or multinomial"),
         }
         Ok(())
     };

@@ -1,15 +1,18 @@
 //! `logreg train`.
 
 use anyhow::{Context, Result};
+use logreg::io::Classes;
+use logreg::metrics::MulticlassMetrics;
+use logreg::multinomial::multinomial_solver;
 use logreg::solve::Solver;
-use logreg::{ClassWeight, FitParams, LearningRate, SgdParams};
+use logreg::{ClassWeight, Dataset, FitParams, LearningRate, SgdParams, ValidFitParams};
 
 use crate::args::TrainArgs;
 use crate::data::{Labelled, load_labelled};
 use crate::model_file::{ModelFile, TrainingConfig};
 use crate::output::emit;
 use crate::progress::BarObserver;
-use crate::report::{Metrics, coefficients, convergence};
+use crate::report::{Metrics, class_coefficients, coefficients, convergence, render_multiclass};
 
 /// coefficients listed in the report.
 const LISTED: usize = 20;
@@ -56,6 +59,27 @@ pub fn run(a: TrainArgs) -> Result<()> {
     .check()?;
     let threads = a.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let training = TrainingConfig {
+        solver: a.solver.to_string(),
+        backend: a.backend.to_string(),
+        l2,
+        l1: a.l1,
+        standardize: a.standardize,
+        balanced: a.balanced,
+        tol: a.tol,
+        max_iter: a.max_iter,
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        learning_rate: a.learning_rate,
+        seed: a.seed,
+        threads,
+        test_fraction: a.test_fraction,
+        data: source.clone(),
+    };
+    if train.n_classes() > 2 {
+        let fit = Fit { params: &params, pool: &pool, train: &train, test: test.as_ref(), source: &source, l2 };
+        return train_multinomial(&a, fit, &loaded.target, &classes, training);
+    }
     let solver = params.params().solver.resolve(train.n_rows(), train.n_cols(), params.penalty());
     let (steps, unit) = match solver {
         Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
@@ -73,9 +97,9 @@ pub fn run(a: TrainArgs) -> Result<()> {
         train.n_cols(),
         loaded.target,
         classes.positive(),
-        if a.l2.is_none() && l2 > 0.0 { " (default 1/n, scikit-learn's C = 1)" } else { "" },
+        penalty_note(&a, l2),
         a.l1,
-        if a.standardize { ", on standardised features" } else { "" }
+        standardized_note(&a)
     );
     let z = model.decision_function(train.features())?;
     out += &Metrics::new(train.labels(), &z, 0.5).render("train", &classes);
@@ -92,24 +116,73 @@ pub fn run(a: TrainArgs) -> Result<()> {
 
     match &a.model_out {
         Some(path) => {
-            let training = TrainingConfig {
-                solver: a.solver.to_string(),
-                backend: a.backend.to_string(),
-                l2,
-                l1: a.l1,
-                standardize: a.standardize,
-                balanced: a.balanced,
-                tol: a.tol,
-                max_iter: a.max_iter,
-                epochs: a.epochs,
-                batch_size: a.batch_size,
-                learning_rate: a.learning_rate,
-                seed: a.seed,
-                threads,
-                test_fraction: a.test_fraction,
-                data: source,
-            };
             ModelFile::new(&model, &loaded.target, &classes, training, &train).save(path)?;
+            emit(&format!("model written to {}\n", path.display()))?;
+        }
+        None => eprintln!("(the model was not saved: add --model-out PATH)"),
+    }
+    Ok(())
+}
+
+/// ", default 1/n …" when the penalty was not given.
+fn penalty_note(a: &TrainArgs, l2: f64) -> &'static str {
+    if a.l2.is_none() && l2 > 0.0 { " (default 1/n, scikit-learn's C = 1)" } else { "" }
+}
+
+/// ", on standardised features" when asked.
+fn standardized_note(a: &TrainArgs) -> &'static str {
+    if a.standardize { ", on standardised features" } else { "" }
+}
+
+/// what a multinomial fit needs from `run`.
+struct Fit<'a> {
+    params: &'a ValidFitParams,
+    pool: &'a rayon::ThreadPool,
+    train: &'a Dataset,
+    test: Option<&'a Dataset>,
+    source: &'a str,
+    l2: f64,
+}
+
+/// fit, report and save a multinomial model (more than two classes).
+fn train_multinomial(
+    a: &TrainArgs,
+    fit: Fit<'_>,
+    target: &str,
+    classes: &Classes,
+    training: TrainingConfig,
+) -> Result<()> {
+    let Fit { params, pool, train, test, source, l2 } = fit;
+    let stored = train.n_classes() - usize::from(params.penalty() == logreg::Penalty::none());
+    let solver = multinomial_solver(params.params().solver, train.n_rows(), train.n_cols(), stored);
+    let steps = if solver == Solver::Lbfgs { a.max_iter.unwrap_or(10_000) } else { a.max_iter.unwrap_or(100) };
+    let mut bar = BarObserver::new(steps, "iterations", a.quiet);
+    let fitted = pool.install(|| params.fit_multinomial(a.backend.backend(), train, &mut bar));
+    bar.finish();
+    let model = fitted?;
+    let k = classes.len();
+    let mut out = format!(
+        "data: {source}: {} rows × {} features, target `{target}`, {k} classes (multinomial model{})\npenalty: l2 {l2:.6e}{}, l1 {}{}\n",
+        train.n_rows() + test.map_or(0, |t| t.n_rows()),
+        train.n_cols(),
+        if model.reference_class { format!(", reference class `{}`", classes.values[0]) } else { String::new() },
+        penalty_note(a, l2),
+        a.l1,
+        standardized_note(a)
+    );
+    for (title, data) in std::iter::once(("train", train)).chain(test.map(|t| ("test", t))) {
+        let p = model.predict_proba(data.features())?;
+        out += &render_multiclass(&MulticlassMetrics::new(data.labels(), &p, k), title, &classes.values);
+    }
+    out += &convergence(&model.report);
+    out += &class_coefficients(&model, classes, LISTED);
+    if model.inference.is_some() {
+        out += "standard errors, z, p and 95% intervals: `logreg summary --model <model file>`\n";
+    }
+    emit(&out)?;
+    match &a.model_out {
+        Some(path) => {
+            ModelFile::multinomial(&model, target, classes, training, train).save(path)?;
             emit(&format!("model written to {}\n", path.display()))?;
         }
         None => eprintln!("(the model was not saved: add --model-out PATH)"),
