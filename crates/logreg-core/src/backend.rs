@@ -230,6 +230,15 @@ pub mod reference {
         crate::row_kernels::add_xt_times(x, r, g)
     }
 
+    /// `Z ← 1·bᵀ`: each class's column of the column-major `z` (`rows` per column) set to its
+    /// intercept, the first entry of its block of `coefs` (blocks of `n_cols + 1`); a backend
+    /// then adds `X·W` with its own product.
+    pub fn fill_class_intercepts(coefs: &[f64], n_cols: usize, rows: usize, z: &mut [f64]) {
+        for (zc, block) in z.chunks_exact_mut(rows.max(1)).zip(coefs.chunks_exact(n_cols + 1)) {
+            zc.fill(block[0]);
+        }
+    }
+
     /// `Z ← X·W + 1·bᵀ` class by class (see [`crate::Backend::class_logits`]).
     pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
         let (m, d) = (x.n_rows(), x.n_cols());

@@ -43,20 +43,12 @@ pub(crate) fn finish<B: Backend + ?Sized>(
         let mut hess = vec![0.0; k * k];
         let smooth = obj.smooth_value_grad_hess(&theta, &mut grad, &mut hess);
         ensure_finite(&hess, solver, "hessian", at)?;
-        let inverse = spd_inverse(&hess, k);
-        let mut unidentified: Vec<usize> = match &inverse {
-            Some(inv) => (0..k).filter(|&j| !(inv[j * k + j] <= MAX_SCALED_VARIANCE)).collect(),
-            None => dependent_columns(&hess, k, DEPENDENT_PIVOT),
-        };
-        if inverse.is_none() && unidentified.is_empty() {
-            unidentified = (0..k).collect();
-        }
-        match inverse {
-            Some(inv) if unidentified.is_empty() => {
+        match identify(&hess, k) {
+            Ok(inv) => {
                 let cov = raw_covariance(obj.scaling(), &inv, 1.0 / obj.total_weight());
                 inference = Some(Inference::new(&raw, cov, names));
             }
-            _ => return Err(not_identified(obj, &raw, &unidentified, names)),
+            Err(unidentified) => return Err(not_identified(obj, &raw, &unidentified, names)),
         }
         smooth
     } else {
@@ -106,6 +98,27 @@ fn not_identified<B: Backend + ?Sized>(
     }
     let columns =
         unidentified.iter().map(|&j| if j == 0 { "intercept".to_string() } else { names[j - 1].clone() }).collect();
+    collinear(columns)
+}
+
+/// the inverse of an unpenalised fit's hessian in the scaled parameters (`p × p`), or the
+/// parameters along which it is (nearly) singular: a scaled variance beyond
+/// `MAX_SCALED_VARIANCE`, or a dependent column of its cholesky factorisation.
+pub(crate) fn identify(hess: &[f64], p: usize) -> std::result::Result<Vec<f64>, Vec<usize>> {
+    let inverse = spd_inverse(hess, p);
+    let unidentified: Vec<usize> = match &inverse {
+        Some(inv) => (0..p).filter(|&j| !(inv[j * p + j] <= MAX_SCALED_VARIANCE)).collect(),
+        None => dependent_columns(hess, p, DEPENDENT_PIVOT),
+    };
+    match inverse {
+        Some(inv) if unidentified.is_empty() => Ok(inv),
+        None if unidentified.is_empty() => Err((0..p).collect()),
+        _ => Err(unidentified),
+    }
+}
+
+/// the error for columns (or the intercept) on which an unpenalised fit is not identified.
+pub(crate) fn collinear(columns: Vec<String>) -> Error {
     Error::Collinearity {
         columns,
         reason: "linearly dependent, to rounding, on the intercept and the other columns (the hessian is singular \

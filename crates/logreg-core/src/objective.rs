@@ -212,13 +212,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
 
     /// raw parameters `[b, w…]` of θ' (constant columns get exactly 0).
     pub fn to_raw(&self, theta: &[f64], raw: &mut [f64]) {
-        let mut b = theta[0];
-        for j in 0..self.n_features() {
-            let w = if self.scaling.constant[j] { 0.0 } else { theta[1 + j] / self.scaling.scale[j] };
-            raw[1 + j] = w;
-            b -= self.scaling.mean[j] * w;
-        }
-        raw[0] = b;
+        self.scaling.block_to_raw(theta, raw);
     }
 
     /// θ' of raw parameters `[b, w…]`.

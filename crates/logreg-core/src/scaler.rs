@@ -140,6 +140,20 @@ impl ColumnStats {
         ColumnStats { standardizer: Standardizer { mean: total.mean, scale, constant }, max_abs: total.max_abs }
     }
 
+    /// an [`Error::Collinearity`] naming the columns that are constant over the rows with
+    /// positive weight, if any: without a penalty their coefficients are not identified.
+    pub fn check_not_constant(&self, names: &[String]) -> Result<()> {
+        let constant: Vec<String> =
+            (0..names.len()).filter(|&j| self.standardizer.constant[j]).map(|j| names[j].clone()).collect();
+        if constant.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Collinearity {
+            columns: constant,
+            reason: "constant over the rows with positive weight (duplicating the intercept)".into(),
+        })
+    }
+
     /// an error naming the first column whose magnitude is outside what can be fitted
     /// ([`MIN_MAGNITUDE`] to [`MAX_MAGNITUDE`]); `names` are the column names.
     pub fn check_magnitudes(&self, names: &[String]) -> Result<()> {
@@ -195,6 +209,18 @@ impl Standardizer {
     /// the identity scaling that still holds the coefficients of these columns at 0.
     pub fn identity_with_constant(&self) -> Self {
         Standardizer { constant: self.constant.clone(), ..Self::identity(self.mean.len()) }
+    }
+
+    /// raw parameters `[b, w…]` of one block `[b', w'…]` in the scaled features:
+    /// `wⱼ = w'ⱼ/σⱼ` (exactly 0 for constant columns), `b = b' − Σ μⱼwⱼ`.
+    pub fn block_to_raw(&self, theta: &[f64], raw: &mut [f64]) {
+        let mut b = theta[0];
+        for j in 0..self.mean.len() {
+            let w = if self.constant[j] { 0.0 } else { theta[1 + j] / self.scale[j] };
+            raw[1 + j] = w;
+            b -= self.mean[j] * w;
+        }
+        raw[0] = b;
     }
 
     /// a standardised copy of `data` (constant columns become zeros).

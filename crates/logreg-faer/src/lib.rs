@@ -50,9 +50,7 @@ impl Backend for FaerBackend {
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = coefs.len() / (d + 1);
-        for (zc, block) in z.chunks_exact_mut(n.max(1)).zip(coefs.chunks_exact(d + 1)) {
-            zc.fill(block[0]);
-        }
+        logreg_core::backend::reference::fill_class_intercepts(coefs, d, n, z);
         let xm = MatRef::from_row_major_slice(m.data(), n, d);
         let w = MatRef::from_column_major_slice_with_stride(&coefs[1..], d, k, d + 1);
         matmul(MatMut::from_column_major_slice_mut(&mut z[..n * k], n, k), Accum::Add, xm, w, 1.0, Par::Seq);

@@ -57,9 +57,7 @@ impl Backend for NalgebraBackend {
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = coefs.len() / (d + 1);
-        for (zc, block) in z.chunks_exact_mut(n.max(1)).zip(coefs.chunks_exact(d + 1)) {
-            zc.fill(block[0]);
-        }
+        logreg_core::backend::reference::fill_class_intercepts(coefs, d, n, z);
         // Z = (Xᵀ)ᵀ·W with Xᵀ the column-major view of the row-major rows (row stride 1)
         let xt = DMatrixView::from_slice(m.data(), d, n);
         let w = DMatrixView::from_slice_with_strides(&coefs[1..], d, k, 1, d + 1);

@@ -49,9 +49,7 @@ impl Backend for NdarrayBackend {
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = coefs.len() / (d + 1);
-        for (zc, block) in z.chunks_exact_mut(n.max(1)).zip(coefs.chunks_exact(d + 1)) {
-            zc.fill(block[0]);
-        }
+        logreg_core::backend::reference::fill_class_intercepts(coefs, d, n, z);
         let xm = ArrayView2::from_shape((n, d), m.data()).expect("block shape matches its buffer");
         let w = ArrayView2::from_shape((d, k).strides((1, d + 1)), &coefs[1..]).expect("class blocks of d + 1");
         let mut zm = ArrayViewMut2::from_shape((n, k).f(), &mut z[..n * k]).expect("z holds rows × classes");

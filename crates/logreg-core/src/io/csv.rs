@@ -230,7 +230,7 @@ mod tests {
         let e = read("", &o).unwrap_err().to_string();
         assert!(e.contains("empty file"), "{e}");
         let e = read("a,y\n1,0\n2,0\n", &o).unwrap_err().to_string();
-        assert!(e.contains("exactly two classes, found 1: `0`"), "{e}");
+        assert!(e.contains("at least two classes (at most 255), found 1: `0`"), "{e}");
         let e = read("a,y\n1,0\n", &CsvOptions { target: Some("z".into()), ..o.clone() }).unwrap_err().to_string();
         assert!(e.contains("no column named `z` (--target)"), "{e}");
         let (x, rows, names) = read_csv_features(

@@ -169,6 +169,6 @@ mod tests {
         let e = read("1 1:1 3000000000:1\n0 1:1\n").unwrap_err().to_string();
         assert!(e.contains("2 rows × 3000000000 columns hold 3 nonzero values") && e.contains("48.0 GB"), "{e}");
         let e = read("1 1:1\n1 2:1\n").unwrap_err().to_string();
-        assert!(e.contains("exactly two classes, found 1"), "{e}");
+        assert!(e.contains("at least two classes (at most 255), found 1"), "{e}");
     }
 }

@@ -7,8 +7,7 @@ use super::{MultinomialModel, SoftmaxObjective, newton};
 use crate::backend::Backend;
 use crate::dataset::{DataRef, Dataset};
 use crate::error::{Error, Result};
-use crate::fitted::raw_covariance;
-use crate::linalg::{dependent_columns, spd_inverse};
+use crate::fitted::{collinear, identify, raw_covariance};
 use crate::model::{FitReport, Inference, StopReason};
 use crate::objective::Penalty;
 use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
@@ -17,18 +16,16 @@ use crate::solve::{ClassWeight, Solver, ValidFitParams, lbfgs};
 use crate::train::Observer;
 use crate::view::Selection;
 
-/// standardised-scale variance beyond which an unpenalised coefficient counts as not identified
-/// (as in the binary model).
-const MAX_SCALED_VARIANCE: f64 = 1e8;
 /// a row whose label's probability is within this of 1 counts as fitted perfectly.
 const PERFECT_LOSS: f64 = 3e-7;
-/// relative cholesky pivot marking a dependent parameter (as in the binary model).
-const DEPENDENT_PIVOT: f64 = 1e-9;
 
-/// seconds per row and per value of the cost estimates (measured, see [`multinomial_solver`]).
+/// seconds per row and class of a value-and-gradient pass (the softmax).
 const ROW: f64 = 2.0e-9;
+/// seconds per feature value and class of a pass (the two products).
 const VALUE: f64 = 0.5e-9;
+/// seconds per row and hessian entry of the class-pair grams.
 const GRAM: f64 = 0.03e-9;
+/// seconds per flop of the cholesky factorisation.
 const CHOL: f64 = 0.5e-9;
 
 /// the concrete solver `auto` stands for on a multinomial fit of `n_rows × n_cols` with
@@ -84,16 +81,7 @@ impl ValidFitParams {
         let stats = ColumnStats::of(data_ref);
         stats.check_magnitudes(data.feature_names())?;
         if reference {
-            let constant: Vec<String> = (0..data.n_cols())
-                .filter(|&j| stats.standardizer.constant[j])
-                .map(|j| data.feature_names()[j].clone())
-                .collect();
-            if !constant.is_empty() {
-                return Err(Error::Collinearity {
-                    columns: constant,
-                    reason: "constant over the rows with positive weight (duplicating the intercepts)".into(),
-                });
-            }
+            stats.check_not_constant(data.feature_names())?;
         }
         let mut obj =
             SoftmaxObjective::new(backend, data_ref, n_classes, reference, penalty, stats.standardizer, p.standardize)?;
@@ -171,16 +159,8 @@ fn finish<B: Backend + ?Sized>(
         let n = obj.n_rows();
         let smooth = obj.value_grad_hess(&Selection::Range(0..n), &theta, &mut grad, &mut hess);
         ensure_finite(&hess, solver, "hessian", at)?;
-        let inverse = spd_inverse(&hess, p);
-        let mut unidentified: Vec<usize> = match &inverse {
-            Some(inv) => (0..p).filter(|&j| !(inv[j * p + j] <= MAX_SCALED_VARIANCE)).collect(),
-            None => dependent_columns(&hess, p, DEPENDENT_PIVOT),
-        };
-        if inverse.is_none() && unidentified.is_empty() {
-            unidentified = (0..p).collect();
-        }
-        match inverse {
-            Some(inv) if unidentified.is_empty() => {
+        match identify(&hess, p) {
+            Ok(inv) => {
                 let cov = raw_covariance(obj.scaling(), &inv, 1.0 / obj.total_weight());
                 let tables = (0..p / q)
                     .map(|c| {
@@ -193,7 +173,7 @@ fn finish<B: Backend + ?Sized>(
                     .collect();
                 inference = Some(tables);
             }
-            _ => return Err(not_identified(obj, &raw, &unidentified, names)),
+            Err(unidentified) => return Err(not_identified(obj, &raw, &unidentified, names)),
         }
         smooth
     } else {
@@ -270,10 +250,5 @@ fn not_identified<B: Backend + ?Sized>(
     columns.dedup();
     columns.sort();
     columns.dedup();
-    Error::Collinearity {
-        columns,
-        reason: "linearly dependent, to rounding, on the intercept and the other columns (the hessian is singular \
-                 along them)"
-            .into(),
-    }
+    collinear(columns)
 }

@@ -164,16 +164,9 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
 
     /// raw class blocks of θ' (constant columns get exactly 0).
     pub fn to_raw(&self, theta: &[f64], raw: &mut [f64]) {
-        let d = self.n_features();
-        let s = &self.scaling;
-        for (t, r) in theta.chunks_exact(d + 1).zip(raw.chunks_exact_mut(d + 1)) {
-            let mut b = t[0];
-            for j in 0..d {
-                let w = if s.constant[j] { 0.0 } else { t[1 + j] / s.scale[j] };
-                r[1 + j] = w;
-                b -= s.mean[j] * w;
-            }
-            r[0] = b;
+        let q = self.n_features() + 1;
+        for (t, r) in theta.chunks_exact(q).zip(raw.chunks_exact_mut(q)) {
+            self.scaling.block_to_raw(t, r);
         }
     }
 

@@ -217,16 +217,7 @@ impl ValidFitParams {
         let stats = ColumnStats::of(data_ref);
         stats.check_magnitudes(data.feature_names())?;
         if self.penalty == Penalty::none() {
-            let constant: Vec<String> = (0..data.n_cols())
-                .filter(|&j| stats.standardizer.constant[j])
-                .map(|j| data.feature_names()[j].clone())
-                .collect();
-            if !constant.is_empty() {
-                return Err(Error::Collinearity {
-                    columns: constant,
-                    reason: "constant over the rows with positive weight (duplicating the intercept)".into(),
-                });
-            }
+            stats.check_not_constant(data.feature_names())?;
         }
         let scaling =
             if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
