@@ -167,6 +167,50 @@ fn two_classes_equal_the_binary_model_with_half_the_penalty() {
     }
 }
 
+/// elastic net: with two classes the symmetric fit with `(l2, l1)` is the binary fit with
+/// `(l2/2, l1)` (the l2 part splits `w = w₁ − w₀` evenly, and then `|w₀| + |w₁| = |w|`); with
+/// five classes every backend reaches the same objective and a kkt violation within tolerance,
+/// with coefficients exactly zero.
+#[test]
+fn elastic_net_matches_the_binary_model_and_satisfies_kkt() {
+    let two = MakeClassification {
+        n_samples: 2000,
+        n_features: 8,
+        n_informative: 3,
+        n_redundant: 0,
+        seed: 9,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    let (l2, l1) = (1e-2, 2e-2);
+    for backend in all_backends() {
+        let mn = fit(&two, FitParams { l2, l1, tol: 1e-10, ..FitParams::default() }, backend);
+        assert_eq!(mn.report.solver, "cd");
+        let binary = FitParams { l2: l2 / 2.0, l1, tol: 1e-10, ..FitParams::default() }
+            .check()
+            .unwrap()
+            .fit(backend, &two, &mut Silent)
+            .unwrap();
+        for j in 0..8 {
+            let w = mn.coefficients[1][j] - mn.coefficients[0][j];
+            let want = binary.coefficients[j];
+            assert!((w - want).abs() <= 1e-8 * want.abs().max(1.0), "{}: w{j} {w} vs {want}", backend.name());
+            assert_eq!(w == 0.0, want == 0.0, "{}: the same zeros (w{j})", backend.name());
+        }
+    }
+    let data = five_classes(3000, 10, 4);
+    let reference = fit(&data, FitParams { l2: 1e-3, l1: 5e-3, tol: 1e-10, ..FitParams::default() }, &ReferenceBackend);
+    let zeros = reference.coefficients.iter().flatten().filter(|w| **w == 0.0).count();
+    assert!(zeros > 5, "an l1 fit has exact zeros: {zeros}");
+    for backend in all_backends() {
+        let m = fit(&data, FitParams { l2: 1e-3, l1: 5e-3, tol: 1e-10, ..FitParams::default() }, backend);
+        assert!(m.report.gradient_norm <= 1e-10, "kkt {}", m.report.gradient_norm);
+        let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
+        assert!(rel <= 1e-10, "{}: objective {} vs {}", backend.name(), m.report.objective, reference.report.objective);
+    }
+}
+
 /// separation, collinearity and a missing class are errors that name the cause.
 #[test]
 fn unidentified_fits_are_errors_that_name_the_cause() {

@@ -354,8 +354,14 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
 /// `grad = [∂b, ∂w…]` and each coefficient's l1 strength: the gradient norm where `l1 = 0`,
 /// the kkt violation otherwise. NaN when any entry is NaN.
 pub fn optimality_violation(theta: &[f64], grad: &[f64], l1: &[f64]) -> f64 {
-    let mut worst = grad[0].abs();
-    for ((&wj, &gj), &l1) in theta[1..].iter().zip(&grad[1..]).zip(l1) {
+    max_nan(grad[0].abs(), kkt_violation(&theta[1..], &grad[1..], l1))
+}
+
+/// max-norm of the minimum-norm subgradient of `f(θ) + Σⱼ λⱼ|θⱼ|` given the gradient of `f`,
+/// one strength per parameter (0: smooth). NaN when any entry is NaN.
+pub fn kkt_violation(theta: &[f64], grad: &[f64], lambda: &[f64]) -> f64 {
+    let mut worst = 0.0;
+    for ((&wj, &gj), &l1) in theta.iter().zip(grad).zip(lambda) {
         let v = if l1 == 0.0 {
             gj.abs()
         } else if wj != 0.0 {

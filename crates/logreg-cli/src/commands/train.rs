@@ -154,7 +154,7 @@ fn train_multinomial(
 ) -> Result<()> {
     let Fit { params, pool, train, test, source, l2 } = fit;
     let stored = train.n_classes() - usize::from(params.penalty() == logreg::Penalty::none());
-    let solver = multinomial_solver(params.params().solver, train.n_rows(), train.n_cols(), stored);
+    let solver = multinomial_solver(params.params().solver, train.n_rows(), train.n_cols(), stored, params.penalty());
     let steps = if solver == Solver::Lbfgs { a.max_iter.unwrap_or(10_000) } else { a.max_iter.unwrap_or(100) };
     let mut bar = BarObserver::new(steps, "iterations", a.quiet);
     let fitted = pool.install(|| params.fit_multinomial(a.backend.backend(), train, &mut bar));

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::fitted::{collinear, identify, raw_covariance};
 use crate::model::{FitReport, Inference, StopReason};
 use crate::objective::Penalty;
-use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
+use crate::objective::kkt_violation;
+use crate::outcome::{Limits, Outcome, ensure_finite};
 use crate::scaler::ColumnStats;
 use crate::solve::{ClassWeight, Solver, ValidFitParams, lbfgs};
 use crate::train::Observer;
@@ -29,12 +30,14 @@ const GRAM: f64 = 0.03e-9;
 const CHOL: f64 = 0.5e-9;
 
 /// the concrete solver `auto` stands for on a multinomial fit of `n_rows × n_cols` with
-/// `stored` class blocks: newton when its estimated time (about 8 iterations of a — possibly
+/// `stored` class blocks and `penalty`: `cd` (proximal newton) with an l1 penalty; else newton when its estimated time (about 8 iterations of a — possibly
 /// sampled — hessian of `pairs·(d+1)²` per row and a cholesky of `P³/3`) is at most l-bfgs's
 /// (about 60 passes) plus [`Solver::NEWTON_SLACK_SECONDS`], l-bfgs otherwise.
-pub fn multinomial_solver(solver: Solver, n_rows: usize, n_cols: usize, stored: usize) -> Solver {
-    if solver != Solver::Auto {
-        return solver;
+pub fn multinomial_solver(solver: Solver, n_rows: usize, n_cols: usize, stored: usize, penalty: Penalty) -> Solver {
+    match solver {
+        Solver::Auto if penalty.l1() > 0.0 => return Solver::Cd,
+        Solver::Auto => {}
+        other => return other,
     }
     let (n, q) = (n_rows as f64, (n_cols + 1) as f64);
     let k = stored as f64;
@@ -66,15 +69,12 @@ impl ValidFitParams {
         let n_classes = data.n_classes();
         let reference = penalty == Penalty::none();
         let stored = n_classes - usize::from(reference);
-        let solver = multinomial_solver(p.solver, data.n_rows(), data.n_cols(), stored);
-        if !matches!(solver, Solver::Newton | Solver::Lbfgs) {
+        let solver = multinomial_solver(p.solver, data.n_rows(), data.n_cols(), stored, penalty);
+        if !matches!(solver, Solver::Newton | Solver::Lbfgs | Solver::Cd) {
             return Err(Error::param(
                 "solver",
-                format!("{solver} does not fit more than two classes yet; use newton, lbfgs or auto (l2 penalty only)"),
+                format!("{solver} does not fit more than two classes yet; use auto, newton, lbfgs or cd"),
             ));
-        }
-        if penalty.l1() > 0.0 {
-            return Err(Error::param("l1", "an l1 penalty does not fit more than two classes yet; use l2"));
         }
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
@@ -88,8 +88,9 @@ impl ValidFitParams {
         let theta0 = initial_theta(&obj);
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
         let outcome = match solver {
-            Solver::Newton => newton(&mut obj, theta0, limits(100), observer)?,
-            _ => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+            Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+            // newton, or proximal newton (`cd`) when there is an l1 penalty
+            _ => newton(&mut obj, theta0, limits(100), observer)?,
         };
         let mut model = finish(&mut obj, outcome, solver.name(), start, data.feature_names())?;
         if p.standardize {
@@ -181,12 +182,14 @@ fn finish<B: Backend + ?Sized>(
     };
     ensure_finite(&[smooth], solver, "objective", at)?;
     ensure_finite(&grad, solver, "gradient", at)?;
+    let lambda = obj.l1_strengths();
+    let l1: f64 = lambda.iter().zip(&theta).map(|(l, t)| l * t.abs()).sum();
     let report = FitReport {
         solver: solver.into(),
         backend: obj.backend().name().into(),
         iterations: outcome.iterations,
-        objective: smooth,
-        gradient_norm: norm_inf(&grad),
+        objective: smooth + l1,
+        gradient_norm: kkt_violation(&theta, &grad, &lambda),
         converged: outcome.reason == StopReason::Tolerance,
         reason: outcome.reason,
         fit_seconds: start.elapsed().as_secs_f64(),

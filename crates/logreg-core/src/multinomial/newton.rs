@@ -1,5 +1,7 @@
 //! newton's method for the multinomial objective: the `P × P` hessian (`P = (d+1)·classes`) of
-//! class-pair blocks, a cholesky solve and a backtracking line search.
+//! class-pair blocks, a cholesky solve and a backtracking line search; with an l1 penalty,
+//! proximal newton (`cd`, as the binary model's): the quadratic model plus the l1 term minimised
+//! exactly by the shared subproblem solver, sufficient decrease of the full objective.
 //!
 //! on many rows the hessian comes from a fixed uniform sample of them while value and gradient
 //! stay exact (as the binary newton): the iteration stops only at the exact optimum. a sampled
@@ -13,25 +15,38 @@ use crate::error::{Error, Result};
 use crate::linalg::cholesky_solve;
 use crate::model::StopReason;
 use crate::numerics::dot;
+use crate::objective::kkt_violation;
 use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::rng::Rng;
-use crate::solve::{hessian_sample_rows, record, regularised_cholesky, sample_indices};
+use crate::solve::{L1Model, L1Quadratic, hessian_sample_rows, record, regularised_cholesky, sample_indices};
 use crate::train::Observer;
 use crate::view::Selection;
 
-const SOLVER: &str = "newton";
+/// the l1 strength of every parameter of θ' (0 for intercepts), or `None` without l1.
+fn l1_strengths<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>) -> Option<Vec<f64>> {
+    (obj.penalty().l1() > 0.0).then(|| obj.l1_strengths())
+}
+
+/// `Σ λⱼ|θⱼ|`.
+fn l1_value(lambda: &Option<Vec<f64>>, theta: &[f64]) -> f64 {
+    lambda.as_ref().map_or(0.0, |l| l.iter().zip(theta).map(|(l, t)| l * t.abs()).sum())
+}
 /// step halvings before the line search gives up.
 const MAX_HALVINGS: usize = 40;
 /// seed of the hessian sample (fixed: a fit does not depend on any other seed).
 const HESSIAN_SEED: u64 = 0x004d_4e45_5754_4f4e;
 
-/// minimise the smooth multinomial objective (no l1) by newton's method from `theta`.
+/// minimise the multinomial objective from `theta`: newton's method when it is smooth, proximal
+/// newton with an l1 penalty.
 pub fn newton<B: Backend + ?Sized>(
     obj: &mut SoftmaxObjective<'_, B>,
     mut theta: Vec<f64>,
     limits: Limits,
     observer: &mut dyn Observer,
 ) -> Result<Outcome> {
+    let lambda = l1_strengths(obj);
+    let solver: &'static str = if lambda.is_some() { "cd" } else { "newton" };
+    let mut subproblem = lambda.as_ref().map(|_| L1Quadratic::new(theta.len()));
     let (n, p) = (obj.n_rows(), theta.len());
     let mut sample = hessian_sample_rows(n, p).map(|m| sample_indices(n, m, &mut Rng::new(HESSIAN_SEED)));
     let all = Selection::Range(0..n);
@@ -41,9 +56,9 @@ pub fn newton<B: Backend + ?Sized>(
     let mut f = match sample {
         Some(_) => obj.smooth_value_grad(&theta, &mut grad),
         None => obj.value_grad_hess(&all, &theta, &mut grad, &mut hess),
-    };
-    ensure_finite(&[f], SOLVER, "objective", 0)?;
-    ensure_finite(&grad, SOLVER, "gradient", 0)?;
+    } + l1_value(&lambda, &theta);
+    ensure_finite(&[f], solver, "objective", 0)?;
+    ensure_finite(&grad, solver, "gradient", 0)?;
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
     let mut it = 0;
@@ -55,19 +70,30 @@ pub fn newton<B: Backend + ?Sized>(
         if !obj.reference() {
             fix_intercept_gauge(&mut hess, p, obj.n_features() + 1);
         }
-        regularised_cholesky(&hess, p, &mut factor, SOLVER, it)?;
-        step.iter_mut().zip(&grad).for_each(|(s, g)| *s = -g);
-        cholesky_solve(&factor, p, &mut step);
+        let (violation, predicted) = match (&lambda, &mut subproblem) {
+            (Some(l), Some(sub)) => {
+                ensure_finite(&hess, solver, "hessian", it)?;
+                let kkt = kkt_violation(&theta, &grad, l);
+                let model = L1Model { h: &hess, g: &grad, theta: &theta, lambda: l };
+                sub.solve(&model, 1e-3 * kkt.min(1.0), &mut step);
+                let change: f64 = (0..p).map(|j| l[j] * ((theta[j] + step[j]).abs() - theta[j].abs())).sum();
+                (kkt, dot(&grad, &step) + change)
+            }
+            _ => {
+                regularised_cholesky(&hess, p, &mut factor, solver, it)?;
+                step.iter_mut().zip(&grad).for_each(|(s, g)| *s = -g);
+                cholesky_solve(&factor, p, &mut step);
+                (norm_inf(&grad), dot(&grad, &step))
+            }
+        };
         if !obj.reference() {
             center_intercepts(&mut step, obj.n_features() + 1);
         }
-        ensure_finite(&step, SOLVER, "step", it)?;
-        if limits.converged(&grad, &step, &theta) {
+        ensure_finite(&step, solver, "step", it)?;
+        if violation <= limits.tol && norm_inf(&step) <= limits.tol * norm_inf(&theta).max(1.0) {
             reason = StopReason::Tolerance;
             break;
         }
-        let d0 = dot(&grad, &step);
-        let g_norm = norm_inf(&grad);
         let mut alpha = 1.0;
         let mut accepted = None;
         let mut any_finite = false;
@@ -76,11 +102,19 @@ pub fn newton<B: Backend + ?Sized>(
             let ft = match sample {
                 Some(_) => obj.smooth_value_grad(&trial, &mut t_grad),
                 None => obj.value_grad_hess(&all, &trial, &mut t_grad, &mut t_hess),
-            };
+            } + l1_value(&lambda, &trial);
             let finite = ft.is_finite() && t_grad.iter().all(|g| g.is_finite());
             any_finite |= finite;
-            // armijo, or (at rounding level) no increase beyond rounding and a smaller gradient
-            if finite && (ft <= f + 1e-4 * alpha * d0 || (ft <= f + 1e-12 * f.abs() && norm_inf(&t_grad) < g_norm)) {
+            let t_violation = match &lambda {
+                Some(l) => kkt_violation(&trial, &t_grad, l),
+                None => norm_inf(&t_grad),
+            };
+            // sufficient decrease (armijo; tseng & yun with l1), or (at rounding level) no
+            // increase beyond rounding and a smaller gradient / kkt violation
+            if finite
+                && (ft <= f + 1e-4 * alpha * predicted.min(0.0)
+                    || (ft <= f + 1e-12 * f.abs() && t_violation < violation))
+            {
                 accepted = Some(ft);
                 break;
             }
@@ -88,11 +122,11 @@ pub fn newton<B: Backend + ?Sized>(
         }
         let Some(ft) = accepted else {
             if !any_finite {
-                return Err(Error::NonFinite { solver: SOLVER, what: "objective along the step", iteration: it });
+                return Err(Error::NonFinite { solver, what: "objective along the step", iteration: it });
             }
             if sample.take().is_some() {
                 // the sample's direction led nowhere: the exact hessian from here on
-                f = obj.value_grad_hess(&all, &theta, &mut grad, &mut hess);
+                f = obj.value_grad_hess(&all, &theta, &mut grad, &mut hess) + l1_value(&lambda, &theta);
                 it -= 1;
                 continue;
             }

@@ -137,6 +137,12 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
         &self.l1_weight
     }
 
+    /// the l1 strength of every parameter of θ' (0 for the intercepts).
+    pub fn l1_strengths(&self) -> Vec<f64> {
+        let per_block = std::iter::once(0.0).chain(self.l1_weight.iter().copied());
+        per_block.cycle().take(self.n_params()).collect()
+    }
+
     /// the backend.
     pub fn backend(&self) -> &'a B {
         self.backend

@@ -14,7 +14,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::linalg::{cholesky_in_place, cholesky_solve};
-use crate::objective::optimality_violation;
+use crate::objective::kkt_violation;
 
 /// coordinate-descent sweeps before the feature-sign search.
 const SWEEPS: usize = 4;
@@ -41,12 +41,12 @@ pub(crate) struct L1Quadratic {
 }
 
 /// the model's data: hessian `h` (`k × k`, row-major, positive semi-definite), gradient `g`,
-/// the current point `theta` and the l1 strengths `l1` of `theta[1..]`.
+/// the current point `theta` and the l1 strength `lambda` of each parameter (0 for intercepts).
 pub(crate) struct Model<'a> {
     pub h: &'a [f64],
     pub g: &'a [f64],
     pub theta: &'a [f64],
-    pub l1: &'a [f64],
+    pub lambda: &'a [f64],
 }
 
 impl Model<'_> {
@@ -54,9 +54,9 @@ impl Model<'_> {
         self.g.len()
     }
 
-    /// λ of parameter `j` (0 for the intercept).
+    /// λ of parameter `j`.
     fn lambda(&self, j: usize) -> f64 {
-        if j == 0 { 0.0 } else { self.l1[j - 1] }
+        self.lambda[j]
     }
 
     /// `q(θ + Δ) − q(θ)` given `hΔ = H·Δ`.
@@ -145,7 +145,7 @@ impl L1Quadratic {
             self.u[j] = m.theta[j] + delta[j];
             self.model_grad[j] = m.g[j] + self.h_delta[j];
         }
-        optimality_violation(&self.u, &self.model_grad, m.l1)
+        kkt_violation(&self.u, &self.model_grad, m.lambda)
     }
 
     /// cyclic coordinate descent with soft-thresholding, keeping `hΔ` up to date.
@@ -314,8 +314,8 @@ mod tests {
         }
         let g: Vec<f64> = (0..k).map(|_| 0.5 * rng.normal()).collect();
         let theta: Vec<f64> = (0..k).map(|j| if j % 3 == 0 { 0.0 } else { rng.normal() }).collect();
-        let l1 = vec![1.0; k - 1];
-        let m = Model { h: &h, g: &g, theta: &theta, l1: &l1 };
+        let lambda: Vec<f64> = (0..k).map(|j| if j == 0 { 0.0 } else { 1.0 }).collect();
+        let m = Model { h: &h, g: &g, theta: &theta, lambda: &lambda };
         let mut solver = L1Quadratic::new(k);
         let mut delta = vec![0.0; k];
         // condition number ~1e6: the model gradient is exact to about ε·cond ≈ 2e-10
@@ -339,7 +339,7 @@ mod tests {
         let h = [4.0, 1.0, 1.0, 3.0];
         let g = [1.0, 2.0];
         let theta = [0.5, -0.5];
-        let m = Model { h: &h, g: &g, theta: &theta, l1: &[0.0] };
+        let m = Model { h: &h, g: &g, theta: &theta, lambda: &[0.0, 0.0] };
         let mut delta = [0.0; 2];
         L1Quadratic::new(2).solve(&m, 1e-14, &mut delta);
         // H·Δ = −g: Δ = −[[3, −1], [−1, 4]]·g / 11

@@ -23,6 +23,7 @@ use std::time::Instant;
 pub use cost::{lbfgs_seconds, newton_seconds};
 pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
 pub(crate) use hessian::{regularised_cholesky, sample_indices};
+pub(crate) use l1_quadratic::{L1Quadratic, Model as L1Model};
 pub use lbfgs::lbfgs;
 pub use line_search::{Step, wolfe};
 pub use newton::newton;

@@ -30,6 +30,7 @@ pub fn prox_newton<B: Backend + ?Sized>(
 ) -> Result<Outcome> {
     let k = theta.len();
     let l1: Vec<f64> = obj.l1_weights().to_vec();
+    let lambda: Vec<f64> = std::iter::once(0.0).chain(l1.iter().copied()).collect();
     let l1_value = |t: &[f64]| l1_term(&l1, t);
     let (mut st, f0) = SecondOrderState::new(obj, theta, SOLVER)?;
     let mut f = f0 + l1_value(&st.theta);
@@ -41,7 +42,7 @@ pub fn prox_newton<B: Backend + ?Sized>(
         st.refresh_hessian(obj, it);
         ensure_finite(&st.hess, SOLVER, "hessian", it)?;
         let kkt = optimality_violation(&st.theta, &st.grad, &l1);
-        let model = Model { h: &st.hess, g: &st.grad, theta: &st.theta, l1: &l1 };
+        let model = Model { h: &st.hess, g: &st.grad, theta: &st.theta, lambda: &lambda };
         subproblem.solve(&model, 1e-3 * kkt.min(1.0), &mut delta);
         if kkt <= limits.tol && norm_inf(&delta) <= limits.tol * norm_inf(&st.theta).max(1.0) {
             reason = StopReason::Tolerance;
