@@ -44,59 +44,56 @@ impl SoftmaxSums {
         if m == 0 {
             return;
         }
-        let stored = z.len() / m;
         let offset = usize::from(reference);
         // per row: the largest logit and its class (class 0 at logit 0 under a reference class)
         let mut top = [0.0f64; MAX_TILE_ROWS];
         let mut arg = [0.0f64; MAX_TILE_ROWS];
         let init = if reference { 0.0 } else { f64::NEG_INFINITY };
         top[..m].fill(init);
-        for c in 0..stored {
-            let zc = &z[c * m..(c + 1) * m];
+        for (c, zc) in z.chunks_exact(m).enumerate() {
             let class = (c + offset) as f64;
-            for i in 0..m {
-                // `!(zc ≤ top)` also takes a NaN logit, so it propagates into the loss
-                if !(zc[i] <= top[i]) {
-                    top[i] = zc[i];
-                    arg[i] = class;
+            for ((t, a), &v) in top[..m].iter_mut().zip(&mut arg[..m]).zip(zc) {
+                // `!(v ≤ t)` also takes a NaN logit, so it propagates into the loss
+                if !(v <= *t) {
+                    *t = v;
+                    *a = class;
                 }
             }
         }
-        // Σ exp(z − max), and the label's logit
+        // the label's logit, then z ← exp(z − max) and its row sums (one exp per entry)
         let mut total = [0.0f64; MAX_TILE_ROWS];
         let mut label_logit = [0.0f64; MAX_TILE_ROWS];
         if reference {
-            for i in 0..m {
-                total[i] = exp_nonpositive(-top[i]);
+            for (t, &v) in total[..m].iter_mut().zip(&top[..m]) {
+                *t = exp_nonpositive(-v);
             }
         }
-        for c in 0..stored {
-            let zc = &z[c * m..(c + 1) * m];
+        for (c, zc) in z.chunks_exact_mut(m).enumerate() {
             let class = (c + offset) as f64;
             for i in 0..m {
-                total[i] += exp_nonpositive(zc[i] - top[i]);
                 label_logit[i] += if y[i] == class { zc[i] } else { 0.0 };
+                let e = exp_nonpositive(zc[i] - top[i]);
+                zc[i] = e;
+                total[i] += e;
             }
         }
-        // log-sum-exp, loss, accuracy
-        let mut lse = [0.0f64; MAX_TILE_ROWS];
+        // loss = log Σ exp(z − max) + max − z_label; accuracy
+        let mut inv_total = [0.0f64; MAX_TILE_ROWS];
         for i in 0..m {
-            lse[i] = top[i] + total[i].ln();
-            let loss = lse[i] - label_logit[i];
+            inv_total[i] = 1.0 / total[i];
+            let loss = total[i].ln() + top[i] - label_logit[i];
             self.loss += s[i] * loss;
             self.weight += s[i];
             if arg[i] == y[i] {
                 self.correct += s[i];
             }
         }
-        // residuals of the stored classes
-        for c in 0..stored {
-            let zc = &mut z[c * m..(c + 1) * m];
+        // residuals of the stored classes: sᵢ·(e/Σe − [yᵢ = c])
+        for (c, zc) in z.chunks_exact_mut(m).enumerate() {
             let class = (c + offset) as f64;
             let mut sum = 0.0;
             for i in 0..m {
-                let p = exp_nonpositive(zc[i] - lse[i]);
-                let r = s[i] * (p - if y[i] == class { 1.0 } else { 0.0 });
+                let r = s[i] * (zc[i] * inv_total[i] - if y[i] == class { 1.0 } else { 0.0 });
                 zc[i] = r;
                 sum += r;
             }
