@@ -251,3 +251,52 @@ fn unidentified_fits_are_errors_that_name_the_cause() {
     let err = FitParams::default().check().unwrap().fit(&ReferenceBackend, &col, &mut Silent).unwrap_err();
     assert!(err.to_string().contains("3 classes"), "{err}");
 }
+
+/// scikit-learn 1.9 multinomial `LogisticRegression(C = 1/(l2·n), solver="newton-cholesky",
+/// tol=1e-12)` on iris, wine and digits (tests/fixtures/sklearn_multinomial.json, made by
+/// make_multinomial_fixtures.py; intercepts centred, as ours): every coefficient within 1e-6 of
+/// the largest (relative), probabilities within 1e-6. digits has pixels that are 0 in every
+/// image: their coefficients are exactly 0 on both sides.
+#[test]
+fn iris_wine_digits_match_scikit_learn() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sklearn_multinomial.json"))
+        .unwrap();
+    let fixtures: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let floats =
+        |v: &serde_json::Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
+    for case in fixtures["cases"].as_array().unwrap() {
+        let path = case["data"].as_str().unwrap();
+        let data = load(path, case["target"].as_str().unwrap());
+        let l2 = case["l2"].as_f64().unwrap();
+        let intercepts = floats(&case["intercepts"]);
+        let coefs: Vec<Vec<f64>> = case["coefficients"].as_array().unwrap().iter().map(floats).collect();
+        let scale = coefs.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+        let first: Vec<Vec<f64>> = case["first_probabilities"].as_array().unwrap().iter().map(floats).collect();
+        for backend in all_backends() {
+            for solver in [Solver::Auto, Solver::Newton, Solver::Lbfgs] {
+                let m = fit(&data, FitParams { solver, l2, tol: 1e-10, ..FitParams::default() }, backend);
+                let what = format!("{path} l2={l2}: {solver} on {}", backend.name());
+                for (c, (w, want)) in m.coefficients.iter().zip(&coefs).enumerate() {
+                    for (j, (a, b)) in w.iter().zip(want).enumerate() {
+                        assert!((a - b).abs() <= 1e-6 * scale, "{what}: class {c} coefficient {j}: {a} vs {b}");
+                        assert_eq!(*b == 0.0, *a == 0.0, "{what}: zero coefficients agree (class {c}, {j})");
+                    }
+                    let (a, b) = (m.intercepts[c], intercepts[c]);
+                    assert!((a - b).abs() <= 1e-6 * scale.max(1.0), "{what}: intercept {c}: {a} vs {b}");
+                }
+                let p = m.predict_proba(data.features()).unwrap();
+                let k = data.n_classes();
+                for (i, row) in first.iter().enumerate() {
+                    for c in 0..k {
+                        assert!(
+                            (p[i * k + c] - row[c]).abs() <= 1e-6,
+                            "{what}: p[{i}, {c}] {} vs {}",
+                            p[i * k + c],
+                            row[c]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -206,6 +206,11 @@ fn finish<B: Backend + ?Sized>(
         intercepts.push(block[0]);
         coefficients.push(block[1..].to_vec());
     }
+    if !obj.reference() {
+        // the symmetric intercepts are defined up to a common shift: report them centred
+        let mean = intercepts.iter().sum::<f64>() / intercepts.len() as f64;
+        intercepts.iter_mut().for_each(|b| *b -= mean);
+    }
     Ok(MultinomialModel {
         intercepts,
         coefficients,
