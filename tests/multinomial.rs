@@ -300,3 +300,34 @@ fn iris_wine_digits_match_scikit_learn() {
         }
     }
 }
+
+/// balanced class weights are the sample weights `W / (K·W_c)` (scikit-learn's `balanced`).
+#[test]
+fn balanced_classes_equal_explicit_weights() {
+    let data = MakeClassification {
+        n_samples: 1500,
+        n_features: 5,
+        n_informative: 4,
+        n_redundant: 0,
+        n_classes: 3,
+        n_clusters_per_class: 1,
+        seed: 8,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    // unbalance: drop two thirds of class 2
+    let keep: Vec<usize> = (0..1500).filter(|&i| data.labels()[i] != 2.0 || i % 3 == 0).collect();
+    let data = data.select_rows(&keep);
+    let totals = data.class_totals();
+    let n: f64 = totals.iter().sum();
+    let weights: Vec<f64> = data.labels().iter().map(|&y| n / (3.0 * totals[y as usize])).collect();
+    let weighted = data.clone().with_weights(weights).unwrap();
+    let params = FitParams { l2: 1e-3, tol: 1e-11, ..FitParams::default() };
+    let balanced =
+        fit(&data, FitParams { class_weight: logreg::ClassWeight::Balanced, ..params.clone() }, &ReferenceBackend);
+    let explicit = fit(&weighted, params, &ReferenceBackend);
+    for (a, b) in balanced.coefficients.iter().flatten().zip(explicit.coefficients.iter().flatten()) {
+        assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}");
+    }
+}
