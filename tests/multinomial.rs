@@ -331,3 +331,24 @@ fn balanced_classes_equal_explicit_weights() {
         assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}");
     }
 }
+
+/// the fit does not depend on the number of threads: blocks and their partial sums are fixed by
+/// the data's shape, so 1, 2 and 3 threads give the same model bit for bit (newton and lbfgs).
+#[test]
+fn fits_do_not_depend_on_the_thread_count() {
+    let data = five_classes(20_000, 12, 21);
+    for solver in [Solver::Newton, Solver::Lbfgs] {
+        let params = FitParams { solver, l2: 1e-4, ..FitParams::default() };
+        let models: Vec<MultinomialModel> = [1, 2, 3]
+            .iter()
+            .map(|&t| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+                pool.install(|| fit(&data, params.clone(), &ReferenceBackend))
+            })
+            .collect();
+        for m in &models[1..] {
+            assert_eq!(m.coefficients, models[0].coefficients, "{solver}");
+            assert_eq!(m.intercepts, models[0].intercepts, "{solver}");
+        }
+    }
+}

@@ -72,7 +72,9 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             scaling.scale.iter().map(|s| strength * if penalize_scaled { 1.0 } else { s.powi(-power) }).collect()
         };
         let stored = n_classes - usize::from(reference);
-        let block_rows = block_rows(d);
+        // at least 16 rows per stored class, so the blocks' partial gradients (one class-block
+        // vector each) stay under a sixteenth of the features they sum whatever K and d
+        let block_rows = block_rows(d).max(16 * stored);
         let n_blocks = n.div_ceil(block_rows).max(1);
         Ok(SoftmaxObjective {
             backend,
