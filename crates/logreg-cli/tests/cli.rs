@@ -393,7 +393,7 @@ fn npy_data_trains_and_predicts() {
 
 /// more than two classes: train fits the multinomial model (anes96, statsmodels' published
 /// coefficients), predict writes one probability column per class, evaluate and summary read it
-/// back; `--positive` and `plot` say why they do not apply.
+/// back and plot draws its class regions; `--positive` says why it does not apply.
 #[test]
 fn multinomial_train_predict_evaluate_summary() {
     let dir = tempfile::tempdir().unwrap();
@@ -438,14 +438,12 @@ fn multinomial_train_predict_evaluate_summary() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("7 classes").and(predicate::str::contains("no positive class")));
-    logreg()
-        .args(["plot", "--data", &anes, "--output"])
-        .arg(dir.path().join("p.png"))
-        .arg("--model")
-        .arg(&model)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("two-class models only"));
+    // plot: the class regions of the two largest effects, every class in the legend
+    let svg = dir.path().join("p.svg");
+    logreg().args(["plot", "--data", &anes, "--output"]).arg(&svg).arg("--model").arg(&model).assert().success();
+    let drawing = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawing.contains("class regions"), "the multinomial caption");
+    assert!((0..7).all(|c| drawing.contains(&format!("\n{c}\n</text>"))), "a legend entry per class");
     // the version-1 binary model file of an earlier release still loads
     logreg()
         .args(["summary", "--model"])

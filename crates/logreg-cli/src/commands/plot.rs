@@ -1,5 +1,6 @@
 //! `logreg plot`: decision boundary and probability contours over two features (the others at
-//! their mean), the data coloured by class, and the training-loss curve when the model has one.
+//! their mean) — for more than two classes the class regions shaded by probability — the data
+//! coloured by class, and the training-loss curve when the model has one.
 
 use anyhow::{Result, anyhow, bail};
 use logreg::numerics::sigmoid;
@@ -20,6 +21,19 @@ const GRID_SVG: usize = 50;
 const MAX_POINTS: usize = 5000;
 const NEGATIVE: RGBColor = RGBColor(33, 102, 172);
 const POSITIVE: RGBColor = RGBColor(178, 24, 43);
+/// class colours of a multinomial model (cycled beyond ten classes).
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
 
 /// everything drawn, computed before choosing the image backend.
 struct Scene {
@@ -27,51 +41,81 @@ struct Scene {
     y_name: String,
     x_range: (f64, f64),
     y_range: (f64, f64),
-    /// logit = wx·x + wy·y + c
-    wx: f64,
-    wy: f64,
-    c: f64,
-    points: Vec<(f64, f64, bool)>,
-    classes: (String, String),
+    /// logits over the plane, `wx·x + wy·y + c`: one (a binary model's) or one per class
+    lines: Vec<(f64, f64, f64)>,
+    /// data points and their class (an index into `classes`)
+    points: Vec<(f64, f64, usize)>,
+    classes: Vec<String>,
     history: Vec<(f64, f64)>,
 }
 
-/// what the plot reads of a binary model.
+impl Scene {
+    /// colour of class `c`.
+    fn colour(&self, c: usize) -> RGBColor {
+        match (self.lines.len(), c) {
+            (1, 0) => NEGATIVE,
+            (1, _) => POSITIVE,
+            _ => PALETTE[c % PALETTE.len()],
+        }
+    }
+}
+
+/// what the plot reads of a model: per line (one for binary, one per class) the intercept and
+/// coefficients, and the class values.
 struct PlotModel<'a> {
     features: &'a [String],
-    coefficients: &'a [f64],
-    intercept: f64,
+    intercepts: Vec<f64>,
+    coefficients: Vec<&'a [f64]>,
+    classes: Vec<String>,
 }
 
 /// draw the plot to `--output` (.png or .svg).
 pub fn run(a: PlotArgs) -> Result<()> {
     let file = ModelFile::load(&a.model)?;
-    let Some(b) = file.binary() else {
-        bail!(
-            "{}: a multinomial model; `plot` draws the decision boundary of two-class models only (for now)",
-            a.model.display()
-        );
+    let model = match (file.binary(), &file.multinomial) {
+        (Some(b), _) => PlotModel {
+            features: &file.features,
+            intercepts: vec![b.intercept],
+            coefficients: vec![b.coefficients],
+            classes: vec![b.negative_class.to_string(), b.positive_class.to_string()],
+        },
+        (None, Some(m)) => PlotModel {
+            features: &file.features,
+            intercepts: m.intercepts.clone(),
+            coefficients: m.coefficients.iter().map(Vec::as_slice).collect(),
+            classes: m.classes.clone(),
+        },
+        (None, None) => unreachable!("a loaded model file is binary or multinomial"),
     };
-    let model = PlotModel { features: &file.features, coefficients: b.coefficients, intercept: b.intercept };
     let spec = Labelled {
         target: Some(file.target.clone()),
         features: Some(file.features.clone()),
-        positive: Some(b.positive_class),
+        positive: file.binary().map(|b| b.positive_class),
         width: Some(model.features.len()),
     };
     let (loaded, _) = load_labelled(&a.input, spec, false)?;
     let data = &loaded.dataset;
+    // the data's labels are numbered among its own classes: map them to the model's
+    let class_of: Vec<usize> = loaded
+        .classes
+        .values
+        .iter()
+        .map(|v| {
+            model.classes.iter().position(|c| c == v).ok_or_else(|| {
+                anyhow!("class `{v}` of the data is not among the model's classes {}", model.classes.join(", "))
+            })
+        })
+        .collect::<Result<_>>()?;
     let stats = logreg::Standardizer::fit(data);
     let find = |name: &str| {
         model.features.iter().position(|f| f == name).ok_or_else(|| {
             anyhow!("no feature named `{name}` in the model; its features are: {}", model.features.join(", "))
         })
     };
-    // default axes: the two largest effects on the standardised scale
+    // default axes: the two largest effects on the standardised scale (largest over classes)
+    let effect = |j: usize| model.coefficients.iter().map(|w| (w[j] * stats.scale[j]).abs()).fold(0.0, f64::max);
     let mut by_effect: Vec<usize> = (0..model.features.len()).collect();
-    by_effect.sort_by(|&p, &q| {
-        (model.coefficients[q] * stats.scale[q]).abs().total_cmp(&(model.coefficients[p] * stats.scale[p]).abs())
-    });
+    by_effect.sort_by(|&p, &q| effect(q).total_cmp(&effect(p)));
     let xi = match &a.x {
         Some(n) => find(n)?,
         None => by_effect[0],
@@ -83,11 +127,15 @@ pub fn run(a: PlotArgs) -> Result<()> {
     if xi == yi {
         bail!("--x and --y name the same feature `{}`", model.features[xi]);
     }
-    let c = model.intercept
-        + (0..model.features.len())
-            .filter(|&j| j != xi && j != yi)
-            .map(|j| model.coefficients[j] * stats.mean[j])
-            .sum::<f64>();
+    let lines = model
+        .intercepts
+        .iter()
+        .zip(&model.coefficients)
+        .map(|(b, w)| {
+            let c = b + (0..w.len()).filter(|&j| j != xi && j != yi).map(|j| w[j] * stats.mean[j]).sum::<f64>();
+            (w[xi], w[yi], c)
+        })
+        .collect();
     let x = data.features();
     let range = |j: usize| {
         let (lo, hi) = (0..data.n_rows())
@@ -102,14 +150,12 @@ pub fn run(a: PlotArgs) -> Result<()> {
         y_name: model.features[yi].clone(),
         x_range: range(xi),
         y_range: range(yi),
-        wx: model.coefficients[xi],
-        wy: model.coefficients[yi],
-        c,
+        lines,
         points: (0..data.n_rows())
             .step_by(step)
-            .map(|i| (x.row(i)[xi], x.row(i)[yi], data.labels()[i] == 1.0))
+            .map(|i| (x.row(i)[xi], x.row(i)[yi], class_of[data.labels()[i] as usize]))
             .collect(),
-        classes: (b.negative_class.to_string(), b.positive_class.to_string()),
+        classes: model.classes.clone(),
         history: file.loss_history.iter().map(|h| (h.iteration as f64, h.objective)).collect(),
     };
     register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| anyhow!("the bundled font is unreadable"))?;
@@ -134,7 +180,14 @@ where
         if s.history.len() >= 2 { root.split_horizontally(750) } else { (root.clone(), root.margin(0, 0, 0, 0)) };
     let ((x0, x1), (y0, y1)) = (s.x_range, s.y_range);
     let mut chart = ChartBuilder::on(&left)
-        .caption("decision boundary and P(positive) contours", ("sans-serif", 20))
+        .caption(
+            if s.lines.len() == 1 {
+                "decision boundary and P(positive) contours"
+            } else {
+                "class regions, shaded by the probability of the most probable class"
+            },
+            ("sans-serif", 20),
+        )
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(65)
@@ -145,9 +198,7 @@ where
     let (dx, dy) = ((x1 - x0) / grid as f64, (y1 - y0) / grid as f64);
     let cells = (0..grid).flat_map(|i| (0..grid).map(move |j| (i, j))).map(|(i, j)| {
         let (cx, cy) = (x0 + (i as f64 + 0.5) * dx, y0 + (j as f64 + 0.5) * dy);
-        let p = sigmoid(s.wx * cx + s.wy * cy + s.c);
-        let base = if p >= 0.5 { POSITIVE } else { NEGATIVE };
-        let t = (p - 0.5).abs() * 2.0 * 0.35;
+        let (base, t) = shade(s, cx, cy);
         let mix = |c: u8| (255.0 + (f64::from(c) - 255.0) * t) as u8;
         let colour = RGBColor(mix(base.0), mix(base.1), mix(base.2));
         Rectangle::new(
@@ -156,8 +207,9 @@ where
         )
     });
     chart.draw_series(cells).map_err(err)?;
-    // contours: straight lines logit(p) = wx·x + wy·y + c
-    for p in [0.1f64, 0.25, 0.5, 0.75, 0.9] {
+    // contours of a binary model: straight lines logit(p) = wx·x + wy·y + c
+    let contours: &[f64] = if s.lines.len() == 1 { &[0.1, 0.25, 0.5, 0.75, 0.9] } else { &[] };
+    for &p in contours {
         let logit = (p / (1.0 - p)).ln();
         let line = contour(s, logit);
         if line.len() < 2 {
@@ -171,10 +223,11 @@ where
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(3)));
         }
     }
-    for (positive, colour, name) in [(false, NEGATIVE, &s.classes.0), (true, POSITIVE, &s.classes.1)] {
+    for (class, name) in s.classes.iter().enumerate() {
+        let colour = s.colour(class);
         chart
             .draw_series(
-                s.points.iter().filter(|p| p.2 == positive).map(|&(x, y, _)| Circle::new((x, y), 3, colour.filled())),
+                s.points.iter().filter(|p| p.2 == class).map(|&(x, y, _)| Circle::new((x, y), 3, colour.filled())),
             )
             .map_err(err)?
             .label(name.as_str())
@@ -210,17 +263,33 @@ where
     Ok(())
 }
 
-/// the part of the line `wx·x + wy·y + c = logit` inside the plot's box, as points.
+/// the colour of the plane at `(x, y)` and how strongly to apply it (0: white): a binary model's
+/// side of the boundary by `|p − ½|`, else the most probable class by how far its probability
+/// rises above `1/K`.
+fn shade(s: &Scene, x: f64, y: f64) -> (RGBColor, f64) {
+    if let [(wx, wy, c)] = s.lines[..] {
+        let p = sigmoid(wx * x + wy * y + c);
+        return (if p >= 0.5 { POSITIVE } else { NEGATIVE }, (p - 0.5).abs() * 2.0 * 0.35);
+    }
+    let mut p: Vec<f64> = s.lines.iter().map(|(wx, wy, c)| wx * x + wy * y + c).collect();
+    logreg::softmax::softmax_in_place(&mut p);
+    let best = logreg::multinomial::argmax(&p) as usize;
+    let k = p.len() as f64;
+    (s.colour(best), (p[best] - 1.0 / k) / (1.0 - 1.0 / k) * 0.45)
+}
+
+/// the part of the line `wx·x + wy·y + c = logit` of a binary model inside the plot's box, as points.
 fn contour(s: &Scene, logit: f64) -> Vec<(f64, f64)> {
     let ((x0, x1), (y0, y1)) = (s.x_range, s.y_range);
-    if s.wy.abs() > 1e-300 {
+    let (wx, wy, c) = s.lines[0];
+    if wy.abs() > 1e-300 {
         (0..=400)
             .map(|k| x0 + (x1 - x0) * k as f64 / 400.0)
-            .map(|x| (x, (logit - s.c - s.wx * x) / s.wy))
+            .map(|x| (x, (logit - c - wx * x) / wy))
             .filter(|&(_, y)| y >= y0 && y <= y1)
             .collect()
-    } else if s.wx.abs() > 1e-300 {
-        let x = (logit - s.c) / s.wx;
+    } else if wx.abs() > 1e-300 {
+        let x = (logit - c) / wx;
         if x >= x0 && x <= x1 { vec![(x, y0), (x, y1)] } else { Vec::new() }
     } else {
         Vec::new()
