@@ -18,7 +18,9 @@ use crate::numerics::dot;
 use crate::objective::kkt_violation;
 use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::rng::Rng;
-use crate::solve::{L1Model, L1Quadratic, hessian_sample_rows, record, regularised_cholesky, sample_indices};
+use crate::solve::{
+    L1Model, L1Quadratic, hessian_sample_rows, record, regularised_cholesky, sample_indices, strictly_convex,
+};
 use crate::train::Observer;
 use crate::view::Selection;
 
@@ -73,6 +75,7 @@ pub fn newton<B: Backend + ?Sized>(
         let (violation, predicted) = match (&lambda, &mut subproblem) {
             (Some(l), Some(sub)) => {
                 ensure_finite(&hess, solver, "hessian", it)?;
+                strictly_convex(&mut hess, p);
                 let kkt = kkt_violation(&theta, &grad, l);
                 let model = L1Model { h: &hess, g: &grad, theta: &theta, lambda: l };
                 sub.solve(&model, 1e-3 * kkt.min(1.0), &mut step);

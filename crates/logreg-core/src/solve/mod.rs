@@ -28,6 +28,7 @@ pub use lbfgs::lbfgs;
 pub use line_search::{Step, wolfe};
 pub use newton::newton;
 pub use prox_newton::prox_newton;
+pub(crate) use prox_newton::strictly_convex;
 pub use smooth::Smooth;
 
 pub use crate::model::{Inference, Term};

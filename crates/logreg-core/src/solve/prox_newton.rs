@@ -41,6 +41,7 @@ pub fn prox_newton<B: Backend + ?Sized>(
     for it in 1..=limits.max_iter {
         st.refresh_hessian(obj, it);
         ensure_finite(&st.hess, SOLVER, "hessian", it)?;
+        strictly_convex(&mut st.hess, k);
         let kkt = optimality_violation(&st.theta, &st.grad, &l1);
         let model = Model { h: &st.hess, g: &st.grad, theta: &st.theta, lambda: &lambda };
         subproblem.solve(&model, 1e-3 * kkt.min(1.0), &mut delta);
@@ -70,4 +71,16 @@ pub fn prox_newton<B: Backend + ?Sized>(
         }
     }
     Ok(Outcome { theta: st.theta, iterations: history.len(), reason, history })
+}
+
+/// ridge added to the quadratic model's hessian (newglmnet's `ν`, yuan, ho & lin 2012): with
+/// fewer rows than parameters and no l2 the hessian is singular, and the subproblem's active-set
+/// cholesky then has no unique solution. the fixed point — the optimum — does not depend on it.
+pub(crate) const MODEL_RIDGE: f64 = 1e-10;
+
+/// add [`MODEL_RIDGE`] to the diagonal of the `k × k` hessian `h`.
+pub(crate) fn strictly_convex(h: &mut [f64], k: usize) {
+    for j in 0..k {
+        h[j * k + j] += MODEL_RIDGE;
+    }
 }
