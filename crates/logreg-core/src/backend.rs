@@ -130,7 +130,9 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
                 let stored = coefs.len() / (d + 1);
                 let mut sums = SoftmaxSums::default();
                 let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
-                let mut intercepts = vec![0.0; stored];
+                // the classes' residual sums, on the stack: no allocation per block
+                let mut intercepts = [0.0; crate::dataset::MAX_CLASSES];
+                let intercepts = &mut intercepts[..stored];
                 let step = class_tile_rows(d);
                 let mut start = 0;
                 while start < rows.len() {
@@ -141,7 +143,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
                     let (y, s, z) = (&mut y[..m], &mut s[..m], &mut scratch[..m * stored]);
                     data.labels_and_weights(&tile, y, s);
                     self.class_logits(&x, coefs, z);
-                    sums.add_tile(y, s, z, reference, &mut intercepts);
+                    sums.add_tile(y, s, z, reference, intercepts);
                     self.add_xt_times_classes(&x, z, g);
                     start = end;
                 }

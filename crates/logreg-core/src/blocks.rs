@@ -261,18 +261,7 @@ impl HessianWorkspace {
                 for start in (0..chunk.len()).step_by(br) {
                     let block = chunk.sub(start..(start + br).min(chunk.len()));
                     let m = block.len();
-                    // a scattered block (a hessian sample) is gathered once, so that the backends'
-                    // matrix kernels see contiguous rows
-                    let rows = match &block {
-                        Selection::Range(_) => data.rows(block.clone()),
-                        Selection::Indices(ix) => {
-                            for (dst, &i) in gathered.chunks_exact_mut(d).zip(ix.iter()) {
-                                dst.copy_from_slice(data.x.row(i));
-                            }
-                            let matrix = MatrixRef::new(&gathered[..m * d], m, d).expect("m·d elements");
-                            Rows::all(matrix)
-                        }
-                    };
+                    let rows = Rows::all(contiguous_block(data, &block, &mut *gathered));
                     data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
                     backend.linear_predictor(&rows, w, b, &mut r[..m]);
                     // vectorised (widest simd): curvatures, then losses and residuals tile by tile
@@ -329,6 +318,22 @@ impl HessianWorkspace {
             hess[j * k] = hess[j];
         }
         total
+    }
+}
+
+/// the rows `block` of `data` as one contiguous row-major matrix, so that the backends' matrix
+/// kernels see contiguous rows: a range is viewed in place, a scattered block (a hessian sample)
+/// is copied once into `gathered` (at least `block.len() · d` long).
+pub(crate) fn contiguous_block<'g>(data: DataRef<'g>, block: &Selection<'_>, gathered: &'g mut [f64]) -> MatrixRef<'g> {
+    let (m, d) = (block.len(), data.x.n_cols());
+    match block {
+        Selection::Range(r) => data.x.slice_rows(r.clone()),
+        Selection::Indices(ix) => {
+            for (dst, &i) in gathered.chunks_exact_mut(d).zip(ix.iter()) {
+                dst.copy_from_slice(data.x.row(i));
+            }
+            MatrixRef::new(&gathered[..m * d], m, d).expect("m·d elements")
+        }
     }
 }
 

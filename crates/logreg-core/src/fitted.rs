@@ -6,7 +6,7 @@ use std::time::Instant;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::linalg::{dependent_columns, spd_inverse};
-use crate::model::{FitReport, Inference, Model, StopReason};
+use crate::model::{Inference, Model};
 use crate::objective::{Objective, Penalty, l1_term, optimality_violation};
 use crate::outcome::{Outcome, ensure_finite};
 use crate::scaler::Standardizer;
@@ -23,14 +23,14 @@ const DEPENDENT_PIVOT: f64 = 1e-9;
 /// solvers (`exact`) are checked for separation and collinearity and get the inference table.
 pub(crate) fn finish<B: Backend + ?Sized>(
     obj: &mut Objective<'_, B>,
-    outcome: Outcome,
+    mut outcome: Outcome,
     solver: &'static str,
     start: Instant,
     names: &[String],
     exact: bool,
 ) -> Result<Model> {
     let k = outcome.theta.len();
-    let theta = outcome.theta;
+    let theta = std::mem::take(&mut outcome.theta);
     let at = outcome.iterations;
     ensure_finite(&theta, solver, "coefficients", at)?;
     let mut raw = vec![0.0; k];
@@ -57,17 +57,8 @@ pub(crate) fn finish<B: Backend + ?Sized>(
     ensure_finite(&[smooth], solver, "objective", at)?;
     ensure_finite(&grad, solver, "gradient", at)?;
     let gradient_norm = optimality_violation(&theta, &grad, obj.l1_weights());
-    let report = FitReport {
-        solver: solver.into(),
-        backend: obj.backend().name().into(),
-        iterations: outcome.iterations,
-        objective: smooth + l1_term(obj.l1_weights(), &theta),
-        gradient_norm,
-        converged: outcome.reason == StopReason::Tolerance,
-        reason: outcome.reason,
-        fit_seconds: start.elapsed().as_secs_f64(),
-        history: outcome.history,
-    };
+    let report =
+        outcome.report(solver, obj.backend().name(), smooth + l1_term(obj.l1_weights(), &theta), gradient_norm, start);
     Ok(Model {
         intercept: raw[0],
         coefficients: raw[1..].to_vec(),

@@ -58,7 +58,7 @@ impl Penalty {
 
 /// the l1 term `Σ λⱼ·|wⱼ|` of `θ = [b, w…]` with per-coefficient strengths `l1` (intercept excluded).
 pub fn l1_term(l1: &[f64], theta: &[f64]) -> f64 {
-    theta[1..].iter().zip(l1).map(|(w, l)| l * w.abs()).sum()
+    weighted_l1(l1, &theta[1..])
 }
 
 /// value, mean log-loss and accuracy of a full evaluation.
@@ -116,25 +116,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         penalize_scaled: bool,
     ) -> Result<Self> {
         let (n, d) = (data.x.n_rows(), data.x.n_cols());
-        if n == 0 {
-            return Err(Error::InvalidData("no rows to fit".into()));
-        }
-        if scaling.mean.len() != d || scaling.scale.len() != d || scaling.constant.len() != d {
-            return Err(Error::DimensionMismatch {
-                what: "scaling statistics",
-                expected: d,
-                found: scaling.mean.len(),
-            });
-        }
-        let total_weight = data.weights.map_or(n as f64, |s| s.iter().sum());
-        if !(total_weight > 0.0 && total_weight.is_finite()) {
-            return Err(Error::InvalidData("sample weights must have a positive finite sum".into()));
-        }
-        let factor = |power: i32| -> Vec<f64> {
-            scaling.scale.iter().map(|s| if penalize_scaled { 1.0 } else { s.powi(-power) }).collect()
-        };
-        let l2_weight = factor(2).into_iter().map(|f| f * penalty.l2).collect();
-        let l1_weight = factor(1).into_iter().map(|f| f * penalty.l1).collect();
+        let Weights { total_weight, l2_weight, l1_weight } = checked_weights(data, penalty, &scaling, penalize_scaled)?;
         Ok(Objective {
             backend,
             data,
@@ -272,7 +254,6 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         hess: &mut [f64],
     ) -> f64 {
         let (n, d) = (self.n_rows(), self.n_features());
-        let k = d + 1;
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
         let ws = self.hessian.get_or_insert_with(|| HessianWorkspace::new(d, n));
@@ -284,32 +265,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         }
         grad[0] = sums.residual * inv_w;
         self.scale_gradient(theta, inv_w, grad);
-        let (mean, scale) = (&self.scaling.mean, &self.scaling.scale);
-        let constant = &self.scaling.constant;
-        // H' = Aᵀ·(H/W)·A for θ = A·θ': columns, then rows
-        for v in hess.iter_mut() {
-            *v *= inv_w;
-        }
-        for row in hess.chunks_exact_mut(k) {
-            let h0 = row[0];
-            for j in 0..d {
-                row[1 + j] = (row[1 + j] - mean[j] * h0) / scale[j];
-            }
-        }
-        for j in 0..d {
-            for c in 0..k {
-                hess[(1 + j) * k + c] = (hess[(1 + j) * k + c] - mean[j] * hess[c]) / scale[j];
-            }
-            hess[(1 + j) * k + 1 + j] += self.l2_weight[j];
-        }
-        // a constant column's coefficient is held at 0: a unit row and column, no coupling
-        for j in (0..d).filter(|&j| constant[j]) {
-            for c in 0..k {
-                hess[(1 + j) * k + c] = 0.0;
-                hess[c * k + 1 + j] = 0.0;
-            }
-            hess[(1 + j) * k + 1 + j] = 1.0;
-        }
+        scale_hessian(&self.scaling, &self.l2_weight, inv_w, hess);
         let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
         sums.loss * inv_w + 0.5 * l2
     }
@@ -318,14 +274,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     /// `grad[0]` (already divided by the weight): `(gⱼ/W − μⱼ·g₀)/σⱼ + l2ⱼ·θ'ⱼ`, 0 for constant
     /// columns.
     fn scale_gradient(&self, theta: &[f64], inv_w: f64, grad: &mut [f64]) {
-        let s = &self.scaling;
-        for j in 0..self.n_features() {
-            grad[1 + j] = if s.constant[j] {
-                0.0
-            } else {
-                (grad[1 + j] * inv_w - s.mean[j] * grad[0]) / s.scale[j] + self.l2_weight[j] * theta[1 + j]
-            };
-        }
+        scale_block_gradient(&self.scaling, &self.l2_weight, theta, inv_w, grad);
     }
 
     /// mean log-loss and accuracy of the last full pass of `smooth_value_grad(_hess)`.
@@ -348,6 +297,100 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     pub fn value(&mut self, theta: &[f64]) -> f64 {
         self.evaluate(theta).objective
     }
+}
+
+/// total sample weight and per-column penalty strengths of an objective, checked.
+pub(crate) struct Weights {
+    /// `Σ sᵢ`
+    pub total_weight: f64,
+    /// l2 strength of each scaled coefficient
+    pub l2_weight: Vec<f64>,
+    /// l1 strength of each scaled coefficient
+    pub l1_weight: Vec<f64>,
+}
+
+/// the checks every objective makes of its data and scaling (rows, one statistic per column, a
+/// positive finite total weight), and the strengths of `penalty` on the coefficients of the
+/// features scaled by `scaling`: as given when `penalize_scaled`, else `l2/σⱼ²` and `l1/σⱼ`.
+pub(crate) fn checked_weights(
+    data: DataRef<'_>,
+    penalty: Penalty,
+    scaling: &Standardizer,
+    penalize_scaled: bool,
+) -> Result<Weights> {
+    let (n, d) = (data.x.n_rows(), data.x.n_cols());
+    if n == 0 {
+        return Err(Error::InvalidData("no rows to fit".into()));
+    }
+    if scaling.mean.len() != d || scaling.scale.len() != d || scaling.constant.len() != d {
+        return Err(Error::DimensionMismatch { what: "scaling statistics", expected: d, found: scaling.mean.len() });
+    }
+    let total_weight = data.weights.map_or(n as f64, |s| s.iter().sum());
+    if !(total_weight > 0.0 && total_weight.is_finite()) {
+        return Err(Error::InvalidData("sample weights must have a positive finite sum".into()));
+    }
+    let factor = |power: i32| -> Vec<f64> {
+        scaling.scale.iter().map(|s| if penalize_scaled { 1.0 } else { s.powi(-power) }).collect()
+    };
+    let l2_weight = factor(2).into_iter().map(|f| f * penalty.l2).collect();
+    let l1_weight = factor(1).into_iter().map(|f| f * penalty.l1).collect();
+    Ok(Weights { total_weight, l2_weight, l1_weight })
+}
+
+/// one block's gradient in θ' from the raw sums `grad[1..] = Xᵀ(s∘(p − y))` and the intercept's
+/// `grad[0]` (already divided by the weight): `(gⱼ/W − μⱼ·g₀)/σⱼ + l2ⱼ·θ'ⱼ`, 0 for constant
+/// columns.
+pub(crate) fn scale_block_gradient(s: &Standardizer, l2_weight: &[f64], theta: &[f64], inv_w: f64, grad: &mut [f64]) {
+    for j in 0..s.mean.len() {
+        grad[1 + j] = if s.constant[j] {
+            0.0
+        } else {
+            (grad[1 + j] * inv_w - s.mean[j] * grad[0]) / s.scale[j] + l2_weight[j] * theta[1 + j]
+        };
+    }
+}
+
+/// `H' = Aᵀ·(H/W)·A + diag(l2)` for θ = A·θ', parameters in blocks `[b, w…]` of `d + 1` (one
+/// block for the binary model, one per class for the multinomial; `A` one scaling block per
+/// parameter block): columns, then rows. a constant column's coefficients are held at 0: unit
+/// rows and columns, no coupling.
+pub(crate) fn scale_hessian(s: &Standardizer, l2_weight: &[f64], inv_w: f64, hess: &mut [f64]) {
+    let d = s.mean.len();
+    let q = d + 1;
+    let p = hess.len().isqrt();
+    hess.iter_mut().for_each(|v| *v *= inv_w);
+    for row in hess.chunks_exact_mut(p) {
+        for blk in row.chunks_exact_mut(q) {
+            let h0 = blk[0];
+            for j in 0..d {
+                blk[1 + j] = (blk[1 + j] - s.mean[j] * h0) / s.scale[j];
+            }
+        }
+    }
+    for cb in 0..p / q {
+        for j in 0..d {
+            for c in 0..p {
+                let v = (hess[(cb * q + 1 + j) * p + c] - s.mean[j] * hess[(cb * q) * p + c]) / s.scale[j];
+                hess[(cb * q + 1 + j) * p + c] = v;
+            }
+            hess[(cb * q + 1 + j) * p + cb * q + 1 + j] += l2_weight[j];
+        }
+    }
+    for cb in 0..p / q {
+        for j in (0..d).filter(|&j| s.constant[j]) {
+            let r = cb * q + 1 + j;
+            for c in 0..p {
+                hess[r * p + c] = 0.0;
+                hess[c * p + r] = 0.0;
+            }
+            hess[r * p + r] = 1.0;
+        }
+    }
+}
+
+/// `Σⱼ λⱼ·|θⱼ|`, one strength per parameter.
+pub fn weighted_l1(lambda: &[f64], theta: &[f64]) -> f64 {
+    lambda.iter().zip(theta).map(|(l, t)| l * t.abs()).sum()
 }
 
 /// max-norm of the minimum-norm subgradient of `J` at `θ = [b, w…]` given the smooth gradient

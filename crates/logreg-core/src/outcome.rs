@@ -1,7 +1,7 @@
 //! what every solver hands back, the limits they share, and their checks for non-finite values.
 
 use crate::error::{Error, Result};
-use crate::model::{HistoryPoint, StopReason};
+use crate::model::{FitReport, HistoryPoint, StopReason};
 
 /// tolerance and iteration limit of an exact solver.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,6 +41,31 @@ pub struct Outcome {
     pub reason: StopReason,
     /// objective and accuracy after each iteration
     pub history: Vec<HistoryPoint>,
+}
+
+impl Outcome {
+    /// the report of the fit that produced this outcome (its history moved in), given the final
+    /// objective and gradient (or kkt) norm; `start` is when the fit began.
+    pub(crate) fn report(
+        self,
+        solver: &str,
+        backend: &str,
+        objective: f64,
+        gradient_norm: f64,
+        start: std::time::Instant,
+    ) -> FitReport {
+        FitReport {
+            solver: solver.into(),
+            backend: backend.into(),
+            iterations: self.iterations,
+            objective,
+            gradient_norm,
+            converged: self.reason == StopReason::Tolerance,
+            reason: self.reason,
+            fit_seconds: start.elapsed().as_secs_f64(),
+            history: self.history,
+        }
+    }
 }
 
 #[cfg(test)]

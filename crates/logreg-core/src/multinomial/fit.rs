@@ -8,9 +8,9 @@ use crate::backend::Backend;
 use crate::dataset::{DataRef, Dataset};
 use crate::error::{Error, Result};
 use crate::fitted::{collinear, identify, raw_covariance};
-use crate::model::{FitReport, Inference, StopReason};
+use crate::model::Inference;
 use crate::objective::Penalty;
-use crate::objective::kkt_violation;
+use crate::objective::{kkt_violation, weighted_l1};
 use crate::outcome::{Limits, Outcome, ensure_finite};
 use crate::scaler::ColumnStats;
 use crate::solve::{ClassWeight, Solver, ValidFitParams, lbfgs};
@@ -140,12 +140,12 @@ fn initial_theta<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>) -> Vec<f64>
 /// separation and collinearity and get per-class inference.
 fn finish<B: Backend + ?Sized>(
     obj: &mut SoftmaxObjective<'_, B>,
-    outcome: Outcome,
+    mut outcome: Outcome,
     solver: &'static str,
     start: Instant,
     names: &[String],
 ) -> Result<MultinomialModel> {
-    let theta = outcome.theta;
+    let theta = std::mem::take(&mut outcome.theta);
     let at = outcome.iterations;
     let p = theta.len();
     let q = obj.n_features() + 1;
@@ -183,18 +183,9 @@ fn finish<B: Backend + ?Sized>(
     ensure_finite(&[smooth], solver, "objective", at)?;
     ensure_finite(&grad, solver, "gradient", at)?;
     let lambda = obj.l1_strengths();
-    let l1: f64 = lambda.iter().zip(&theta).map(|(l, t)| l * t.abs()).sum();
-    let report = FitReport {
-        solver: solver.into(),
-        backend: obj.backend().name().into(),
-        iterations: outcome.iterations,
-        objective: smooth + l1,
-        gradient_norm: kkt_violation(&theta, &grad, &lambda),
-        converged: outcome.reason == StopReason::Tolerance,
-        reason: outcome.reason,
-        fit_seconds: start.elapsed().as_secs_f64(),
-        history: outcome.history,
-    };
+    let l1 = weighted_l1(&lambda, &theta);
+    let report =
+        outcome.report(solver, obj.backend().name(), smooth + l1, kkt_violation(&theta, &grad, &lambda), start);
     let d = q - 1;
     let mut intercepts = Vec::with_capacity(obj.n_classes());
     let mut coefficients = Vec::with_capacity(obj.n_classes());

@@ -96,15 +96,19 @@ pub fn class_decision_values<B: Backend + ?Sized>(backend: &B, x: MatrixRef<'_>,
     let k = coefs.len() / (x.n_cols() + 1);
     assert_eq!(out.len(), x.n_rows() * k, "output holds rows × classes");
     let br = block_rows(x.n_cols());
-    out.par_chunks_mut(br * k.max(1)).enumerate().for_each(|(blk, o)| {
-        let start = blk * br;
-        let m = o.len() / k;
-        let mut z = vec![0.0; m * k];
-        backend.class_logits(&Rows::new(x, Selection::Range(start..start + m)), coefs, &mut z);
-        for i in 0..m {
-            for c in 0..k {
-                o[i * k + c] = z[c * m + i];
+    // one column-major tile buffer per worker, not per block
+    out.par_chunks_mut(br * k.max(1)).enumerate().for_each_init(
+        || vec![0.0; br * k],
+        |tile, (blk, o)| {
+            let start = blk * br;
+            let m = o.len() / k;
+            let z = &mut tile[..m * k];
+            backend.class_logits(&Rows::new(x, Selection::Range(start..start + m)), coefs, z);
+            for i in 0..m {
+                for c in 0..k {
+                    o[i * k + c] = z[c * m + i];
+                }
             }
-        }
-    });
+        },
+    );
 }

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::linalg::cholesky_solve;
 use crate::model::StopReason;
 use crate::numerics::dot;
-use crate::objective::kkt_violation;
+use crate::objective::{kkt_violation, weighted_l1};
 use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::rng::Rng;
 use crate::solve::{
@@ -31,7 +31,7 @@ fn l1_strengths<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>) -> Option<Ve
 
 /// `Σ λⱼ|θⱼ|`.
 fn l1_value(lambda: &Option<Vec<f64>>, theta: &[f64]) -> f64 {
-    lambda.as_ref().map_or(0.0, |l| l.iter().zip(theta).map(|(l, t)| l * t.abs()).sum())
+    lambda.as_ref().map_or(0.0, |l| weighted_l1(l, theta))
 }
 /// step halvings before the line search gives up.
 const MAX_HALVINGS: usize = 40;

@@ -7,13 +7,13 @@
 //! block by block, while the backend reads the raw features.
 
 use crate::backend::{Backend, MAX_TILE_ROWS};
-use crate::blocks::{block_rows, run_parts};
+use crate::blocks::{block_rows, contiguous_block, run_parts};
 use crate::dataset::DataRef;
 use crate::error::{Error, Result};
-use crate::objective::Penalty;
+use crate::objective::{Penalty, Weights, checked_weights, scale_block_gradient, scale_hessian};
 use crate::scaler::Standardizer;
 use crate::softmax::SoftmaxSums;
-use crate::view::{MatrixRef, Rows, Selection};
+use crate::view::{Rows, Selection};
 
 /// head of a gradient slot: loss, weight, correct.
 const HEAD: usize = 3;
@@ -51,26 +51,10 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
         penalize_scaled: bool,
     ) -> Result<Self> {
         let (n, d) = (data.x.n_rows(), data.x.n_cols());
-        if n == 0 {
-            return Err(Error::InvalidData("no rows to fit".into()));
-        }
+        let Weights { total_weight, l2_weight, l1_weight } = checked_weights(data, penalty, &scaling, penalize_scaled)?;
         if n_classes < 2 {
             return Err(Error::param("n_classes", format!("needs at least 2 classes, got {n_classes}")));
         }
-        if scaling.mean.len() != d || scaling.scale.len() != d || scaling.constant.len() != d {
-            return Err(Error::DimensionMismatch {
-                what: "scaling statistics",
-                expected: d,
-                found: scaling.mean.len(),
-            });
-        }
-        let total_weight = data.weights.map_or(n as f64, |s| s.iter().sum());
-        if !(total_weight > 0.0 && total_weight.is_finite()) {
-            return Err(Error::InvalidData("sample weights must have a positive finite sum".into()));
-        }
-        let factor = |power: i32, strength: f64| -> Vec<f64> {
-            scaling.scale.iter().map(|s| strength * if penalize_scaled { 1.0 } else { s.powi(-power) }).collect()
-        };
         let stored = n_classes - usize::from(reference);
         // at least 16 rows per stored class, so the blocks' partial gradients (one class-block
         // vector each) stay under a sixteenth of the features they sum whatever K and d
@@ -82,8 +66,8 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             n_classes,
             reference,
             penalty,
-            l2_weight: factor(2, penalty.l2()),
-            l1_weight: factor(1, penalty.l1()),
+            l2_weight,
+            l1_weight,
             scaling,
             total_weight,
             block_rows,
@@ -245,17 +229,10 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
     /// the gradient in θ' from raw sums (divided by the weight `1/inv_w`), block by block, with
     /// the l2 term; 0 for constant columns.
     fn scale_gradient(&self, theta: &[f64], inv_w: f64, grad: &mut [f64]) {
-        let d = self.n_features();
-        let s = &self.scaling;
-        for (g, t) in grad.chunks_exact_mut(d + 1).zip(theta.chunks_exact(d + 1)) {
+        let q = self.n_features() + 1;
+        for (g, t) in grad.chunks_exact_mut(q).zip(theta.chunks_exact(q)) {
             g[0] *= inv_w;
-            for j in 0..d {
-                g[1 + j] = if s.constant[j] {
-                    0.0
-                } else {
-                    (g[1 + j] * inv_w - s.mean[j] * g[0]) / s.scale[j] + self.l2_weight[j] * t[1 + j]
-                };
-            }
+            scale_block_gradient(&self.scaling, &self.l2_weight, t, inv_w, g);
         }
     }
 
@@ -296,29 +273,16 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             for start in (0..chunk.len()).step_by(br) {
                 let block = chunk.sub(start..(start + br).min(chunk.len()));
                 let m = block.len();
-                let rows = match &block {
-                    Selection::Range(_) => data.rows(block.clone()),
-                    Selection::Indices(ix) => {
-                        for (dst, &i) in gathered.chunks_exact_mut(d).zip(ix.iter()) {
-                            dst.copy_from_slice(data.x.row(i));
-                        }
-                        Rows::all(MatrixRef::new(&gathered[..m * d], m, d).expect("m·d elements"))
-                    }
-                };
+                let xb = contiguous_block(data, &block, &mut *gathered);
+                let rows = Rows::all(xb);
                 data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
                 let z = &mut z[..m * stored];
                 let mut sums = SoftmaxSums::default();
                 intercepts.fill(0.0);
                 for t in (0..m).step_by(MAX_TILE_ROWS) {
                     let e = (t + MAX_TILE_ROWS).min(m);
-                    let tile = block.sub(t..e);
                     let mt = e - t;
-                    let x = match &block {
-                        Selection::Range(_) => data.rows(tile),
-                        Selection::Indices(_) => {
-                            Rows::all(MatrixRef::new(&gathered[t * d..e * d], mt, d).expect("tile of gathered rows"))
-                        }
-                    };
+                    let x = Rows::all(xb.slice_rows(t..e));
                     let zt = &mut z[t * stored..e * stored];
                     backend.class_logits(&x, raw_ref, zt);
                     // probabilities of the stored classes, then residuals (the tile call overwrites z)
@@ -415,47 +379,8 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             self.last_pass = (total.loss * inv_w, total.correct * inv_w);
         }
         self.scale_gradient(theta, inv_w, grad);
-        self.scale_hessian(inv_w, hess);
+        scale_hessian(&self.scaling, &self.l2_weight, inv_w, hess);
         total.loss * inv_w + self.l2_value(theta)
-    }
-
-    /// `H' = Aᵀ·(H/W)·A` for θ = A·θ' (A block-diagonal, one scaling block per class), plus the
-    /// l2 terms; a constant column's coefficients get unit rows and columns.
-    fn scale_hessian(&self, inv_w: f64, hess: &mut [f64]) {
-        let d = self.n_features();
-        let q = d + 1;
-        let p = hess.len().isqrt();
-        let s = &self.scaling;
-        hess.iter_mut().for_each(|v| *v *= inv_w);
-        // columns: within each row, each class block's feature columns
-        for row in hess.chunks_exact_mut(p) {
-            for blk in row.chunks_exact_mut(q) {
-                let h0 = blk[0];
-                for j in 0..d {
-                    blk[1 + j] = (blk[1 + j] - s.mean[j] * h0) / s.scale[j];
-                }
-            }
-        }
-        // rows: each class block's feature rows
-        for cb in 0..p / q {
-            for j in 0..d {
-                for c in 0..p {
-                    let v = (hess[(cb * q + 1 + j) * p + c] - s.mean[j] * hess[(cb * q) * p + c]) / s.scale[j];
-                    hess[(cb * q + 1 + j) * p + c] = v;
-                }
-                hess[(cb * q + 1 + j) * p + cb * q + 1 + j] += self.l2_weight[j];
-            }
-        }
-        for cb in 0..p / q {
-            for j in (0..d).filter(|&j| s.constant[j]) {
-                let r = cb * q + 1 + j;
-                for c in 0..p {
-                    hess[r * p + c] = 0.0;
-                    hess[c * p + r] = 0.0;
-                }
-                hess[r * p + r] = 1.0;
-            }
-        }
     }
 }
 
