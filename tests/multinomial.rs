@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::backends;
+use common::{backends, k_classes};
 use logreg::io::{CsvOptions, read_csv};
 use logreg::synthetic::MakeClassification;
 use logreg::{Dataset, Error, FitParams, MultinomialModel, ReferenceBackend, Silent, Solver};
@@ -75,27 +75,12 @@ fn anes96_matches_statsmodels_mnlogit() {
     }
 }
 
-fn five_classes(n: usize, d: usize, seed: u64) -> Dataset {
-    MakeClassification {
-        n_samples: n,
-        n_features: d,
-        n_informative: d / 2,
-        n_redundant: 1,
-        n_classes: 5,
-        n_clusters_per_class: 1,
-        seed,
-        ..Default::default()
-    }
-    .generate()
-    .unwrap()
-}
-
 /// every solver on every backend reaches the same optimum: objective to 1e-10 relative and
 /// probabilities to 1e-8 (the tolerance 1e-10 on the scaled gradient bounds the distance to
 /// the optimum by about tol / smallest curvature).
 #[test]
 fn every_solver_and_backend_lands_on_the_same_optimum() {
-    let data = five_classes(3000, 8, 11);
+    let data = k_classes(3000, 8, 5, 11);
     for (l2, standardize) in [(1e-3, false), (1e-2, true)] {
         let reference = fit(
             &data,
@@ -199,7 +184,7 @@ fn elastic_net_matches_the_binary_model_and_satisfies_kkt() {
             assert_eq!(w == 0.0, want == 0.0, "{}: the same zeros (w{j})", backend.name());
         }
     }
-    let data = five_classes(3000, 10, 4);
+    let data = k_classes(3000, 10, 5, 4);
     let reference = fit(&data, FitParams { l2: 1e-3, l1: 5e-3, tol: 1e-10, ..FitParams::default() }, &ReferenceBackend);
     let zeros = reference.coefficients.iter().flatten().filter(|w| **w == 0.0).count();
     assert!(zeros > 5, "an l1 fit has exact zeros: {zeros}");
@@ -336,7 +321,7 @@ fn balanced_classes_equal_explicit_weights() {
 /// the data's shape, so 1, 2 and 3 threads give the same model bit for bit (newton and lbfgs).
 #[test]
 fn fits_do_not_depend_on_the_thread_count() {
-    let data = five_classes(20_000, 12, 21);
+    let data = k_classes(20_000, 12, 5, 21);
     for solver in [Solver::Newton, Solver::Lbfgs] {
         let params = FitParams { solver, l2: 1e-4, ..FitParams::default() };
         let models: Vec<MultinomialModel> = [1, 2, 3]

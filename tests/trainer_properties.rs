@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_close, backends, datasets, max_abs, probe_theta};
+use common::{assert_close, backends, datasets, k_classes, max_abs, probe_theta};
 use logreg::synthetic::Synthetic;
 use logreg::{Dataset, LearningRate, Objective, Penalty, ReferenceBackend, SgdParams, Silent};
 use proptest::prelude::*;
@@ -198,4 +198,113 @@ fn too_large_a_learning_rate_is_an_error() {
         .unwrap_err();
     assert!(matches!(err, logreg::Error::Diverged(_)), "{err}");
     assert!(err.to_string().contains("lower the learning rate"), "{err}");
+}
+
+// ---- more than two classes -------------------------------------------------------------
+
+/// the trainer on a two-class multinomial model is the binary trainer: the class blocks' gradients
+/// are opposite, so `w₁ − w₀` takes the binary step with twice the rate and half the l2 penalty
+/// (`(w₁−w₀)' = (w₁−w₀) − η(2g + l2·(w₁−w₀))`), and unpenalised (class 0 the reference) `w₁`
+/// takes the binary step itself. same batches, so the runs agree to rounding (1e-8 relative,
+/// the contractive step keeping per-step differences of 1e-15 from growing).
+#[test]
+fn two_class_sgd_is_the_binary_sgd() {
+    let data = k_classes(600, 5, 2, 4);
+    let eta = safe_eta(&data);
+    for backend in backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]) {
+        for (l2, batch) in [(0.0, Some(16)), (1e-2, Some(50)), (1e-2, None)] {
+            let run = |eta: f64, l2: f64| SgdParams {
+                batch_size: batch,
+                max_epochs: 6,
+                seed: 9,
+                l2,
+                tol: 0.0,
+                n_iter_no_change: 100,
+                learning_rate: LearningRate::Constant(eta),
+                ..SgdParams::default()
+            };
+            let solver = if batch.is_some() { logreg::Solver::Sgd } else { logreg::Solver::Gd };
+            let mn_eta = if l2 == 0.0 { eta } else { eta / 2.0 };
+            let fit = logreg::FitParams { solver, l2, sgd: run(mn_eta, l2), ..Default::default() };
+            let mn = fit.check().unwrap().fit_multinomial(backend, &data, &mut Silent).unwrap();
+            let binary = run(eta, l2 / 2.0).check().unwrap().fit(backend, &data, &mut Silent).unwrap();
+            let mut got = vec![mn.intercepts[1] - mn.intercepts[0]];
+            got.extend(mn.coefficients[1].iter().zip(&mn.coefficients[0]).map(|(a, b)| a - b));
+            let mut want = vec![binary.intercept];
+            want.extend(&binary.coefficients);
+            let scale = max_abs(&want).max(1e-3);
+            for (j, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert_close(*g, *w, scale, 1e-8, &format!("{} l2 {l2} batch {batch:?}: θ[{j}]", backend.name()));
+            }
+            assert_eq!(mn.report.iterations, binary.report.iterations);
+        }
+    }
+}
+
+/// full-batch gradient descent on five classes converges to the multinomial optimum that
+/// newton finds (itself held to scikit-learn and statsmodels in tests/multinomial.rs): with step
+/// 1/L, L = ½·trace([1 X]ᵀ[1 X]/n) + l2 bounding the curvature (the softmax's class covariance
+/// has eigenvalues ≤ ½), run until the objective stops decreasing (20 epochs without a decrease:
+/// its rounding floor), 1e-6 relative; probabilities within 1e-7.
+#[test]
+fn multinomial_gradient_descent_reaches_the_newton_optimum() {
+    let data = k_classes(500, 5, 5, 8);
+    let l2 = 0.05;
+    let exact = logreg::FitParams { solver: logreg::Solver::Newton, l2, tol: 1e-12, ..Default::default() }
+        .check()
+        .unwrap()
+        .fit_multinomial(&ReferenceBackend, &data, &mut Silent)
+        .unwrap();
+    let x = data.features();
+    let trace = 1.0 + x.data().iter().map(|v| v * v).sum::<f64>() / data.n_rows() as f64;
+    let eta = 1.0 / (0.5 * trace + l2);
+    let want: Vec<f64> = exact.intercepts.iter().chain(exact.coefficients.iter().flatten()).copied().collect();
+    let p_want = exact.predict_proba(x).unwrap();
+    for backend in backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]) {
+        let sgd = SgdParams { max_epochs: 20_000, tol: 0.0, n_iter_no_change: 20, ..SgdParams::full_batch(eta) };
+        let params = logreg::FitParams { solver: logreg::Solver::Gd, l2, sgd, ..Default::default() };
+        let m = params.check().unwrap().fit_multinomial(backend, &data, &mut Silent).unwrap();
+        // the symmetric intercepts are reported centred, as the exact fit's
+        let got: Vec<f64> = m.intercepts.iter().chain(m.coefficients.iter().flatten()).copied().collect();
+        let scale = max_abs(&want);
+        for (j, (g, w)) in got.iter().zip(&want).enumerate() {
+            let what = format!("{} θ[{j}] after {} epochs", backend.name(), m.report.iterations);
+            assert_close(*g, *w, scale, 1e-6, &what);
+        }
+        let p = m.predict_proba(x).unwrap();
+        let worst = p.iter().zip(&p_want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(worst <= 1e-7, "{}: probabilities differ by {worst:e}", backend.name());
+    }
+}
+
+/// the K-class trainer gives bit-for-bit the same model with 1, 2 and 8 threads: full-batch gd
+/// and shuffled minibatches spanning several blocks (block partials added in block order).
+#[test]
+fn multinomial_training_does_not_depend_on_thread_count() {
+    let data = k_classes(30_000, 6, 4, 12);
+    let runs = [
+        (logreg::Solver::Gd, SgdParams { max_epochs: 10, tol: 0.0, ..SgdParams::full_batch(0.5) }),
+        (logreg::Solver::Sgd, SgdParams { batch_size: Some(9_000), max_epochs: 4, seed: 3, ..SgdParams::default() }),
+    ];
+    for backend in backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]) {
+        for (solver, sgd) in &runs {
+            let params = logreg::FitParams { solver: *solver, l2: 1e-3, sgd: sgd.clone(), ..Default::default() }
+                .check()
+                .unwrap();
+            let fit_with = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| params.fit_multinomial(backend, &data, &mut Silent).unwrap())
+            };
+            let one = fit_with(1);
+            for threads in [2, 8] {
+                let many = fit_with(threads);
+                let what = format!("{solver} on {}, {threads} threads", backend.name());
+                assert_eq!(one.intercepts, many.intercepts, "{what}");
+                assert_eq!(one.coefficients, many.coefficients, "{what}");
+                let h1: Vec<u64> = one.report.history.iter().map(|h| h.objective.to_bits()).collect();
+                let hn: Vec<u64> = many.report.history.iter().map(|h| h.objective.to_bits()).collect();
+                assert_eq!(h1, hn, "{what}: loss history");
+            }
+        }
+    }
 }

@@ -5,6 +5,23 @@ use logreg::synthetic::Synthetic;
 use logreg::{Backend, BackendKind, Dataset};
 use proptest::prelude::*;
 
+/// `make_classification` data with `k` classes: `d` features, half of them (rounded up)
+/// informative, one redundant, a cluster per class.
+pub fn k_classes(n: usize, d: usize, k: usize, seed: u64) -> Dataset {
+    logreg::synthetic::MakeClassification {
+        n_samples: n,
+        n_features: d,
+        n_informative: d.div_ceil(2),
+        n_redundant: 1,
+        n_classes: k,
+        n_clusters_per_class: 1,
+        seed,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap()
+}
+
 /// every compiled-in backend except the reference (which they are compared against).
 pub fn backends() -> Vec<&'static dyn Backend> {
     BackendKind::ALL.iter().filter(|k| **k != BackendKind::Reference).map(|k| k.backend()).collect()

@@ -132,9 +132,10 @@ pub struct PredictArgs {
     /// write the predictions here (default: standard output)
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// probability at or above which a row gets the positive label
-    #[arg(long, default_value_t = 0.5, value_parser = parse_fraction)]
-    pub threshold: f64,
+    /// probability at or above which a row gets the positive label (two-class models only;
+    /// default 0.5)
+    #[arg(long, value_parser = parse_fraction)]
+    pub threshold: Option<f64>,
 }
 
 /// `logreg evaluate`.
@@ -148,9 +149,10 @@ pub struct EvaluateArgs {
     /// target column (default: the model's)
     #[arg(long)]
     pub target: Option<String>,
-    /// probability at or above which a row gets the positive label
-    #[arg(long, default_value_t = 0.5, value_parser = parse_fraction)]
-    pub threshold: f64,
+    /// probability at or above which a row gets the positive label (two-class models only;
+    /// default 0.5)
+    #[arg(long, value_parser = parse_fraction)]
+    pub threshold: Option<f64>,
 }
 
 /// `logreg generate`.

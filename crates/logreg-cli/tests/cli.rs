@@ -438,6 +438,23 @@ fn multinomial_train_predict_evaluate_summary() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("7 classes").and(predicate::str::contains("no positive class")));
+    // the label of a multinomial model is its most probable class: a threshold is an error
+    for command in ["predict", "evaluate"] {
+        logreg()
+            .args([command, "--data", &anes, "--threshold", "0.3", "--model"])
+            .arg(&model)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("--threshold applies to two-class models only"));
+    }
+    // the minibatch trainer fits K classes too
+    logreg()
+        .args(["train", "-q", "--data", &data("iris.csv"), "--target", "species", "--solver", "sgd"])
+        .args(["--epochs", "300", "--learning-rate", "0.05"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 classes (multinomial model)"))
+        .stdout(predicate::str::contains("convergence: sgd on"));
     // plot: the class regions of the two largest effects, every class in the legend
     let svg = dir.path().join("p.svg");
     logreg().args(["plot", "--data", &anes, "--output"]).arg(&svg).arg("--model").arg(&model).assert().success();

@@ -68,7 +68,8 @@ pub struct Evaluation {
     pub objective: f64,
     /// weighted mean log-loss
     pub log_loss: f64,
-    /// weighted fraction of rows classified right at threshold 0.5
+    /// weighted fraction of rows classified right: at threshold 0.5, or by the most probable
+    /// class (more than two classes)
     pub accuracy: f64,
 }
 

@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 use logreg::metrics::MulticlassMetrics;
 
-use super::{class_probabilities, decisions};
+use super::{binary_threshold, class_probabilities, decisions};
 use crate::args::EvaluateArgs;
 use crate::data::{Labelled, load_labelled};
 use crate::model_file::ModelFile;
@@ -13,6 +13,7 @@ use crate::report::{Metrics, render_multiclass};
 /// the report's metrics on labelled data.
 pub fn run(a: EvaluateArgs) -> Result<()> {
     let model = ModelFile::load(&a.model)?;
+    let threshold = binary_threshold(a.threshold, model.multinomial.is_some())?;
     let spec = Labelled {
         target: Some(a.target.clone().unwrap_or_else(|| model.target.clone())),
         features: Some(model.features.clone()),
@@ -33,7 +34,7 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
                 );
             }
             let z = decisions(b, d.features().data(), d.n_rows());
-            emit(&Metrics::new(d.labels(), &z, a.threshold).render(&title, &loaded.classes))?;
+            emit(&Metrics::new(d.labels(), &z, threshold).render(&title, &loaded.classes))?;
         }
         (None, Some(m)) => {
             // the data's labels are numbered among its own classes: map them to the model's

@@ -39,3 +39,14 @@ fn class_probabilities(model: &MultinomialPart, x: &[f64], rows: usize) -> Vec<f
     p.chunks_exact_mut(k).for_each(softmax_in_place);
     p
 }
+
+/// the binary model's threshold: `--threshold`, 0.5 by default; an error for a multinomial model,
+/// whose label is its most probable class.
+pub(crate) fn binary_threshold(threshold: Option<f64>, multinomial: bool) -> anyhow::Result<f64> {
+    match threshold {
+        Some(_) if multinomial => anyhow::bail!(
+            "--threshold applies to two-class models only: a multinomial model predicts its most probable class"
+        ),
+        t => Ok(t.unwrap_or(0.5)),
+    }
+}

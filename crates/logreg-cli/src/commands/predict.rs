@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use logreg::numerics::sigmoid;
 
-use super::{class_probabilities, decisions};
+use super::{binary_threshold, class_probabilities, decisions};
 use crate::args::PredictArgs;
 use crate::data::load_features;
 use crate::model_file::ModelFile;
@@ -14,6 +14,7 @@ use crate::output::write_atomic;
 /// write `probability,label` (binary) or `p_<class>…,label` (multinomial) for every row, in input order.
 pub fn run(a: PredictArgs) -> Result<()> {
     let model = ModelFile::load(&a.model)?;
+    let threshold = binary_threshold(a.threshold, model.multinomial.is_some())?;
     let (x, rows) = load_features(&a.input, &model.features)?;
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         match (model.binary(), &model.multinomial) {
@@ -21,7 +22,7 @@ pub fn run(a: PredictArgs) -> Result<()> {
                 writeln!(w, "probability,label")?;
                 for zi in decisions(b, &x, rows) {
                     let p = sigmoid(zi);
-                    let label = if p >= a.threshold { b.positive_class } else { b.negative_class };
+                    let label = if p >= threshold { b.positive_class } else { b.negative_class };
                     writeln!(w, "{p},{}", csv_field(label))?;
                 }
             }

@@ -81,12 +81,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
         return train_multinomial(&a, fit, &loaded.target, &classes, training);
     }
     let solver = params.params().solver.resolve(train.n_rows(), train.n_cols(), params.penalty());
-    let (steps, unit) = match solver {
-        Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
-        Solver::Lbfgs => (a.max_iter.unwrap_or(10_000), "iterations"),
-        _ => (a.max_iter.unwrap_or(100), "iterations"),
-    };
-    let mut bar = BarObserver::new(steps, unit, a.quiet);
+    let mut bar = progress_bar(&a, solver);
     let fitted = pool.install(|| params.fit(a.backend.backend(), &train, &mut bar));
     bar.finish();
     let model = fitted?;
@@ -124,6 +119,16 @@ pub fn run(a: TrainArgs) -> Result<()> {
     Ok(())
 }
 
+/// the progress bar of a fit by `solver`: epochs of sgd / gd, else iterations up to the limit.
+fn progress_bar(a: &TrainArgs, solver: Solver) -> BarObserver {
+    let (steps, unit) = match solver {
+        Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
+        Solver::Lbfgs => (a.max_iter.unwrap_or(10_000), "iterations"),
+        _ => (a.max_iter.unwrap_or(100), "iterations"),
+    };
+    BarObserver::new(steps, unit, a.quiet)
+}
+
 /// ", default 1/n …" when the penalty was not given.
 fn penalty_note(a: &TrainArgs, l2: f64) -> &'static str {
     if a.l2.is_none() && l2 > 0.0 { " (default 1/n, scikit-learn's C = 1)" } else { "" }
@@ -155,8 +160,7 @@ fn train_multinomial(
     let Fit { params, pool, train, test, source, l2 } = fit;
     let stored = train.n_classes() - usize::from(params.penalty() == logreg::Penalty::none());
     let solver = multinomial_solver(params.params().solver, train.n_rows(), train.n_cols(), stored, params.penalty());
-    let steps = if solver == Solver::Lbfgs { a.max_iter.unwrap_or(10_000) } else { a.max_iter.unwrap_or(100) };
-    let mut bar = BarObserver::new(steps, "iterations", a.quiet);
+    let mut bar = progress_bar(a, solver);
     let fitted = pool.install(|| params.fit_multinomial(a.backend.backend(), train, &mut bar));
     bar.finish();
     let model = fitted?;

@@ -70,12 +70,7 @@ impl ValidFitParams {
         let reference = penalty == Penalty::none();
         let stored = n_classes - usize::from(reference);
         let solver = multinomial_solver(p.solver, data.n_rows(), data.n_cols(), stored, penalty);
-        if !matches!(solver, Solver::Newton | Solver::Lbfgs | Solver::Cd) {
-            return Err(Error::param(
-                "solver",
-                format!("{solver} does not fit more than two classes yet; use auto, newton, lbfgs or cd"),
-            ));
-        }
+        let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
         let stats = ColumnStats::of(data_ref);
@@ -83,16 +78,19 @@ impl ValidFitParams {
         if reference {
             stats.check_not_constant(data.feature_names())?;
         }
-        let mut obj =
-            SoftmaxObjective::new(backend, data_ref, n_classes, reference, penalty, stats.standardizer, p.standardize)?;
+        // the trainer steps on the raw features (standardised ones when asked), as the binary one
+        let scaling =
+            if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
+        let mut obj = SoftmaxObjective::new(backend, data_ref, n_classes, reference, penalty, scaling, p.standardize)?;
         let theta0 = initial_theta(&obj);
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
         let outcome = match solver {
             Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+            Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
             // newton, or proximal newton (`cd`) when there is an l1 penalty
             _ => newton(&mut obj, theta0, limits(100), observer)?,
         };
-        let mut model = finish(&mut obj, outcome, solver.name(), start, data.feature_names())?;
+        let mut model = finish(&mut obj, outcome, solver.name(), start, data.feature_names(), exact)?;
         if p.standardize {
             model.standardization = Some(obj.scaling().clone());
         }
@@ -136,14 +134,15 @@ fn initial_theta<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>) -> Vec<f64>
     theta
 }
 
-/// build the model and its report from a solver's outcome; unpenalised fits are checked for
-/// separation and collinearity and get per-class inference.
+/// build the model and its report from a solver's outcome; unpenalised fits of the exact
+/// solvers (`exact`) are checked for separation and collinearity and get per-class inference.
 fn finish<B: Backend + ?Sized>(
     obj: &mut SoftmaxObjective<'_, B>,
     mut outcome: Outcome,
     solver: &'static str,
     start: Instant,
     names: &[String],
+    exact: bool,
 ) -> Result<MultinomialModel> {
     let theta = std::mem::take(&mut outcome.theta);
     let at = outcome.iterations;
@@ -155,7 +154,7 @@ fn finish<B: Backend + ?Sized>(
     ensure_finite(&raw, solver, "coefficients on the original scale", at)?;
     let mut grad = vec![0.0; p];
     let mut inference = None;
-    let smooth = if obj.reference() {
+    let smooth = if exact && obj.reference() {
         let mut hess = vec![0.0; p * p];
         let n = obj.n_rows();
         let smooth = obj.value_grad_hess(&Selection::Range(0..n), &theta, &mut grad, &mut hess);

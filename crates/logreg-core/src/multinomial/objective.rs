@@ -6,11 +6,11 @@
 //! binary [`crate::Objective`], solvers see the parameters θ' of centred and scaled features,
 //! block by block, while the backend reads the raw features.
 
-use crate::backend::{Backend, MAX_TILE_ROWS};
+use crate::backend::{Backend, MAX_TILE_ROWS, class_tile_rows};
 use crate::blocks::{block_rows, contiguous_block, run_parts};
-use crate::dataset::DataRef;
+use crate::dataset::{DataRef, MAX_CLASSES};
 use crate::error::{Error, Result};
-use crate::objective::{Penalty, Weights, checked_weights, scale_block_gradient, scale_hessian};
+use crate::objective::{Evaluation, Penalty, Weights, checked_weights, scale_block_gradient, scale_hessian};
 use crate::scaler::Standardizer;
 use crate::softmax::SoftmaxSums;
 use crate::view::{Rows, Selection};
@@ -186,25 +186,78 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
 
     /// smooth part (loss + l2 term) over all rows and its gradient into `grad`.
     pub fn smooth_value_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let n = self.n_rows();
+        self.batch_value_grad(&Selection::Range(0..n), theta, grad)
+    }
+
+    /// smooth part over the rows `sel` alone (normalised by their own weight), gradient into
+    /// `grad`; `0` and a zero loss gradient when the rows carry no weight.
+    pub fn batch_value_grad(&mut self, sel: &Selection<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
-        let sums = self.raw_loss_grad(&raw, grad);
+        let sums = self.raw_loss_grad(sel, &raw, grad);
         self.raw = raw;
-        let inv_w = 1.0 / sums.weight;
-        self.last_pass = (sums.loss * inv_w, sums.correct * inv_w);
+        let inv_w = if sums.weight > 0.0 { 1.0 / sums.weight } else { 0.0 };
+        if sel.len() == self.n_rows() {
+            self.last_pass = (sums.loss * inv_w, sums.correct * inv_w);
+        }
         self.scale_gradient(theta, inv_w, grad);
         sums.loss * inv_w + self.l2_value(theta)
     }
 
-    /// loss sums and the raw gradient `[1 X]ᵀ(s∘(P − Y))` (class blocks) at raw parameters.
-    fn raw_loss_grad(&mut self, raw: &[f64], grad: &mut [f64]) -> SoftmaxSums {
-        let (n, stride) = (self.n_rows(), HEAD + raw.len());
-        let br = self.block_rows;
+    /// full objective (with the l1 term), mean log-loss and accuracy (most probable class) at
+    /// θ', from a pass that computes no gradient.
+    pub fn evaluate(&mut self, theta: &[f64]) -> Evaluation {
+        let mut raw = std::mem::take(&mut self.raw);
+        self.to_raw(theta, &mut raw);
+        let (n, d) = (self.n_rows(), self.n_features());
+        let (br, stored) = (self.block_rows, self.stored_classes());
         let parts = n.div_ceil(br);
+        let sstride = MAX_TILE_ROWS * stored;
+        let (backend, data, reference) = (self.backend, self.data, self.reference);
+        let raw_ref = &raw;
+        run_parts(
+            &Selection::Range(0..n),
+            br,
+            &mut self.partials[..parts * HEAD],
+            HEAD,
+            &mut self.scratch[..parts * sstride],
+            sstride,
+            |sub, slot, z| {
+                let mut sums = SoftmaxSums::default();
+                let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+                let mut intercepts = [0.0; MAX_CLASSES];
+                let step = class_tile_rows(d);
+                for start in (0..sub.len()).step_by(step) {
+                    let tile = sub.sub(start..(start + step).min(sub.len()));
+                    let m = tile.len();
+                    let (y, s, z) = (&mut y[..m], &mut s[..m], &mut z[..m * stored]);
+                    data.labels_and_weights(&tile, y, s);
+                    backend.class_logits(&data.rows(tile), raw_ref, z);
+                    sums.add_tile(y, s, z, reference, &mut intercepts[..stored]);
+                }
+                slot.copy_from_slice(&[sums.loss, sums.weight, sums.correct]);
+            },
+        );
+        self.raw = raw;
+        let mut total = SoftmaxSums::default();
+        for slot in self.partials[..parts * HEAD].chunks_exact(HEAD) {
+            total.add(&SoftmaxSums { loss: slot[0], weight: slot[1], correct: slot[2] });
+        }
+        let log_loss = total.loss / total.weight;
+        Evaluation { objective: log_loss + self.penalty_value(theta), log_loss, accuracy: total.correct / total.weight }
+    }
+
+    /// loss sums over the rows `sel` and the raw gradient `[1 X]ᵀ(s∘(P − Y))` (class blocks) at
+    /// raw parameters.
+    fn raw_loss_grad(&mut self, sel: &Selection<'_>, raw: &[f64], grad: &mut [f64]) -> SoftmaxSums {
+        let stride = HEAD + raw.len();
+        let br = self.block_rows;
+        let parts = sel.len().div_ceil(br);
         let sstride = MAX_TILE_ROWS * self.stored_classes();
         let (backend, data, reference) = (self.backend, self.data, self.reference);
         run_parts(
-            &Selection::Range(0..n),
+            sel,
             br,
             &mut self.partials[..parts * stride],
             stride,

@@ -41,7 +41,7 @@ use crate::fitted::finish;
 use crate::model::{HistoryPoint, Model};
 use crate::objective::{Objective, Penalty};
 use crate::scaler::ColumnStats;
-use crate::train::{Observer, Progress, SgdParams};
+use crate::train::{Observer, Progress, SgdParams, ValidSgdParams};
 
 /// the optimisation method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -170,6 +170,13 @@ pub struct ValidFitParams {
 }
 
 impl FitParams {
+    /// the checked trainer settings of `sgd` / `gd` (`gd`: every batch the whole data) with
+    /// this fit's penalty.
+    pub(crate) fn trainer(&self, solver: Solver) -> Result<ValidSgdParams> {
+        let batch_size = if solver == Solver::Gd { None } else { self.sgd.batch_size };
+        SgdParams { l2: self.l2, l1: self.l1, batch_size, ..self.sgd.clone() }.check()
+    }
+
     /// validate every setting.
     pub fn check(self) -> Result<ValidFitParams> {
         let penalty = Penalty::new(self.l2, self.l1)?;
@@ -231,11 +238,7 @@ impl ValidFitParams {
             Solver::Newton => newton(&mut obj, theta0, limits(100), observer)?,
             Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
             Solver::Cd => prox_newton(&mut obj, theta0, limits(100), observer)?,
-            Solver::Sgd | Solver::Gd => {
-                let batch_size = if solver == Solver::Gd { None } else { p.sgd.batch_size };
-                let sgd = SgdParams { l2: p.l2, l1: p.l1, batch_size, ..p.sgd.clone() }.check()?;
-                sgd.run(&mut obj, observer)?
-            }
+            Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
             Solver::Auto => unreachable!("resolved above"),
         };
         let mut model = finish(&mut obj, outcome, solver.name(), start, data.feature_names(), exact)?;

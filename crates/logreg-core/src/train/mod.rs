@@ -1,9 +1,11 @@
 //! trainers: minibatch sgd / full-batch gradient descent, and the pieces they share.
 
+pub mod batch;
 pub mod observer;
 pub mod schedule;
 pub mod sgd;
 
+pub use batch::BatchObjective;
 pub use observer::{Observer, Progress, Silent};
 pub use schedule::LearningRate;
 pub use sgd::{SgdParams, ValidSgdParams};

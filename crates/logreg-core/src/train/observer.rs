@@ -13,7 +13,7 @@ pub struct Progress {
     pub objective: f64,
     /// mean log-loss on the training data
     pub log_loss: f64,
-    /// training accuracy at threshold 0.5
+    /// training accuracy: at threshold 0.5, or of the most probable class (more than two classes)
     pub accuracy: f64,
     /// learning rate used last (0 for solvers without one)
     pub learning_rate: f64,

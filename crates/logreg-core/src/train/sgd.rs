@@ -3,6 +3,7 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
+use super::batch::BatchObjective;
 use super::observer::{Observer, Progress};
 use super::schedule::LearningRate;
 use crate::backend::Backend;
@@ -117,22 +118,17 @@ impl ValidSgdParams {
         if self.params.batch_size.is_none_or(|b| b >= n_rows) { "gd" } else { "sgd" }
     }
 
-    /// run sgd on `objective` from θ' = 0.
-    pub fn run<B: Backend + ?Sized>(
-        &self,
-        objective: &mut Objective<'_, B>,
-        observer: &mut dyn Observer,
-    ) -> Result<Outcome> {
+    /// run sgd on `objective` (binary or multinomial) from θ' = 0.
+    pub fn run<O: BatchObjective + ?Sized>(&self, objective: &mut O, observer: &mut dyn Observer) -> Result<Outcome> {
         let p = &self.params;
         let n = objective.n_rows();
-        let d = objective.n_features();
         let batch = p.batch_size.unwrap_or(n).min(n);
         let shuffle = p.shuffle && batch < n;
-        let l1: Vec<f64> = objective.l1_weights().to_vec();
+        let l1 = objective.l1_strengths();
         let has_l1 = l1.iter().any(|&v| v > 0.0);
 
-        let mut theta = vec![0.0; d + 1];
-        let mut grad = vec![0.0; d + 1];
+        let mut theta = vec![0.0; objective.n_params()];
+        let mut grad = vec![0.0; theta.len()];
         let mut order: Vec<usize> = (0..n).collect();
         let mut rng = Rng::new(p.seed);
         let mut history = Vec::with_capacity(p.max_epochs.min(10_000));
@@ -141,7 +137,7 @@ impl ValidSgdParams {
         let mut step = 0usize;
         let mut reason = StopReason::MaxIterations;
         let mut eta = p.learning_rate.at(0);
-        let initial = objective.value(&theta);
+        let initial = objective.evaluate(&theta).objective;
 
         for epoch in 1..=p.max_epochs {
             if shuffle {
@@ -156,7 +152,7 @@ impl ValidSgdParams {
                     *t -= eta * g;
                 }
                 if has_l1 {
-                    for (w, l) in theta[1..].iter_mut().zip(&l1) {
+                    for (w, l) in theta.iter_mut().zip(&l1) {
                         *w = w.signum() * (w.abs() - eta * l).max(0.0);
                     }
                 }
