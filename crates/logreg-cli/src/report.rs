@@ -56,11 +56,12 @@ impl Metrics {
 /// the metrics block of a multinomial model, titled `title`: accuracy, log-loss, macro-averaged
 /// precision / recall / f1, per-class figures and the k × k confusion matrix.
 pub fn render_multiclass(m: &MulticlassMetrics, title: &str, classes: &[String]) -> String {
-    let rows: usize = m.confusion.iter().flatten().sum();
+    let rows = m.rows();
     let (p, r, f) = m.macro_averages();
     let mut out = format!(
         "{title}: {rows} rows  accuracy {:.4}  log-loss {:.4}  macro precision {p:.4}  recall {r:.4}  F1 {f:.4}\n",
-        m.accuracy, m.log_loss
+        m.accuracy(),
+        m.log_loss()
     );
     let head = "actual \\ predicted";
     let label = classes.iter().map(|c| c.chars().count()).max().unwrap_or(0).max(head.chars().count());

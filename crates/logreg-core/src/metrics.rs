@@ -55,32 +55,55 @@ impl ConfusionMatrix {
     }
 }
 
-/// metrics of `K`-class predictions: the confusion matrix, accuracy and log-loss, macro averages.
+/// metrics of `K`-class predictions: the confusion matrix, accuracy and log-loss, macro averages;
+/// built at once ([`MulticlassMetrics::new`]) or chunk by chunk ([`MulticlassMetrics::add`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MulticlassMetrics {
     /// `confusion[t][p]`: rows of true class `t` predicted as class `p`
     pub confusion: Vec<Vec<usize>>,
-    /// fraction classified right
-    pub accuracy: f64,
-    /// mean `−log p_{i,yᵢ}`
-    pub log_loss: f64,
+    /// `Σ −log p_{i,yᵢ}` over the rows so far
+    loss_sum: f64,
 }
 
 impl MulticlassMetrics {
     /// metrics of class labels `y_true` (`0..k`) given row-major `rows × k` probabilities
     /// `proba`; each row's prediction is its most probable class (the first of ties).
     pub fn new(y_true: &[f64], proba: &[f64], k: usize) -> Self {
-        let mut confusion = vec![vec![0usize; k]; k];
-        let mut loss = 0.0;
+        let mut m = Self::empty(k);
+        m.add(y_true, proba);
+        m
+    }
+
+    /// metrics of no rows yet, over `k` classes.
+    pub fn empty(k: usize) -> Self {
+        MulticlassMetrics { confusion: vec![vec![0usize; k]; k], loss_sum: 0.0 }
+    }
+
+    /// account for more rows: labels `y_true` and their row-major probabilities `proba`.
+    pub fn add(&mut self, y_true: &[f64], proba: &[f64]) {
+        let k = self.confusion.len();
         for (&t, p) in y_true.iter().zip(proba.chunks_exact(k)) {
             let predicted = crate::multinomial::argmax(p) as usize;
-            confusion[t as usize][predicted] += 1;
+            self.confusion[t as usize][predicted] += 1;
             // −log p, with p floored at the smallest positive double so a certain miss is finite
-            loss -= p[t as usize].max(f64::MIN_POSITIVE).ln();
+            self.loss_sum -= p[t as usize].max(f64::MIN_POSITIVE).ln();
         }
-        let n = y_true.len();
-        let right: usize = (0..k).map(|c| confusion[c][c]).sum();
-        MulticlassMetrics { confusion, accuracy: right as f64 / n as f64, log_loss: loss / n as f64 }
+    }
+
+    /// number of rows accounted for.
+    pub fn rows(&self) -> usize {
+        self.confusion.iter().flatten().sum()
+    }
+
+    /// fraction classified right.
+    pub fn accuracy(&self) -> f64 {
+        let right: usize = (0..self.confusion.len()).map(|c| self.confusion[c][c]).sum();
+        right as f64 / self.rows() as f64
+    }
+
+    /// mean `−log p_{i,yᵢ}`.
+    pub fn log_loss(&self) -> f64 {
+        self.loss_sum / self.rows() as f64
     }
 
     /// precision of class `c`: `None` when nothing was predicted as `c`.
@@ -183,9 +206,14 @@ mod tests {
         let p = [0.7, 0.2, 0.1, 0.3, 0.6, 0.1, 0.1, 0.8, 0.1, 0.2, 0.3, 0.5, 0.1, 0.1, 0.8, 0.5, 0.25, 0.25];
         let m = MulticlassMetrics::new(&y, &p, 3);
         assert_eq!(m.confusion, vec![vec![1, 1, 0], vec![0, 1, 1], vec![1, 0, 1]]);
-        assert_eq!(m.accuracy, 0.5);
+        assert_eq!(m.accuracy(), 0.5);
         let want = -(0.7f64.ln() + 0.3f64.ln() + 0.8f64.ln() + 0.3f64.ln() + 0.8f64.ln() + 0.25f64.ln()) / 6.0;
-        assert!((m.log_loss - want).abs() < 1e-14);
+        assert!((m.log_loss() - want).abs() < 1e-14);
+        // chunk by chunk: the same
+        let mut chunked = MulticlassMetrics::empty(3);
+        chunked.add(&y[..2], &p[..6]);
+        chunked.add(&y[2..], &p[6..]);
+        assert_eq!(chunked, m);
         assert_eq!((m.precision(0), m.recall(0), m.f1(0)), (Some(0.5), Some(0.5), 0.5));
         let (mp, mr, mf) = m.macro_averages();
         assert!((mp - 0.5).abs() < 1e-15 && (mr - 0.5).abs() < 1e-15 && (mf - 0.5).abs() < 1e-15);

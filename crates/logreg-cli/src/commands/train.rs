@@ -2,7 +2,6 @@
 
 use anyhow::{Context, Result};
 use logreg::io::Classes;
-use logreg::metrics::MulticlassMetrics;
 use logreg::multinomial::multinomial_solver;
 use logreg::solve::Solver;
 use logreg::{ClassWeight, Dataset, FitParams, LearningRate, SgdParams, ValidFitParams};
@@ -175,8 +174,7 @@ fn train_multinomial(
         standardized_note(a)
     );
     for (title, data) in std::iter::once(("train", train)).chain(test.map(|t| ("test", t))) {
-        let p = model.predict_proba(data.features())?;
-        out += &render_multiclass(&MulticlassMetrics::new(data.labels(), &p, k), title, &classes.values);
+        out += &render_multiclass(&model.metrics(data.features(), data.labels())?, title, &classes.values);
     }
     out += &convergence(&model.report);
     out += &class_coefficients(&model, classes, LISTED);

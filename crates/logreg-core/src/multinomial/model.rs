@@ -5,9 +5,14 @@ use rayon::prelude::*;
 use crate::backend::{Backend, ReferenceBackend};
 use crate::blocks::block_rows;
 use crate::error::{Error, Result};
+use crate::metrics::MulticlassMetrics;
 use crate::model::{FitReport, Inference};
 use crate::softmax::softmax_in_place;
 use crate::view::{MatrixRef, Rows, Selection};
+
+/// rows per chunk of [`MultinomialModel::metrics`]: large enough for every thread, small next to
+/// the data.
+const METRICS_CHUNK_ROWS: usize = 1 << 16;
 
 /// a fitted multinomial (softmax) logistic regression over `K ≥ 2` classes.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,6 +75,20 @@ impl MultinomialModel {
         let mut z = self.decision_function(x)?;
         z.chunks_exact_mut(self.n_classes()).for_each(softmax_in_place);
         Ok(z)
+    }
+
+    /// accuracy, log-loss and the confusion matrix on the rows of `x` with class labels `y`
+    /// (`0..K`), computed in chunks of rows: never holds the probabilities of every row.
+    pub fn metrics(&self, x: MatrixRef<'_>, y: &[f64]) -> Result<MulticlassMetrics> {
+        if y.len() != x.n_rows() {
+            return Err(Error::DimensionMismatch { what: "labels", expected: x.n_rows(), found: y.len() });
+        }
+        let mut metrics = MulticlassMetrics::empty(self.n_classes());
+        for start in (0..x.n_rows()).step_by(METRICS_CHUNK_ROWS) {
+            let end = (start + METRICS_CHUNK_ROWS).min(x.n_rows());
+            metrics.add(&y[start..end], &self.predict_proba(x.slice_rows(start..end))?);
+        }
+        Ok(metrics)
     }
 
     /// the most probable class (index `0..K`) of every row; ties go to the lower index.
