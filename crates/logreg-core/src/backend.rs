@@ -249,20 +249,14 @@ pub mod reference {
         }
     }
 
-    /// `Z ← X·W + 1·bᵀ` class by class (see [`crate::Backend::class_logits`]).
+    /// `Z ← X·W + 1·bᵀ` (see [`crate::Backend::class_logits`]).
     pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
-        let (m, d) = (x.n_rows(), x.n_cols());
-        for (block, zc) in coefs.chunks_exact(d + 1).zip(z.chunks_exact_mut(m.max(1))) {
-            linear_predictor(x, &block[1..], block[0], zc);
-        }
+        crate::class_kernels::class_logits(x, coefs, z)
     }
 
-    /// `G ← G + Xᵀ·R` class by class (see [`crate::Backend::add_xt_times_classes`]).
+    /// `G ← G + Xᵀ·R` (see [`crate::Backend::add_xt_times_classes`]).
     pub fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
-        let (m, d) = (x.n_rows(), x.n_cols());
-        for (block, rc) in g.chunks_exact_mut(d + 1).zip(r.chunks_exact(m.max(1))) {
-            add_xt_times(x, rc, &mut block[1..]);
-        }
+        crate::class_kernels::add_xt_times_classes(x, r, g)
     }
 
     /// `out ← out + Xᵀ·diag(h)·X`, lower triangle accumulated then mirrored.

@@ -25,6 +25,7 @@ pub mod train;
 pub mod view;
 
 mod blocks;
+mod class_kernels;
 mod fitted;
 mod linalg;
 mod outcome;

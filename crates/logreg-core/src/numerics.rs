@@ -96,6 +96,18 @@ pub fn log1p_unit(e: f64) -> f64 {
     2.0 * u * q
 }
 
+/// `log t` for `t ≥ 1` (a softmax row's `Σ exp(z − max)`), to a few ulp; branch-free so loops
+/// vectorise (`ln` is a library call per value); NaN when `t` is NaN or infinite.
+#[inline(always)]
+pub fn ln_at_least_one(t: f64) -> f64 {
+    // t = 2ᵉ·m with m ∈ [1, 2): log t = e·ln 2 + log(1 + (m − 1))
+    let bits = t.to_bits();
+    let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    // `0·t` is 0 for finite t and NaN otherwise
+    e as f64 * std::f64::consts::LN_2 + log1p_unit(m - 1.0) + 0.0 * t
+}
+
 /// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation; branch-free;
 /// NaN when `z` is not finite.
 #[inline(always)]
@@ -218,6 +230,20 @@ mod tests {
             worst = worst.max(ulps(log1p_unit(e), e.ln_1p()));
         }
         assert!(worst <= 3, "worst error {worst} ulp");
+    }
+
+    #[test]
+    fn ln_at_least_one_matches_std_to_a_few_ulp() {
+        let mut worst = 0;
+        for k in 0..200_000 {
+            let t = 1.0 + k as f64 * 0.001_37;
+            worst = worst.max(ulps(ln_at_least_one(t), t.ln()));
+        }
+        for t in [1.0, 2.0, 1.0 + f64::EPSILON, 2.0 - f64::EPSILON, 255.0, 1e300] {
+            worst = worst.max(ulps(ln_at_least_one(t), t.ln()));
+        }
+        assert!(worst <= 4, "worst {worst} ulp");
+        assert!(ln_at_least_one(f64::NAN).is_nan() && ln_at_least_one(f64::INFINITY).is_nan());
     }
 
     #[test]

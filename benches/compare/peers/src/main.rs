@@ -4,9 +4,15 @@
 //!   loss-and-gradient pass over the same X, on 1 and 2 threads (json lines on stdout)
 //! - `linfa DATA.npy L2 OUT.json` and `smartcore DATA.npy L2 OUT.json`: fit the peer
 //!   library on the same data and objective; writes coefficients, intercept and fit seconds
+//! - `linfa-multi …` and `smartcore-multi …` (same arguments): the multinomial fits of the peers
+//!   (labels `0..K`); writes K × d coefficients, K intercepts and fit seconds
+//! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
+//!   of every backend on 1 and 2 threads, against the machine's streaming-read bandwidth and its
+//!   measured fma throughput (json lines)
 //!
 //! every fit maps logreg's objective `mean logloss + l2/2·‖w‖²` (intercept unpenalised) onto the
-//! peer's own: both linfa-logistic and smartcore minimise `Σ logloss + α/2·‖w‖²`, so `α = n·l2`.
+//! peer's own: both linfa-logistic and smartcore minimise `Σ logloss + α/2·‖w‖²`, so `α = n·l2`
+//! (for K classes `Σ −log p_{i,yᵢ} + α/2·‖W‖²_F` over all K classes: the same map).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -24,15 +30,28 @@ fn main() -> Result<()> {
         ["kernels", data] => kernels(Path::new(data), None),
         ["kernels", data, only] => kernels(Path::new(data), Some(only)),
         ["linfa", data, l2, out] => linfa_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out)),
-        ["smartcore", data, l2, out] => smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out)),
+        ["smartcore", data, l2, out] => {
+            smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), false)
+        }
+        ["linfa-multi", data, l2, out] => linfa_multi(Path::new(data), l2.parse().context("l2")?, Path::new(out)),
+        ["smartcore-multi", data, l2, out] => {
+            smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), true)
+        }
+        ["softmax-kernels", data] => softmax_kernels(Path::new(data)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | linfa DATA.npy L2 OUT.json | smartcore DATA.npy L2 OUT.json"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
         ),
     }
 }
 
 fn load(path: &Path) -> Result<Dataset> {
     let loaded = logreg::io::read_npy(path, Some("1")).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(loaded.dataset)
+}
+
+/// data with labels `0..K` (K > 2), numbered in ascending order.
+fn load_classes(path: &Path) -> Result<Dataset> {
+    let loaded = logreg::io::read_npy(path, None).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(loaded.dataset)
 }
 
@@ -134,19 +153,153 @@ fn linfa_fit(path: &Path, l2: f64, out: &Path) -> Result<()> {
     write_result(out, coef, sign * fitted.intercept(), seconds)
 }
 
-fn smartcore_fit(path: &Path, l2: f64, out: &Path) -> Result<()> {
+fn write_multi(out: &Path, coef: Vec<Vec<f64>>, intercepts: Vec<f64>, fit_seconds: f64) -> Result<()> {
+    let body = json!({"coefficients": coef, "intercepts": intercepts, "fit_seconds": fit_seconds});
+    std::fs::write(out, body.to_string()).with_context(|| format!("cannot write {}", out.display()))
+}
+
+fn linfa_multi(path: &Path, l2: f64, out: &Path) -> Result<()> {
+    use linfa::prelude::*;
+    let ds = load_classes(path)?;
+    let (n, d) = (ds.n_rows(), ds.n_cols());
+    let y: ndarray::Array1<usize> = ds.labels().iter().map(|&v| v as usize).collect();
+    let x = ndarray::Array2::from_shape_vec((n, d), ds.into_features())?;
+    let start = Instant::now();
+    // linfa's default gradient tolerance; 1000 iterations as for two classes
+    let fitted = linfa_logistic::MultiLogisticRegression::default()
+        .alpha(n as f64 * l2)
+        .max_iterations(1000)
+        .fit(&linfa::Dataset::new(x, y))?;
+    let seconds = start.elapsed().as_secs_f64();
+    // classes are sorted: column c of the d × K parameters is class c
+    let classes = fitted.classes().to_vec();
+    anyhow::ensure!(classes.iter().enumerate().all(|(c, &v)| c == v), "linfa numbered the classes {classes:?}");
+    let w = fitted.params();
+    let coef = (0..classes.len()).map(|c| (0..d).map(|j| w[(j, c)]).collect()).collect();
+    write_multi(out, coef, fitted.intercept().to_vec(), seconds)
+}
+
+/// smartcore's fit: one coefficient row for two classes (class 1 modelled), K rows otherwise.
+fn smartcore_fit(path: &Path, l2: f64, out: &Path, multi: bool) -> Result<()> {
     use smartcore::linalg::basic::arrays::Array;
     use smartcore::linalg::basic::matrix::DenseMatrix;
     use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
-    let ds = load(path)?;
-    let (n, d) = (ds.n_rows(), ds.n_cols());
+    let ds = if multi { load_classes(path)? } else { load(path)? };
+    let (n, d, k) = (ds.n_rows(), ds.n_cols(), ds.n_classes());
     let y: Vec<i32> = ds.labels().iter().map(|&v| v as i32).collect();
     let x = DenseMatrix::new(n, d, ds.into_features(), false).map_err(|e| anyhow::anyhow!("{e}"))?;
     let start = Instant::now();
     let params = LogisticRegressionParameters::default().with_alpha(n as f64 * l2);
     let fitted = LogisticRegression::fit(&x, &y, params).map_err(|e| anyhow::anyhow!("{e}"))?;
     let seconds = start.elapsed().as_secs_f64();
-    // classes are sorted, so index 1 (class 1) is the modelled one
-    let coef = (0..d).map(|j| *fitted.coefficients().get((0, j))).collect();
-    write_result(out, coef, *fitted.intercept().get((0, 0)), seconds)
+    // classes are sorted: row c of the coefficients is class c (class 1 when there are two)
+    let row = |c: usize| (0..d).map(|j| *fitted.coefficients().get((c, j))).collect::<Vec<f64>>();
+    if multi {
+        let intercepts = (0..k).map(|c| *fitted.intercept().get((c, 0))).collect();
+        write_multi(out, (0..k).map(row).collect(), intercepts, seconds)
+    } else {
+        write_result(out, row(0), *fitted.intercept().get((0, 0)), seconds)
+    }
+}
+
+/// flops per second of independent fused multiply-adds on `threads` threads, each thread in its
+/// registers (the widest simd the cpu has): the machine's fma throughput.
+fn fma_throughput(pool: &rayon::ThreadPool, threads: usize) -> f64 {
+    use rayon::prelude::*;
+    const LANES: usize = 8;
+    const CHAINS: usize = 12;
+    const ITERS: usize = 20_000_000;
+    let run = |seed: f64| {
+        logreg::internals::widest(
+            #[inline(always)]
+            || {
+                let mut acc = [[seed; LANES]; CHAINS];
+                let (m, c) = (black_box(0.999_999_9), black_box(1e-9));
+                for _ in 0..ITERS {
+                    for a in acc.iter_mut() {
+                        for v in a.iter_mut() {
+                            *v = v.mul_add(m, c);
+                        }
+                    }
+                }
+                acc.iter().flatten().sum::<f64>()
+            },
+        )
+    };
+    let flops = (2 * LANES * CHAINS * ITERS * threads) as f64;
+    let times: Vec<f64> = (0..5)
+        .map(|_| {
+            seconds(|| {
+                black_box(pool.install(|| (0..threads).into_par_iter().map(|t| run(t as f64)).sum::<f64>()));
+            })
+        })
+        .collect();
+    flops / median(times)
+}
+
+/// the multinomial pass (value and gradient, all rows) of each backend, timed back to back with
+/// a plain read of X as in `kernels`; its lower bound is the larger of the read time and the
+/// products' `4·n·d·K` flops at the measured fma throughput, and `fraction` is that bound over
+/// the pass's time.
+fn softmax_kernels(path: &Path) -> Result<()> {
+    use logreg::{ColumnStats, Penalty, SoftmaxObjective};
+    let ds = load_classes(path)?;
+    let (n, d, k) = (ds.n_rows(), ds.n_cols(), ds.n_classes());
+    let bytes = (n * d * 8) as f64;
+    let flops = 4.0 * (n * d * k) as f64;
+    let stats = ColumnStats::of(ds.as_ref());
+    let penalty = Penalty::new(1.0 / n as f64, 0.0)?;
+    let theta: Vec<f64> = (0..k * (d + 1)).map(|j| 0.01 * (j as f64).sin()).collect();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let fma = fma_throughput(&pool, threads);
+        let mut objectives: Vec<_> = BackendKind::ALL
+            .iter()
+            .map(|kind| {
+                SoftmaxObjective::new(kind.backend(), ds.as_ref(), k, false, penalty, stats.standardizer.clone(), false)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut grad = vec![0.0; theta.len()];
+        let (mut read, mut times, mut ratios) =
+            (vec![], vec![vec![]; objectives.len()], vec![vec![]; objectives.len()]);
+        for repeat in 0..8 {
+            let r = seconds(|| {
+                black_box(pool.install(|| read_sum(black_box(ds.features().data()))));
+            });
+            for (b, obj) in objectives.iter_mut().enumerate() {
+                let t = seconds(|| {
+                    black_box(pool.install(|| obj.smooth_value_grad(black_box(&theta), &mut grad)));
+                });
+                if repeat > 0 {
+                    times[b].push(t);
+                    ratios[b].push(r.max(flops / fma) / t);
+                }
+            }
+            if repeat > 0 {
+                read.push(r);
+            }
+        }
+        let read = median(read);
+        let binds = if read >= flops / fma { "read" } else { "fma" };
+        println!(
+            "{}",
+            json!({"op": "read", "backend": "memory", "threads": threads, "n": n, "d": d, "k": k,
+                   "seconds": read, "gbps": bytes / read / 1e9, "gflops": 0.0, "fraction": 1.0, "binds": binds})
+        );
+        println!(
+            "{}",
+            json!({"op": "fma", "backend": "registers", "threads": threads, "n": n, "d": d, "k": k,
+                   "seconds": flops / fma, "gbps": 0.0, "gflops": fma / 1e9, "fraction": 1.0, "binds": binds})
+        );
+        for (b, kind) in BackendKind::ALL.iter().enumerate() {
+            let t = median(times[b].clone());
+            println!(
+                "{}",
+                json!({"op": "softmax_pass", "backend": kind.name(), "threads": threads, "n": n, "d": d, "k": k,
+                       "seconds": t, "gbps": bytes / t / 1e9, "gflops": flops / t / 1e9,
+                       "fraction": median(ratios[b].clone()), "binds": binds})
+            );
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,517 @@
+//! the two products of a tile of rows with several classes' coefficients, `Z ← X·W + 1·bᵀ` and
+//! `G ← G + Xᵀ·R`, with register-blocked avx-512 / avx2 kernels on x86-64 (class-by-class
+//! [`crate::row_kernels`] loops elsewhere). layouts as in [`crate::Backend::class_logits`].
+//!
+//! `Z`: four rows at a time against a group of classes, one accumulator per (row, class) along
+//! the features, so each loaded slice of a row serves every class of the group and each slice of
+//! a class's coefficients every row; a row's logit depends only on the row and the coefficients
+//! (a short last group of rows repeats its final row). `G`: a slice of the features of a group of
+//! classes stays in registers while every row of the tile is added to it, in row order, so the
+//! result depends on the tile alone, never on the thread count.
+
+use crate::view::Rows;
+
+/// `Z ← X·W + 1·bᵀ` for the rows of `x`: `coefs` in class blocks `[b_c, w_c…]`, `z` column-major
+/// `rows × classes`.
+pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+    let (m, d) = (x.n_rows(), x.n_cols());
+    assert!(coefs.len().is_multiple_of(d + 1) && z.len() >= m * (coefs.len() / (d + 1)), "class blocks and tile");
+    if m == 0 {
+        return;
+    }
+    match crate::simd::level() {
+        // SAFETY: `level` checked the cpu has avx-512f (and the shapes are checked above)
+        #[cfg(target_arch = "x86_64")]
+        crate::simd::Level::Avx512 => unsafe { avx512::class_logits(x, coefs, z) },
+        // SAFETY: `level` checked the cpu has avx2 and fma
+        #[cfg(target_arch = "x86_64")]
+        crate::simd::Level::Avx2 => unsafe { avx2::class_logits(x, coefs, z) },
+        _ => {
+            for (block, zc) in coefs.chunks_exact(d + 1).zip(z.chunks_exact_mut(m)) {
+                crate::row_kernels::linear_predictor(x, &block[1..], block[0], zc);
+            }
+        }
+    }
+}
+
+/// `G ← G + Xᵀ·R` for the rows of `x`: `r` column-major `rows × classes`, `g` in class blocks of
+/// `d + 1` whose first (intercept) entries are left untouched.
+pub fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+    let (m, d) = (x.n_rows(), x.n_cols());
+    assert!(g.len().is_multiple_of(d + 1) && r.len() >= m * (g.len() / (d + 1)), "class blocks and tile");
+    if m == 0 {
+        return;
+    }
+    match crate::simd::level() {
+        // SAFETY: `level` checked the cpu has avx-512f (and the shapes are checked above)
+        #[cfg(target_arch = "x86_64")]
+        crate::simd::Level::Avx512 => unsafe { avx512::add_xt_times_classes(x, r, g) },
+        // SAFETY: `level` checked the cpu has avx2 and fma
+        #[cfg(target_arch = "x86_64")]
+        crate::simd::Level::Avx2 => unsafe { avx2::add_xt_times_classes(x, r, g) },
+        _ => {
+            for (block, rc) in g.chunks_exact_mut(d + 1).zip(r.chunks_exact(m)) {
+                crate::row_kernels::add_xt_times(x, rc, &mut block[1..]);
+            }
+        }
+    }
+}
+
+/// the kernels of one instruction set, written once over its vector helpers (`V`, `LANES`,
+/// `zero`, `load`, `load_part`, `store`, `store_part`, `fmadd`, `splat`, `hsum`, defined by the
+/// module that invokes it): `$zc` classes per group of the logits kernel, `$gv` vectors of
+/// features × `$gc` classes held in registers by the gradient kernel.
+#[cfg(target_arch = "x86_64")]
+macro_rules! class_kernels {
+    ($feature:literal, zc = $zc:literal, gv = $gv:literal, gc = $gc:literal) => {
+        /// rows per group of the logits kernel.
+        const ROWS: usize = 4;
+        /// rows ahead of the current group whose features the logits kernel prefetches.
+        const PREFETCH_ROWS: usize = 8;
+        /// rows whose pointers are gathered at once by the gradient kernel.
+        const CHUNK: usize = crate::backend::MAX_TILE_ROWS;
+
+        /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+            let k = coefs.len() / (x.n_cols() + 1);
+            let mut c0 = 0;
+            while c0 < k {
+                let group = (k - c0).min($zc);
+                // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
+                unsafe {
+                    match group {
+                        1 => logits_group::<1>(x, coefs, c0, z),
+                        2 => logits_group::<2>(x, coefs, c0, z),
+                        3 => logits_group::<3>(x, coefs, c0, z),
+                        4 => logits_group::<4>(x, coefs, c0, z),
+                        _ => logits_group::<5>(x, coefs, c0, z),
+                    }
+                }
+                c0 += group;
+            }
+        }
+
+        /// the logits of classes `c0..c0 + C` for every row.
+        #[target_feature(enable = $feature)]
+        unsafe fn logits_group<const C: usize>(x: &Rows<'_>, coefs: &[f64], c0: usize, z: &mut [f64]) {
+            let (m, d) = (x.n_rows(), x.n_cols());
+            let q = d + 1;
+            let mut w = [std::ptr::null::<f64>(); C];
+            let mut b = [0.0; C];
+            for c in 0..C {
+                let block = &coefs[(c0 + c) * q..(c0 + c + 1) * q];
+                b[c] = block[0];
+                w[c] = block[1..].as_ptr();
+            }
+            let full = d / LANES * LANES;
+            let mut i0 = 0;
+            while i0 < m {
+                let mut xp = [std::ptr::null::<f64>(); ROWS];
+                let mut ahead = [std::ptr::null::<f64>(); ROWS];
+                for r in 0..ROWS {
+                    xp[r] = x.row((i0 + r).min(m - 1)).as_ptr();
+                    ahead[r] = x.row((i0 + PREFETCH_ROWS + r).min(m - 1)).as_ptr();
+                }
+                let mut acc = [[zero(); C]; ROWS];
+                let mut j = 0;
+                // SAFETY (every load): j + LANES ≤ d, or the d − j left of a row / block of d
+                unsafe {
+                    while j < full {
+                        let mut xv = [zero(); ROWS];
+                        for r in 0..ROWS {
+                            xv[r] = load(xp[r].add(j));
+                            // the first class group reads the rows from memory: ask for later rows now
+                            if c0 == 0 {
+                                prefetch(ahead[r].add(j));
+                            }
+                        }
+                        for c in 0..C {
+                            let wv = load(w[c].add(j));
+                            for r in 0..ROWS {
+                                acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
+                            }
+                        }
+                        j += LANES;
+                    }
+                    if j < d {
+                        let left = d - j;
+                        let mut xv = [zero(); ROWS];
+                        for r in 0..ROWS {
+                            xv[r] = load_part(xp[r].add(j), left);
+                        }
+                        for c in 0..C {
+                            let wv = load_part(w[c].add(j), left);
+                            for r in 0..ROWS {
+                                acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
+                            }
+                        }
+                    }
+                }
+                for r in 0..ROWS.min(m - i0) {
+                    for c in 0..C {
+                        z[(c0 + c) * m + i0 + r] = b[c] + hsum(acc[r][c]);
+                    }
+                }
+                i0 += ROWS;
+            }
+        }
+
+        /// see [`super::add_xt_times_classes`]; `r` and `g` of matching shapes.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+            let (m, d) = (x.n_rows(), x.n_cols());
+            let k = g.len() / (d + 1);
+            let mut rows = [std::ptr::null::<f64>(); CHUNK];
+            let mut start = 0;
+            while start < m {
+                let len = (m - start).min(CHUNK);
+                for (i, p) in rows[..len].iter_mut().enumerate() {
+                    *p = x.row(start + i).as_ptr();
+                }
+                let mut c0 = 0;
+                while c0 < k {
+                    let group = (k - c0).min($gc);
+                    let tile = Tile { rows: &rows[..len], r, r_stride: m, r_start: start, d };
+                    // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
+                    unsafe {
+                        match group {
+                            1 => tile.add::<1>(c0, g),
+                            2 => tile.add::<2>(c0, g),
+                            3 => tile.add::<3>(c0, g),
+                            4 => tile.add::<4>(c0, g),
+                            _ => tile.add::<5>(c0, g),
+                        }
+                    }
+                    c0 += group;
+                }
+                start += len;
+            }
+        }
+
+        /// rows of a tile (pointers to `d` features each) and their residual columns.
+        struct Tile<'t> {
+            rows: &'t [*const f64],
+            r: &'t [f64],
+            r_stride: usize,
+            r_start: usize,
+            d: usize,
+        }
+
+        impl Tile<'_> {
+            /// `G ← G + Xᵀ·R` for classes `c0..c0 + C`, a slice of `$gv` vectors of features at a
+            /// time.
+            #[target_feature(enable = $feature)]
+            unsafe fn add<const C: usize>(&self, c0: usize, g: &mut [f64]) {
+                let q = self.d + 1;
+                let mut gp = [std::ptr::null_mut::<f64>(); C];
+                let mut rp = [std::ptr::null::<f64>(); C];
+                for c in 0..C {
+                    gp[c] = g[(c0 + c) * q + 1..(c0 + c + 1) * q].as_mut_ptr();
+                    rp[c] = self.r[(c0 + c) * self.r_stride + self.r_start..].as_ptr();
+                }
+                let width = $gv * LANES;
+                let mut j0 = 0;
+                // SAFETY: the slices j0..j0 + width lie within the d features, the last one masked
+                unsafe {
+                    while j0 + width <= self.d {
+                        self.slice::<C, $gv, false>(&rp, &gp, j0);
+                        j0 += width;
+                    }
+                    // the last slice with as many vectors as its features need
+                    match (self.d - j0).div_ceil(LANES) {
+                        0 => {}
+                        1 => self.slice::<C, 1, true>(&rp, &gp, j0),
+                        2 => self.slice::<C, 2, true>(&rp, &gp, j0),
+                        3 => self.slice::<C, 3, true>(&rp, &gp, j0),
+                        _ => self.slice::<C, $gv, true>(&rp, &gp, j0),
+                    }
+                }
+            }
+
+            /// one slice of features `j0..j0 + VECS·LANES` (cut at `d` when `PART`).
+            #[inline]
+            #[target_feature(enable = $feature)]
+            unsafe fn slice<const C: usize, const VECS: usize, const PART: bool>(
+                &self,
+                rp: &[*const f64; C],
+                gp: &[*mut f64; C],
+                j0: usize,
+            ) {
+                let mut count = [LANES; VECS];
+                if PART {
+                    for (v, n) in count.iter_mut().enumerate() {
+                        *n = (self.d - j0).saturating_sub(v * LANES).min(LANES);
+                    }
+                }
+                let mut acc = [[zero(); C]; VECS];
+                // SAFETY (every access): lanes j0 + v·LANES.. within d, masked to `count` when PART;
+                // residual columns hold a value per row of the tile
+                unsafe {
+                    for v in 0..VECS {
+                        for c in 0..C {
+                            let p = gp[c].wrapping_add(j0 + v * LANES);
+                            acc[v][c] = if PART { load_part(p, count[v]) } else { load(p) };
+                        }
+                    }
+                    for (i, &row) in self.rows.iter().enumerate() {
+                        let mut xv = [zero(); VECS];
+                        for v in 0..VECS {
+                            let p = row.wrapping_add(j0 + v * LANES);
+                            xv[v] = if PART { load_part(p, count[v]) } else { load(p) };
+                        }
+                        for c in 0..C {
+                            let rc = splat(*rp[c].add(i));
+                            for v in 0..VECS {
+                                acc[v][c] = fmadd(xv[v], rc, acc[v][c]);
+                            }
+                        }
+                    }
+                    for v in 0..VECS {
+                        for c in 0..C {
+                            let p = gp[c].wrapping_add(j0 + v * LANES);
+                            if PART { store_part(p, acc[v][c], count[v]) } else { store(p, acc[v][c]) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// avx-512: 8 lanes, 32 registers — logits 4 rows × 5 classes (20 accumulators), gradient 4
+/// vectors × 5 classes (20).
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use crate::view::Rows;
+
+    type V = __m512d;
+    const LANES: usize = 8;
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn zero() -> V {
+        _mm512_setzero_pd()
+    }
+
+    /// SAFETY: `p..p + 8` readable.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load(p: *const f64) -> V {
+        unsafe { _mm512_loadu_pd(p) }
+    }
+
+    /// the first `n ≤ 8` lanes from `p` (the rest 0). SAFETY: `p..p + n` readable.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load_part(p: *const f64, n: usize) -> V {
+        unsafe { _mm512_maskz_loadu_pd(((1u16 << n) - 1) as u8, p) }
+    }
+
+    /// SAFETY: `p..p + 8` writable.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store(p: *mut f64, v: V) {
+        unsafe { _mm512_storeu_pd(p, v) }
+    }
+
+    /// the first `n ≤ 8` lanes to `p`. SAFETY: `p..p + n` writable.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store_part(p: *mut f64, v: V, n: usize) {
+        unsafe { _mm512_mask_storeu_pd(p, ((1u16 << n) - 1) as u8, v) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn fmadd(a: V, b: V, c: V) -> V {
+        _mm512_fmadd_pd(a, b, c)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn splat(v: f64) -> V {
+        _mm512_set1_pd(v)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn hsum(v: V) -> f64 {
+        _mm512_reduce_add_pd(v)
+    }
+
+    /// a hint to bring `p`'s cache line into l1.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn prefetch(p: *const f64) {
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+
+    class_kernels!("avx512f,avx512dq,avx512vl,avx2,fma", zc = 5, gv = 4, gc = 5);
+}
+
+/// avx2: 4 lanes, 16 registers — logits 4 rows × 2 classes (8 accumulators), gradient 2
+/// vectors × 5 classes (10).
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use crate::view::Rows;
+
+    type V = __m256d;
+    const LANES: usize = 4;
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn zero() -> V {
+        _mm256_setzero_pd()
+    }
+
+    /// SAFETY: `p..p + 4` readable.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn load(p: *const f64) -> V {
+        unsafe { _mm256_loadu_pd(p) }
+    }
+
+    /// lanes `< n` all ones.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn mask(n: usize) -> __m256i {
+        let lane = |k: usize| if k < n { -1i64 } else { 0 };
+        _mm256_setr_epi64x(lane(0), lane(1), lane(2), lane(3))
+    }
+
+    /// the first `n ≤ 4` lanes from `p` (the rest 0). SAFETY: `p..p + n` readable.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn load_part(p: *const f64, n: usize) -> V {
+        unsafe { _mm256_maskload_pd(p, mask(n)) }
+    }
+
+    /// SAFETY: `p..p + 4` writable.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn store(p: *mut f64, v: V) {
+        unsafe { _mm256_storeu_pd(p, v) }
+    }
+
+    /// the first `n ≤ 4` lanes to `p`. SAFETY: `p..p + n` writable.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn store_part(p: *mut f64, v: V, n: usize) {
+        unsafe { _mm256_maskstore_pd(p, mask(n), v) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn fmadd(a: V, b: V, c: V) -> V {
+        _mm256_fmadd_pd(a, b, c)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn splat(v: f64) -> V {
+        _mm256_set1_pd(v)
+    }
+
+    /// a hint to bring `p`'s cache line into l1.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn prefetch(p: *const f64) {
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn hsum(v: V) -> f64 {
+        let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+        _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+    }
+
+    class_kernels!("avx2,fma", zc = 2, gv = 2, gc = 5);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+    use crate::view::{MatrixRef, Selection};
+
+    type Logits = unsafe fn(&Rows<'_>, &[f64], &mut [f64]);
+    type Grad = unsafe fn(&Rows<'_>, &[f64], &mut [f64]);
+
+    /// a kernel pair against scalar sums, for widths 1–40 and 100 (every remainder of the
+    /// vector loops), 1–13 classes (every group size), row counts 1–9 and 300 (short last groups,
+    /// more rows than a chunk) and scattered rows: to 1e-14·Σ|terms| (fma and order differ).
+    fn check(logits: Logits, grad: Grad, seed: u64) {
+        let mut rng = Rng::new(seed);
+        for d in (1..=40).chain([100]) {
+            for k in [1, 2, 3, 5, 7, 10, 13] {
+                for m in [1, 2, 3, 4, 5, 9, 300] {
+                    let data: Vec<f64> = (0..m * d).map(|_| rng.normal()).collect();
+                    let coefs: Vec<f64> = (0..k * (d + 1)).map(|_| rng.normal()).collect();
+                    let r: Vec<f64> = (0..m * k).map(|_| rng.normal()).collect();
+                    let x = MatrixRef::new(&data, m, d).unwrap();
+                    let order: Vec<usize> = (0..m).rev().collect();
+                    for rows in [Rows::all(x), Rows::new(x, Selection::Indices(&order))] {
+                        let mut z = vec![f64::NAN; m * k];
+                        // SAFETY: the callers checked the cpu features of the kernels
+                        unsafe { logits(&rows, &coefs, &mut z) };
+                        for c in 0..k {
+                            let (b, w) = (coefs[c * (d + 1)], &coefs[c * (d + 1) + 1..(c + 1) * (d + 1)]);
+                            for i in 0..m {
+                                let row = rows.row(i);
+                                let exact = b + row.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
+                                let scale = b.abs() + row.iter().zip(w).map(|(a, b)| (a * b).abs()).sum::<f64>();
+                                let got = z[c * m + i];
+                                assert!((got - exact).abs() <= 1e-14 * scale, "logits d={d} k={k} m={m} c={c} i={i}");
+                            }
+                        }
+                        let mut g = coefs.clone();
+                        // SAFETY: as above
+                        unsafe { grad(&rows, &r, &mut g) };
+                        for c in 0..k {
+                            let q = c * (d + 1);
+                            assert_eq!(g[q].to_bits(), coefs[q].to_bits(), "intercept entries untouched");
+                            for j in 0..d {
+                                let terms = (0..m).map(|i| r[c * m + i] * rows.row(i)[j]);
+                                let exact = coefs[q + 1 + j] + terms.clone().sum::<f64>();
+                                let scale = coefs[q + 1 + j].abs() + terms.map(f64::abs).sum::<f64>();
+                                let got = g[q + 1 + j];
+                                assert!((got - exact).abs() <= 1e-14 * scale, "grad d={d} k={k} m={m} c={c} j={j}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dispatched_kernels_match_scalar_sums() {
+        check(class_logits, add_xt_times_classes, 11);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_kernels_match_scalar_sums() {
+        if !(std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")) {
+            eprintln!("skipped: this cpu has no avx2 + fma");
+            return;
+        }
+        check(avx2::class_logits, avx2::add_xt_times_classes, 12);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx512_kernels_match_scalar_sums() {
+        if crate::simd::level() != crate::simd::Level::Avx512 {
+            eprintln!("skipped: this cpu has no avx-512");
+            return;
+        }
+        check(avx512::class_logits, avx512::add_xt_times_classes, 13);
+    }
+}
