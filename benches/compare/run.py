@@ -4,6 +4,18 @@ smartcore on identical data and the identical objective, plus the machine's read
     pip install -r benches/compare/requirements.txt
     python3 benches/compare/run.py                      # 1M×20 and 1M×100, 3 repeats
     python3 benches/compare/run.py --sizes 100000x20 --repeats 1 --skip-slow   # a quick look
+    python3 benches/compare/run.py --sections multinomial   # only the K-class section
+
+the multinomial section (`--multinomial-sizes`, default 1M×20 with 5 classes and 1M×100 with 10)
+fits make_classification(n_informative=d/2, n_clusters_per_class=1) data, standardised, with every
+system minimising the same objective
+
+    J(W, b) = mean(logsumexp(z) − z_y) + l2/2·‖W‖²_F,   z = X·W + b,   l2 = 1/n   (C = 1, all K
+    classes penalised, intercepts not)
+
+and also times the multinomial pass of every backend against the machine's read bandwidth and
+measured fma throughput (`logreg-compare softmax-kernels`). a configuration whose first fit takes
+more than --long seconds is not repeated.
 
 each dataset is generated once (scikit-learn's make_classification, standardised) and written as
 npy: `data.npy` (features, label last) for logreg and the rust peers, `X.npy`/`y.npy` for
@@ -57,6 +69,29 @@ def make_dataset(folder, n, d, n_test):
     log(f"generating {n}×{d} (+{n_test} test rows) …")
     X, y = make_classification(n_samples=n + n_test, n_features=d, n_informative=d // 2,
                                n_redundant=d // 10, random_state=0)
+    mean = X[:n].mean(axis=0)
+    std = X[:n].std(axis=0)
+    X -= mean
+    X /= std
+    y = y.astype(np.float64)
+    np.save(folder / "X.npy", np.ascontiguousarray(X[:n]))
+    np.save(folder / "y.npy", y[:n])
+    np.save(folder / "data.npy", np.column_stack([X[:n], y[:n]]))
+    np.save(folder / "test.npy", np.column_stack([X[n:], y[n:]]))
+    done.touch()
+
+
+def make_multinomial_dataset(folder, n, d, k, n_test):
+    """make_classification with k classes, standardised with the training rows' statistics."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / "done"
+    if done.exists():
+        return
+    from sklearn.datasets import make_classification
+
+    log(f"generating {n}×{d}, {k} classes (+{n_test} test rows) …")
+    X, y = make_classification(n_samples=n + n_test, n_features=d, n_informative=d // 2, n_redundant=0,
+                               n_classes=k, n_clusters_per_class=1, random_state=0)
     mean = X[:n].mean(axis=0)
     std = X[:n].std(axis=0)
     X -= mean
@@ -150,6 +185,107 @@ def systems(folder, n, l2, skip_slow):
     return out
 
 
+def multinomial_systems(folder, n, d, k, l2, skip_slow):
+    """the K-class configurations, as `systems`; readers return (K × d coefficients, K intercepts, s)."""
+    data, X, y = folder / "data.npy", folder / "X.npy", folder / "y.npy"
+    out = []
+
+    def logreg_cmd(backend, solver, threads):
+        def cmd(path):
+            return [LOGREG, "train", "--data", data, "--format", "npy", "--backend", backend, "--solver", solver,
+                    "--l2", repr(l2), "--threads", str(threads), "--model-out", path, "--quiet"]
+        return cmd
+
+    def read_logreg(path):
+        m = json.loads(Path(path).read_text())
+        part = m["multinomial"]
+        return part["coefficients"], part["intercepts"], m["convergence"]["fit_seconds"]
+
+    def read_plain(path):
+        m = json.loads(Path(path).read_text())
+        return m["coefficients"], m["intercepts"], m["fit_seconds"]
+
+    for threads in (2, 1):
+        out.append(("logreg", "default (auto, faer)", threads, True, logreg_cmd("faer", "auto", threads), read_logreg))
+    out.append(("logreg", "default (auto), reference", 2, True, logreg_cmd("reference", "auto", 2), read_logreg))
+    for backend in ("faer", "ndarray", "nalgebra", "reference"):
+        for solver in ("newton", "lbfgs"):
+            out.append(("logreg", f"{solver}, {backend}", 2, False, logreg_cmd(backend, solver, 2), read_logreg))
+
+    def sk_cmd(solver, tol):
+        def cmd(path):
+            return [sys.executable, HERE / "sklearn_fit.py", X, y, "multinomial", solver, repr(l2), repr(tol), path]
+        return cmd
+
+    for tol in (1e-4, 1e-8):
+        for threads in (1, 2):
+            out.append(("scikit-learn", f"lbfgs, tol {tol:g}", threads, True, sk_cmd("lbfgs", tol), read_plain))
+    # newton-cholesky's hessian is ((d+1)·K)² per row: 692.8 s at 1M × 100 × 10 (2026-11-22)
+    if (d + 1) * k <= 300 or not skip_slow:
+        out.append(("scikit-learn", "newton-cholesky, tol 1e-08", 2, True, sk_cmd("newton-cholesky", 1e-8),
+                    read_plain))
+
+    def peer_cmd(name):
+        def cmd(path):
+            return [PEERS, name, data, repr(l2), path]
+        return cmd
+
+    if not skip_slow:
+        out.append(("smartcore", "lbfgs (defaults)", 1, True, peer_cmd("smartcore-multi"), read_plain))
+        out.append(("linfa-logistic", "lbfgs (max 1000 iterations)", 1, True, peer_cmd("linfa-multi"), read_plain))
+    return out
+
+
+def multinomial_objective(X, y, W, b, l2):
+    """the K-class objective with a stable log-sum-exp, in blocks; W is K × d."""
+    W = np.asarray(W, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    labels = y.astype(np.int64)
+    total = 0.0
+    for s in range(0, X.shape[0], 1 << 16):
+        z = X[s:s + (1 << 16)] @ W.T + b
+        top = z.max(axis=1)
+        lse = top + np.log(np.exp(z - top[:, None]).sum(axis=1))
+        total += float(np.sum(lse - z[np.arange(z.shape[0]), labels[s:s + (1 << 16)]]))
+    return total / X.shape[0] + 0.5 * l2 * float((W * W).sum())
+
+
+def multinomial_accuracy(test, W, b):
+    z = test[:, :-1] @ np.asarray(W).T + np.asarray(b)
+    return float(np.mean(z.argmax(axis=1) == test[:, -1].astype(np.int64)))
+
+
+def softmax_kernels(folder):
+    lines = subprocess.run([PEERS, "softmax-kernels", folder / "data.npy"], check=True, capture_output=True,
+                           text=True)
+    return [json.loads(line) for line in lines.stdout.splitlines()]
+
+
+def time_configs(args, label, configs, score):
+    """fit every configuration (median of --repeats, one fit when the first is longer than --long);
+    `score(coef, intercept)` gives (objective, accuracy)."""
+    results = []
+    for system, config, threads, default, cmd, read in configs:
+        fit_times, peaks = [], []
+        for rep in range(args.repeats):
+            path = args.out / "fit.json"
+            peaks.append(run_process([str(a) for a in cmd(path)], threads, args.out / "rss"))
+            coef, intercept, seconds = read(path)
+            fit_times.append(seconds)
+            log(f"{label} {system} [{config}] {threads}t: {seconds:.3f} s")
+            if seconds > args.long:
+                break
+        objective_value, acc = score(coef, intercept)
+        results.append(dict(system=system, config=config, threads=threads, default=default,
+                            fit_seconds=statistics.median(fit_times), repeats=len(fit_times),
+                            objective=objective_value, accuracy=acc, peak_mb=max(peaks) / 1e6))
+    best = min(r["objective"] for r in results)
+    for r in results:
+        r["gap"] = (r["objective"] - best) / abs(best)
+        r["time_to_target"] = r["fit_seconds"] if r["gap"] <= TARGET_GAP else None
+    return results
+
+
 def objective(X, y, w, b, l2):
     """logreg's objective, evaluated in blocks with the stable softplus form."""
     total = 0.0
@@ -172,17 +308,23 @@ def kernels(folder):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000000x20,1000000x100", help="comma-separated n×d (e.g. 1000000x20)")
+    ap.add_argument("--multinomial-sizes", default="1000000x20x5,1000000x100x10",
+                    help="comma-separated n×d×classes of the multinomial section")
+    ap.add_argument("--sections", default="binary,multinomial", help="binary, multinomial or both")
     ap.add_argument("--repeats", type=int, default=3, help="fits per configuration (median reported)")
+    ap.add_argument("--long", type=float, default=120.0, help="a first fit longer than this is not repeated")
     ap.add_argument("--test-rows", type=int, default=100_000)
     ap.add_argument("--out", type=Path, default=ROOT / "target" / "compare")
-    ap.add_argument("--skip-slow", action="store_true", help="leave out saga, cd, smartcore and linfa-logistic")
+    ap.add_argument("--skip-slow", action="store_true",
+                    help="leave out saga, cd, smartcore, linfa-logistic and (wide K-class data) newton-cholesky")
     ap.add_argument("--no-build", action="store_true")
     args = ap.parse_args()
+    sections = set(args.sections.split(","))
     if not args.no_build:
         build()
     args.out.mkdir(parents=True, exist_ok=True)
-    rows, kernel_rows = [], []
-    for size in args.sizes.split(","):
+    rows, kernel_rows, mn_rows, mn_kernel_rows = [], [], [], []
+    for size in (args.sizes.split(",") if "binary" in sections else []):
         n, d = (int(v) for v in size.lower().split("x"))
         folder = args.out / f"data-{n}x{d}"
         make_dataset(folder, n, d, args.test_rows)
@@ -192,43 +334,112 @@ def main():
         X = np.load(folder / "X.npy", mmap_mode="r")
         y = np.load(folder / "y.npy")
         test = np.load(folder / "test.npy")
-        results = []
-        for system, config, threads, default, cmd, read in systems(folder, n, l2, args.skip_slow):
-            fit_times, peaks = [], []
-            for rep in range(args.repeats):
-                path = args.out / "fit.json"
-                peaks.append(run_process([str(a) for a in cmd(path)], threads, args.out / "rss"))
-                coef, intercept, seconds = read(path)
-                fit_times.append(seconds)
-                log(f"{n}x{d} {system} [{config}] {threads}t: {seconds:.3f} s")
+
+        def score(coef, intercept):
             w = np.asarray(coef, dtype=np.float64)
-            results.append(dict(n=n, d=d, system=system, config=config, threads=threads, default=default,
-                                fit_seconds=statistics.median(fit_times), repeats=len(fit_times),
-                                objective=objective(X, y, w, intercept, l2), accuracy=accuracy(test, w, intercept),
-                                peak_mb=max(peaks) / 1e6, x_mb=n * d * 8 / 1e6))
-        best = min(r["objective"] for r in results)
-        for r in results:
-            r["gap"] = (r["objective"] - best) / abs(best)
-            r["time_to_target"] = r["fit_seconds"] if r["gap"] <= TARGET_GAP else None
-        rows.extend(results)
-    write_outputs(args, rows, kernel_rows)
+            return objective(X, y, w, intercept, l2), accuracy(test, w, intercept)
+
+        for r in time_configs(args, f"{n}x{d}", systems(folder, n, l2, args.skip_slow), score):
+            rows.append(dict(n=n, d=d, x_mb=n * d * 8 / 1e6, **r))
+    for size in (args.multinomial_sizes.split(",") if "multinomial" in sections else []):
+        n, d, k = (int(v) for v in size.lower().split("x"))
+        folder = args.out / f"data-{n}x{d}x{k}"
+        make_multinomial_dataset(folder, n, d, k, args.test_rows)
+        l2 = 1.0 / n
+        mn_kernel_rows += softmax_kernels(folder)
+        X = np.load(folder / "X.npy", mmap_mode="r")
+        y = np.load(folder / "y.npy")
+        test = np.load(folder / "test.npy")
+
+        def score(coef, intercepts):
+            return multinomial_objective(X, y, coef, intercepts, l2), multinomial_accuracy(test, coef, intercepts)
+
+        for r in time_configs(args, f"{n}x{d}x{k}", multinomial_systems(folder, n, d, k, l2, args.skip_slow), score):
+            mn_rows.append(dict(n=n, d=d, k=k, x_mb=n * d * 8 / 1e6, **r))
+    write_outputs(args, rows, kernel_rows, mn_rows, mn_kernel_rows)
 
 
-def write_outputs(args, rows, kernel_rows):
+def write_outputs(args, rows, kernel_rows, mn_rows, mn_kernel_rows):
     fields = ["n", "d", "system", "config", "threads", "default", "fit_seconds", "repeats", "time_to_target",
               "gap", "objective", "accuracy", "peak_mb", "x_mb"]
-    with open(args.out / "results.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=fields)
-        wr.writeheader()
-        wr.writerows(rows)
-    with open(args.out / "kernels.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=["n", "d", "op", "backend", "threads", "seconds", "gbps", "fraction_of_read"])
-        wr.writeheader()
-        wr.writerows(kernel_rows)
-    (args.out / "summary.md").write_text(summary(args, rows, kernel_rows))
-    chart(rows, args.out / "chart.png")
-    log(f"wrote {args.out}/results.csv, kernels.csv, summary.md, chart.png")
-    print((args.out / "summary.md").read_text())
+    if rows:
+        with open(args.out / "results.csv", "w", newline="") as f:
+            wr = csv.DictWriter(f, fieldnames=fields)
+            wr.writeheader()
+            wr.writerows(rows)
+        with open(args.out / "kernels.csv", "w", newline="") as f:
+            wr = csv.DictWriter(f, fieldnames=["n", "d", "op", "backend", "threads", "seconds", "gbps",
+                                               "fraction_of_read"])
+            wr.writeheader()
+            wr.writerows(kernel_rows)
+        chart(rows, args.out / "chart.png")
+    if mn_rows:
+        with open(args.out / "multinomial.csv", "w", newline="") as f:
+            wr = csv.DictWriter(f, fieldnames=fields[:2] + ["k"] + fields[2:])
+            wr.writeheader()
+            wr.writerows(mn_rows)
+        with open(args.out / "multinomial_kernels.csv", "w", newline="") as f:
+            wr = csv.DictWriter(f, fieldnames=["n", "d", "k", "op", "backend", "threads", "seconds", "gbps", "gflops",
+                                               "fraction", "binds"])
+            wr.writeheader()
+            wr.writerows(mn_kernel_rows)
+    text = summary(args, rows, kernel_rows) if rows else ""
+    if mn_rows:
+        text += multinomial_summary(args, mn_rows, mn_kernel_rows)
+    (args.out / "summary.md").write_text(text)
+    log(f"wrote {args.out}: csv files, summary.md{', chart.png' if rows else ''}")
+    print(text)
+
+
+def multinomial_summary(args, rows, kernel_rows):
+    import sklearn
+
+    out = [f"## more than two classes", "",
+           f"measured {time.strftime('%Y-%m-%d')} on {machine()}; scikit-learn {sklearn.__version__}, "
+           f"median of {args.repeats} (one fit when longer than {args.long:g} s); "
+           f"command: `python3 benches/compare/run.py --sections multinomial"
+           f"{'' if args.multinomial_sizes == '1000000x20x5,1000000x100x10' else ' --multinomial-sizes ' + args.multinomial_sizes}"
+           f"{'' if args.repeats == 3 else f' --repeats {args.repeats}'}{' --skip-slow' if args.skip_slow else ''}`", ""]
+    for (n, d, k) in dict.fromkeys((r["n"], r["d"], r["k"]) for r in rows):
+        here = [r for r in rows if (r["n"], r["d"], r["k"]) == (n, d, k)]
+        out += [f"**{n:,} × {d}, {k} classes** (X = {n * d * 8 / 1e6:.0f} MB)", "",
+                "| system | configuration | threads | fit s | fits | to 1e-9 s | objective gap | accuracy | peak MB |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in here:
+            ttt = f"{r['time_to_target']:.3f}" if r["time_to_target"] is not None else "not reached"
+            name = f"**{r['config']}**" if r["system"] == "logreg" and r["default"] else r["config"]
+            out.append(f"| {r['system']} | {name} | {r['threads']} | {r['fit_seconds']:.3f} | {r['repeats']} | {ttt} | "
+                       f"{r['gap']:.1e} | {r['accuracy']:.4f} | {r['peak_mb']:.0f} |")
+        out.append("")
+        default = [r for r in here if r["system"] == "logreg" and r["config"].startswith("default (auto, faer)")
+                   and r["threads"] == 2]
+        reached = [r["time_to_target"] for r in default if r["time_to_target"] is not None]
+        if reached:
+            t = min(reached)
+            peak = max(r["peak_mb"] for r in default)
+            out.append(f"- default logreg (auto, faer, 2 threads): {t:.3f} s, peak memory {peak:.0f} MB = "
+                       f"{peak / (n * d * 8 / 1e6):.2f}× X")
+            for system in ("scikit-learn", "smartcore", "linfa-logistic"):
+                theirs = [r for r in here if r["system"] == system]
+                got = [r["time_to_target"] for r in theirs if r["time_to_target"] is not None]
+                if got:
+                    out.append(f"- vs {system}'s fastest to 1e-9: {min(got) / t:.1f}× faster")
+                elif theirs:
+                    fastest = min(theirs, key=lambda r: r["fit_seconds"])
+                    out.append(f"- {system} did not reach 1e-9 (best gap {min(r['gap'] for r in theirs):.1e}); "
+                               f"default logreg is {fastest['fit_seconds'] / t:.1f}× faster than its fit")
+        ks = [q for q in kernel_rows if (q["n"], q["d"], q["k"]) == (n, d, k)]
+        for threads in (1, 2):
+            read = next((q for q in ks if q["op"] == "read" and q["threads"] == threads), None)
+            fma = next((q for q in ks if q["op"] == "fma" and q["threads"] == threads), None)
+            if read and fma:
+                parts = [f"{q['backend']} {q['seconds'] * 1e3:.1f} ms ({q['fraction']:.0%})"
+                         for q in ks if q["op"] == "softmax_pass" and q["threads"] == threads]
+                out.append(f"- multinomial pass, {threads} thread(s): read of X {read['seconds'] * 1e3:.1f} ms "
+                           f"({read['gbps']:.1f} GB/s), products at the measured fma peak {fma['seconds'] * 1e3:.1f} ms "
+                           f"({fma['gflops']:.0f} GFLOP/s); {read['binds']} binds; " + ", ".join(parts))
+        out.append("")
+    return "\n".join(out)
 
 
 def machine():

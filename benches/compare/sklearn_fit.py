@@ -1,7 +1,9 @@
 """one scikit-learn fit, timed alone; run in its own process by run.py (threads are set there).
 
 usage: sklearn_fit.py X.npy y.npy ESTIMATOR SOLVER L2 TOL OUT.json
-  ESTIMATOR: logistic (LogisticRegression with SOLVER) or sgd (SGDClassifier, SOLVER ignored)
+  ESTIMATOR: logistic (LogisticRegression with SOLVER), sgd (SGDClassifier, SOLVER ignored) or
+  multinomial (LogisticRegression with SOLVER on K > 2 classes: writes K × d coefficients and K
+  intercepts; the penalty ‖W‖²/2 over all K classes, as logreg's symmetric parametrisation)
 
 the objective is logreg's `mean logloss + l2/2·|w|^2` with the intercept unpenalised:
 LogisticRegression minimises `C·Σ logloss + |w|^2/2`, so C = 1/(n·l2); SGDClassifier minimises
@@ -23,7 +25,7 @@ def main():
     X = np.load(x_path)
     y = np.load(y_path)
     n = X.shape[0]
-    if estimator == "logistic":
+    if estimator in ("logistic", "multinomial"):
         model = LogisticRegression(solver=solver, C=1.0 / (n * l2), tol=tol, max_iter=1000)
     elif estimator == "sgd":
         model = SGDClassifier(loss="log_loss", penalty="l2", alpha=l2, tol=tol, random_state=0)
@@ -35,6 +37,11 @@ def main():
         model.fit(X, y)
         seconds = time.perf_counter() - start
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    if estimator == "multinomial":
+        with open(out, "w") as f:
+            json.dump({"coefficients": model.coef_.tolist(), "intercepts": model.intercept_.tolist(),
+                       "fit_seconds": seconds, "converged": converged}, f)
+        return
     with open(out, "w") as f:
         json.dump(
             {
