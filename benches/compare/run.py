@@ -208,9 +208,13 @@ def multinomial_systems(folder, n, d, k, l2, skip_slow):
     for threads in (2, 1):
         out.append(("logreg", "default (auto, faer)", threads, True, logreg_cmd("faer", "auto", threads), read_logreg))
     out.append(("logreg", "default (auto), reference", 2, True, logreg_cmd("reference", "auto", 2), read_logreg))
+    # newton's hessian is ((d+1)·K)² too: wide K-class data leave it to `auto`'s l-bfgs
+    solvers = ("newton", "lbfgs") if (d + 1) * k <= 300 else ("lbfgs",)
     for backend in ("faer", "ndarray", "nalgebra", "reference"):
-        for solver in ("newton", "lbfgs"):
+        for solver in solvers:
             out.append(("logreg", f"{solver}, {backend}", 2, False, logreg_cmd(backend, solver, 2), read_logreg))
+    if (d + 1) * k > 300:
+        out.append(("logreg", "newton, faer", 2, False, logreg_cmd("faer", "newton", 2), read_logreg))
 
     def sk_cmd(solver, tol):
         def cmd(path):
