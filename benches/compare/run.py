@@ -29,6 +29,7 @@ outputs (in --out, default target/compare): results.csv, kernels.csv, summary.md
 """
 import argparse
 import csv
+import functools
 import json
 import os
 import platform
@@ -58,40 +59,17 @@ def build():
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=HERE / "peers", check=True)
 
 
-def make_dataset(folder, n, d, n_test):
-    """make_classification, standardised with the training rows' statistics; written once."""
+def make_dataset(folder, n, d, n_test, **shape):
+    """make_classification (n_informative = d/2, and `shape`'s other arguments), standardised with
+    the training rows' statistics; written once."""
     folder.mkdir(parents=True, exist_ok=True)
     done = folder / "done"
     if done.exists():
         return
     from sklearn.datasets import make_classification
 
-    log(f"generating {n}×{d} (+{n_test} test rows) …")
-    X, y = make_classification(n_samples=n + n_test, n_features=d, n_informative=d // 2,
-                               n_redundant=d // 10, random_state=0)
-    mean = X[:n].mean(axis=0)
-    std = X[:n].std(axis=0)
-    X -= mean
-    X /= std
-    y = y.astype(np.float64)
-    np.save(folder / "X.npy", np.ascontiguousarray(X[:n]))
-    np.save(folder / "y.npy", y[:n])
-    np.save(folder / "data.npy", np.column_stack([X[:n], y[:n]]))
-    np.save(folder / "test.npy", np.column_stack([X[n:], y[n:]]))
-    done.touch()
-
-
-def make_multinomial_dataset(folder, n, d, k, n_test):
-    """make_classification with k classes, standardised with the training rows' statistics."""
-    folder.mkdir(parents=True, exist_ok=True)
-    done = folder / "done"
-    if done.exists():
-        return
-    from sklearn.datasets import make_classification
-
-    log(f"generating {n}×{d}, {k} classes (+{n_test} test rows) …")
-    X, y = make_classification(n_samples=n + n_test, n_features=d, n_informative=d // 2, n_redundant=0,
-                               n_classes=k, n_clusters_per_class=1, random_state=0)
+    log(f"generating {n}×{d} {shape} (+{n_test} test rows) …")
+    X, y = make_classification(n_samples=n + n_test, n_features=d, n_informative=d // 2, random_state=0, **shape)
     mean = X[:n].mean(axis=0)
     std = X[:n].std(axis=0)
     X -= mean
@@ -129,16 +107,35 @@ def run_process(cmd, threads, rss_file):
     return int(Path(rss_file).read_text())
 
 
+def logreg_cmd(data, l2, backend, solver, threads, extra=()):
+    """`logreg train` on `data` with the given settings, writing its model to the path it is given."""
+    def cmd(path):
+        return [LOGREG, "train", "--data", data, "--format", "npy", "--backend", backend, "--solver", solver,
+                "--l2", repr(l2), "--threads", str(threads), "--model-out", path, "--quiet", *extra]
+    return cmd
+
+
+def sk_cmd(X, y, l2, estimator, solver, tol):
+    """one scikit-learn fit by sklearn_fit.py."""
+    def cmd(path):
+        return [sys.executable, HERE / "sklearn_fit.py", X, y, estimator, solver, repr(l2), repr(tol), path]
+    return cmd
+
+
+def peer_cmd(data, l2, name):
+    """one fit of a rust peer (`logreg-compare NAME`)."""
+    def cmd(path):
+        return [PEERS, name, data, repr(l2), path]
+    return cmd
+
+
 def systems(folder, n, l2, skip_slow):
     """every configuration: (system, config, threads, default?, command(out) -> argv, reader)."""
     data, X, y = folder / "data.npy", folder / "X.npy", folder / "y.npy"
     out = []
-
-    def logreg_cmd(backend, solver, threads, extra=()):
-        def cmd(path):
-            return [LOGREG, "train", "--data", data, "--format", "npy", "--backend", backend, "--solver", solver,
-                    "--l2", repr(l2), "--threads", str(threads), "--model-out", path, "--quiet", *extra]
-        return cmd
+    logreg = functools.partial(logreg_cmd, data, l2)
+    sk = functools.partial(sk_cmd, X, y, l2)
+    peer = functools.partial(peer_cmd, data, l2)
 
     def read_logreg(path):
         m = json.loads(Path(path).read_text())
@@ -149,39 +146,29 @@ def systems(folder, n, l2, skip_slow):
         return m["coefficients"], m["intercept"], m["fit_seconds"]
 
     for threads in (2, 1):
-        out.append(("logreg", "default (auto, faer)", threads, True, logreg_cmd("faer", "auto", threads), read_logreg))
-    out.append(("logreg", "default, tol 1e-5", 2, True, logreg_cmd("faer", "auto", 2, ("--tol", "1e-5")), read_logreg))
+        out.append(("logreg", "default (auto, faer)", threads, True, logreg("faer", "auto", threads), read_logreg))
+    out.append(("logreg", "default, tol 1e-5", 2, True, logreg("faer", "auto", 2, ("--tol", "1e-5")), read_logreg))
     for backend in ("faer", "ndarray", "nalgebra"):
         for solver in ("newton", "lbfgs"):
-            out.append(("logreg", f"{solver}, {backend}", 2, False, logreg_cmd(backend, solver, 2), read_logreg))
+            out.append(("logreg", f"{solver}, {backend}", 2, False, logreg(backend, solver, 2), read_logreg))
     # the remaining solvers on the default backend only: the backends differ in their kernels alone
     if not skip_slow:
-        out.append(("logreg", "cd, faer", 2, False, logreg_cmd("faer", "cd", 2), read_logreg))
+        out.append(("logreg", "cd, faer", 2, False, logreg("faer", "cd", 2), read_logreg))
     out.append(("logreg", "sgd, faer (10 epochs)", 2, False,
-                logreg_cmd("faer", "sgd", 2, ("--epochs", "10")), read_logreg))
-
-    def sk_cmd(estimator, solver, tol):
-        def cmd(path):
-            return [sys.executable, HERE / "sklearn_fit.py", X, y, estimator, solver, repr(l2), repr(tol), path]
-        return cmd
+                logreg("faer", "sgd", 2, ("--epochs", "10")), read_logreg))
 
     for solver in ("lbfgs", "newton-cholesky"):
         for tol in (1e-4, 1e-8):
             for threads in (1, 2):
                 out.append(("scikit-learn", f"{solver}, tol {tol:g}", threads, tol == 1e-4,
-                            sk_cmd("logistic", solver, tol), read_plain))
+                            sk("logistic", solver, tol), read_plain))
     if not skip_slow:
-        out.append(("scikit-learn", "saga, tol 0.0001", 1, True, sk_cmd("logistic", "saga", 1e-4), read_plain))
-    out.append(("scikit-learn", "SGDClassifier, tol 0.001", 1, True, sk_cmd("sgd", "-", 1e-3), read_plain))
-
-    def peer_cmd(name, *extra):
-        def cmd(path):
-            return [PEERS, name, data, repr(l2), path, *extra]
-        return cmd
+        out.append(("scikit-learn", "saga, tol 0.0001", 1, True, sk("logistic", "saga", 1e-4), read_plain))
+    out.append(("scikit-learn", "SGDClassifier, tol 0.001", 1, True, sk("sgd", "-", 1e-3), read_plain))
 
     if not skip_slow:
-        out.append(("smartcore", "lbfgs (defaults)", 1, True, peer_cmd("smartcore"), read_plain))
-        out.append(("linfa-logistic", "lbfgs (max 1000 iterations)", 1, True, peer_cmd("linfa"), read_plain))
+        out.append(("smartcore", "lbfgs (defaults)", 1, True, peer("smartcore"), read_plain))
+        out.append(("linfa-logistic", "lbfgs (max 1000 iterations)", 1, True, peer("linfa"), read_plain))
     return out
 
 
@@ -189,12 +176,9 @@ def multinomial_systems(folder, n, d, k, l2, skip_slow):
     """the K-class configurations, as `systems`; readers return (K × d coefficients, K intercepts, s)."""
     data, X, y = folder / "data.npy", folder / "X.npy", folder / "y.npy"
     out = []
-
-    def logreg_cmd(backend, solver, threads):
-        def cmd(path):
-            return [LOGREG, "train", "--data", data, "--format", "npy", "--backend", backend, "--solver", solver,
-                    "--l2", repr(l2), "--threads", str(threads), "--model-out", path, "--quiet"]
-        return cmd
+    logreg = functools.partial(logreg_cmd, data, l2)
+    sk = functools.partial(sk_cmd, X, y, l2, "multinomial")
+    peer = functools.partial(peer_cmd, data, l2)
 
     def read_logreg(path):
         m = json.loads(Path(path).read_text())
@@ -206,37 +190,27 @@ def multinomial_systems(folder, n, d, k, l2, skip_slow):
         return m["coefficients"], m["intercepts"], m["fit_seconds"]
 
     for threads in (2, 1):
-        out.append(("logreg", "default (auto, faer)", threads, True, logreg_cmd("faer", "auto", threads), read_logreg))
-    out.append(("logreg", "default (auto), reference", 2, True, logreg_cmd("reference", "auto", 2), read_logreg))
+        out.append(("logreg", "default (auto, faer)", threads, True, logreg("faer", "auto", threads), read_logreg))
+    out.append(("logreg", "default (auto), reference", 2, True, logreg("reference", "auto", 2), read_logreg))
     # newton's hessian is ((d+1)·K)² too: wide K-class data leave it to `auto`'s l-bfgs
     solvers = ("newton", "lbfgs") if (d + 1) * k <= 300 else ("lbfgs",)
     for backend in ("faer", "ndarray", "nalgebra", "reference"):
         for solver in solvers:
-            out.append(("logreg", f"{solver}, {backend}", 2, False, logreg_cmd(backend, solver, 2), read_logreg))
+            out.append(("logreg", f"{solver}, {backend}", 2, False, logreg(backend, solver, 2), read_logreg))
     if (d + 1) * k > 300:
-        out.append(("logreg", "newton, faer", 2, False, logreg_cmd("faer", "newton", 2), read_logreg))
-
-    def sk_cmd(solver, tol):
-        def cmd(path):
-            return [sys.executable, HERE / "sklearn_fit.py", X, y, "multinomial", solver, repr(l2), repr(tol), path]
-        return cmd
+        out.append(("logreg", "newton, faer", 2, False, logreg("faer", "newton", 2), read_logreg))
 
     for tol in (1e-4, 1e-8):
         for threads in (1, 2):
-            out.append(("scikit-learn", f"lbfgs, tol {tol:g}", threads, True, sk_cmd("lbfgs", tol), read_plain))
+            out.append(("scikit-learn", f"lbfgs, tol {tol:g}", threads, True, sk("lbfgs", tol), read_plain))
     # newton-cholesky's hessian is ((d+1)·K)² per row: 692.8 s at 1M × 100 × 10 (2026-11-22)
     if (d + 1) * k <= 300 or not skip_slow:
-        out.append(("scikit-learn", "newton-cholesky, tol 1e-08", 2, True, sk_cmd("newton-cholesky", 1e-8),
+        out.append(("scikit-learn", "newton-cholesky, tol 1e-08", 2, True, sk("newton-cholesky", 1e-8),
                     read_plain))
 
-    def peer_cmd(name):
-        def cmd(path):
-            return [PEERS, name, data, repr(l2), path]
-        return cmd
-
     if not skip_slow:
-        out.append(("smartcore", "lbfgs (defaults)", 1, True, peer_cmd("smartcore-multi"), read_plain))
-        out.append(("linfa-logistic", "lbfgs (max 1000 iterations)", 1, True, peer_cmd("linfa-multi"), read_plain))
+        out.append(("smartcore", "lbfgs (defaults)", 1, True, peer("smartcore-multi"), read_plain))
+        out.append(("linfa-logistic", "lbfgs (max 1000 iterations)", 1, True, peer("linfa-multi"), read_plain))
     return out
 
 
@@ -331,7 +305,7 @@ def main():
     for size in (args.sizes.split(",") if "binary" in sections else []):
         n, d = (int(v) for v in size.lower().split("x"))
         folder = args.out / f"data-{n}x{d}"
-        make_dataset(folder, n, d, args.test_rows)
+        make_dataset(folder, n, d, args.test_rows, n_redundant=d // 10)
         l2 = 1.0 / n
         for k in kernels(folder):
             kernel_rows.append(k)
@@ -348,7 +322,7 @@ def main():
     for size in (args.multinomial_sizes.split(",") if "multinomial" in sections else []):
         n, d, k = (int(v) for v in size.lower().split("x"))
         folder = args.out / f"data-{n}x{d}x{k}"
-        make_multinomial_dataset(folder, n, d, k, args.test_rows)
+        make_dataset(folder, n, d, args.test_rows, n_redundant=0, n_classes=k, n_clusters_per_class=1)
         l2 = 1.0 / n
         mn_kernel_rows += softmax_kernels(folder)
         X = np.load(folder / "X.npy", mmap_mode="r")

@@ -123,36 +123,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         scratch: &mut [f64],
         g: &mut [f64],
     ) -> SoftmaxSums {
-        crate::simd::widest(
-            #[inline(always)]
-            || {
-                let d = data.x.n_cols();
-                let stored = coefs.len() / (d + 1);
-                let mut sums = SoftmaxSums::default();
-                let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
-                // the classes' residual sums, on the stack: no allocation per block
-                let mut intercepts = [0.0; crate::dataset::MAX_CLASSES];
-                let intercepts = &mut intercepts[..stored];
-                let step = class_tile_rows(d);
-                let mut start = 0;
-                while start < rows.len() {
-                    let end = (start + step).min(rows.len());
-                    let m = end - start;
-                    let tile = rows.sub(start..end);
-                    let x = data.rows(tile.clone());
-                    let (y, s, z) = (&mut y[..m], &mut s[..m], &mut scratch[..m * stored]);
-                    data.labels_and_weights(&tile, y, s);
-                    self.class_logits(&x, coefs, z);
-                    sums.add_tile(y, s, z, reference, intercepts);
-                    self.add_xt_times_classes(&x, z, g);
-                    start = end;
-                }
-                for (c, r) in intercepts.iter().enumerate() {
-                    g[c * (d + 1)] += r;
-                }
-                sums
-            },
-        )
+        softmax_tiles(self, data, rows, coefs, reference, scratch, Some(g))
     }
 
     /// loss and gradient of the rows `rows` of `data` in one pass over their features:
@@ -195,6 +166,53 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
             },
         )
     }
+}
+
+/// the tile loop of [`Backend::softmax_loss_grad_block`]; without `g`, the loss sums alone (no
+/// gradient product), as an evaluation needs.
+pub(crate) fn softmax_tiles<B: Backend + ?Sized>(
+    backend: &B,
+    data: DataRef<'_>,
+    rows: &Selection<'_>,
+    coefs: &[f64],
+    reference: bool,
+    scratch: &mut [f64],
+    mut g: Option<&mut [f64]>,
+) -> SoftmaxSums {
+    crate::simd::widest(
+        #[inline(always)]
+        || {
+            let d = data.x.n_cols();
+            let stored = coefs.len() / (d + 1);
+            let mut sums = SoftmaxSums::default();
+            let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+            // the classes' residual sums, on the stack: no allocation per block
+            let mut intercepts = [0.0; crate::dataset::MAX_CLASSES];
+            let intercepts = &mut intercepts[..stored];
+            let step = class_tile_rows(d);
+            let mut start = 0;
+            while start < rows.len() {
+                let end = (start + step).min(rows.len());
+                let m = end - start;
+                let tile = rows.sub(start..end);
+                let x = data.rows(tile.clone());
+                let (y, s, z) = (&mut y[..m], &mut s[..m], &mut scratch[..m * stored]);
+                data.labels_and_weights(&tile, y, s);
+                backend.class_logits(&x, coefs, z);
+                sums.add_tile(y, s, z, reference, intercepts);
+                if let Some(g) = g.as_deref_mut() {
+                    backend.add_xt_times_classes(&x, z, g);
+                }
+                start = end;
+            }
+            if let Some(g) = g {
+                for (c, r) in intercepts.iter().enumerate() {
+                    g[c * (d + 1)] += r;
+                }
+            }
+            sums
+        },
+    )
 }
 
 /// rows per tile of the fused loss-and-gradient pass for `n_cols` columns: about 32 kb of

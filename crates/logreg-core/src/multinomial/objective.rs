@@ -6,9 +6,9 @@
 //! binary [`crate::Objective`], solvers see the parameters θ' of centred and scaled features,
 //! block by block, while the backend reads the raw features.
 
-use crate::backend::{Backend, MAX_TILE_ROWS, class_tile_rows};
+use crate::backend::{Backend, MAX_TILE_ROWS, softmax_tiles};
 use crate::blocks::{block_rows, contiguous_block, run_parts};
-use crate::dataset::{DataRef, MAX_CLASSES};
+use crate::dataset::DataRef;
 use crate::error::{Error, Result};
 use crate::objective::{Evaluation, Penalty, Weights, checked_weights, scale_block_gradient, scale_hessian};
 use crate::scaler::Standardizer;
@@ -210,7 +210,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
     pub fn evaluate(&mut self, theta: &[f64]) -> Evaluation {
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
-        let (n, d) = (self.n_rows(), self.n_features());
+        let n = self.n_rows();
         let (br, stored) = (self.block_rows, self.stored_classes());
         let parts = n.div_ceil(br);
         let sstride = MAX_TILE_ROWS * stored;
@@ -224,18 +224,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             &mut self.scratch[..parts * sstride],
             sstride,
             |sub, slot, z| {
-                let mut sums = SoftmaxSums::default();
-                let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
-                let mut intercepts = [0.0; MAX_CLASSES];
-                let step = class_tile_rows(d);
-                for start in (0..sub.len()).step_by(step) {
-                    let tile = sub.sub(start..(start + step).min(sub.len()));
-                    let m = tile.len();
-                    let (y, s, z) = (&mut y[..m], &mut s[..m], &mut z[..m * stored]);
-                    data.labels_and_weights(&tile, y, s);
-                    backend.class_logits(&data.rows(tile), raw_ref, z);
-                    sums.add_tile(y, s, z, reference, &mut intercepts[..stored]);
-                }
+                let sums = softmax_tiles(backend, data, &sub, raw_ref, reference, z, None);
                 slot.copy_from_slice(&[sums.loss, sums.weight, sums.correct]);
             },
         );
