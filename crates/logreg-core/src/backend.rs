@@ -105,6 +105,13 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         reference::add_xt_times_classes(x, r, g)
     }
 
+    /// [`Backend::add_xt_times_classes`] that also brings `ahead` (the features the pass reads
+    /// next) into cache while it runs; by default the product alone.
+    fn add_xt_times_classes_ahead(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
+        let _ = ahead;
+        self.add_xt_times_classes(x, r, g)
+    }
+
     /// multinomial loss and gradient of the rows `rows` of `data` (labels are class indices) in
     /// one pass over their features: returns the weighted loss, weight and accuracy sums and adds
     /// the gradient `[1 X]ᵀ·(s∘(P − Y))` to `g` (class blocks, as `coefs`).
@@ -201,7 +208,10 @@ pub(crate) fn softmax_tiles<B: Backend + ?Sized>(
                 backend.class_logits(&x, coefs, z);
                 sums.add_tile(y, s, z, reference, intercepts);
                 if let Some(g) = g.as_deref_mut() {
-                    backend.add_xt_times_classes(&x, z, g);
+                    // the next tile's features, when they are one slice of the matrix
+                    let next = rows.sub(end..(end + step).min(rows.len()));
+                    let ahead = data.rows(next).as_contiguous().map_or(&[][..], |m| m.data());
+                    backend.add_xt_times_classes_ahead(&x, z, g, ahead);
                 }
                 start = end;
             }
@@ -241,6 +251,10 @@ pub struct ReferenceBackend;
 impl Backend for ReferenceBackend {
     fn name(&self) -> &'static str {
         "reference"
+    }
+
+    fn add_xt_times_classes_ahead(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
+        crate::class_kernels::add_xt_times_classes_ahead(x, r, g, ahead)
     }
 }
 

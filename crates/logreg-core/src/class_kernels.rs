@@ -37,6 +37,12 @@ pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
 /// `G ← G + Xᵀ·R` for the rows of `x`: `r` column-major `rows × classes`, `g` in class blocks of
 /// `d + 1` whose first (intercept) entries are left untouched.
 pub fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+    add_xt_times_classes_ahead(x, r, g, &[])
+}
+
+/// [`add_xt_times_classes`], asking meanwhile for `ahead` (the features the caller reads next)
+/// to be brought into cache.
+pub fn add_xt_times_classes_ahead(x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
     let (m, d) = (x.n_rows(), x.n_cols());
     assert!(g.len().is_multiple_of(d + 1) && r.len() >= m * (g.len() / (d + 1)), "class blocks and tile");
     if m == 0 {
@@ -45,10 +51,10 @@ pub fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
     match crate::simd::level() {
         // SAFETY: `level` checked the cpu has avx-512f (and the shapes are checked above)
         #[cfg(target_arch = "x86_64")]
-        crate::simd::Level::Avx512 => unsafe { avx512::add_xt_times_classes(x, r, g) },
+        crate::simd::Level::Avx512 => unsafe { avx512::add_xt_times_classes(x, r, g, ahead) },
         // SAFETY: `level` checked the cpu has avx2 and fma
         #[cfg(target_arch = "x86_64")]
-        crate::simd::Level::Avx2 => unsafe { avx2::add_xt_times_classes(x, r, g) },
+        crate::simd::Level::Avx2 => unsafe { avx2::add_xt_times_classes(x, r, g, ahead) },
         _ => {
             for (block, rc) in g.chunks_exact_mut(d + 1).zip(r.chunks_exact(m)) {
                 crate::row_kernels::add_xt_times(x, rc, &mut block[1..]);
@@ -159,9 +165,12 @@ macro_rules! class_kernels {
 
         /// see [`super::add_xt_times_classes`]; `r` and `g` of matching shapes.
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        pub(super) unsafe fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
             let (m, d) = (x.n_rows(), x.n_cols());
             let k = g.len() / (d + 1);
+            // the cache lines of `ahead`, spread evenly over the rows the product visits
+            let mut ahead = Ahead::of(ahead);
+            let per_row = ahead.per_step(m * d.div_ceil($gv * LANES) * k.div_ceil($gc));
             let mut rows = [std::ptr::null::<f64>(); CHUNK];
             let mut start = 0;
             while start < m {
@@ -172,7 +181,8 @@ macro_rules! class_kernels {
                 let mut c0 = 0;
                 while c0 < k {
                     let group = (k - c0).min($gc);
-                    let tile = Tile { rows: &rows[..len], r, r_stride: m, r_start: start, d };
+                    let mut tile =
+                        Tile { rows: &rows[..len], r, r_stride: m, r_start: start, d, ahead: &mut ahead, per_row };
                     // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
                     unsafe {
                         match group {
@@ -189,20 +199,23 @@ macro_rules! class_kernels {
             }
         }
 
-        /// rows of a tile (pointers to `d` features each) and their residual columns.
-        struct Tile<'t> {
+        /// rows of a tile (pointers to `d` features each), their residual columns, and the lines to
+        /// request meanwhile (`per_row` as each row is visited).
+        struct Tile<'t, 'a> {
             rows: &'t [*const f64],
             r: &'t [f64],
             r_stride: usize,
             r_start: usize,
             d: usize,
+            ahead: &'t mut Ahead<'a>,
+            per_row: usize,
         }
 
-        impl Tile<'_> {
+        impl Tile<'_, '_> {
             /// `G ← G + Xᵀ·R` for classes `c0..c0 + C`, a slice of `$gv` vectors of features at a
             /// time.
             #[target_feature(enable = $feature)]
-            unsafe fn add<const C: usize>(&self, c0: usize, g: &mut [f64]) {
+            unsafe fn add<const C: usize>(&mut self, c0: usize, g: &mut [f64]) {
                 let q = self.d + 1;
                 let mut gp = [std::ptr::null_mut::<f64>(); C];
                 let mut rp = [std::ptr::null::<f64>(); C];
@@ -233,7 +246,7 @@ macro_rules! class_kernels {
             #[inline]
             #[target_feature(enable = $feature)]
             unsafe fn slice<const C: usize, const VECS: usize, const PART: bool>(
-                &self,
+                &mut self,
                 rp: &[*const f64; C],
                 gp: &[*mut f64; C],
                 j0: usize,
@@ -255,6 +268,7 @@ macro_rules! class_kernels {
                         }
                     }
                     for (i, &row) in self.rows.iter().enumerate() {
+                        self.ahead.request(self.per_row);
                         let mut xv = [zero(); VECS];
                         for v in 0..VECS {
                             let p = row.wrapping_add(j0 + v * LANES);
@@ -285,6 +299,7 @@ macro_rules! class_kernels {
 mod avx512 {
     use std::arch::x86_64::*;
 
+    use crate::ahead::Ahead;
     use crate::view::Rows;
 
     type V = __m512d;
@@ -358,6 +373,7 @@ mod avx512 {
 mod avx2 {
     use std::arch::x86_64::*;
 
+    use crate::ahead::Ahead;
     use crate::view::Rows;
 
     type V = __m256d;
@@ -441,11 +457,12 @@ mod tests {
     use crate::view::{MatrixRef, Selection};
 
     type Logits = unsafe fn(&Rows<'_>, &[f64], &mut [f64]);
-    type Grad = unsafe fn(&Rows<'_>, &[f64], &mut [f64]);
+    type Grad = unsafe fn(&Rows<'_>, &[f64], &mut [f64], &[f64]);
 
     /// a kernel pair against scalar sums, for widths 1–40 and 100 (every remainder of the
     /// vector loops), 1–13 classes (every group size), row counts 1–9 and 300 (short last groups,
-    /// more rows than a chunk) and scattered rows: to 1e-14·Σ|terms| (fma and order differ).
+    /// more rows than a chunk) and scattered rows: to 1e-14·Σ|terms| (fma and order differ); the
+    /// gradient kernel prefetching a slice meanwhile (which must change nothing).
     fn check(logits: Logits, grad: Grad, seed: u64) {
         let mut rng = Rng::new(seed);
         for d in (1..=40).chain([100]) {
@@ -472,7 +489,7 @@ mod tests {
                         }
                         let mut g = coefs.clone();
                         // SAFETY: as above
-                        unsafe { grad(&rows, &r, &mut g) };
+                        unsafe { grad(&rows, &r, &mut g, &data[m * d / 2..]) };
                         for c in 0..k {
                             let q = c * (d + 1);
                             assert_eq!(g[q].to_bits(), coefs[q].to_bits(), "intercept entries untouched");
@@ -492,7 +509,7 @@ mod tests {
 
     #[test]
     fn dispatched_kernels_match_scalar_sums() {
-        check(class_logits, add_xt_times_classes, 11);
+        check(class_logits, add_xt_times_classes_ahead, 11);
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -24,6 +24,7 @@ pub mod synthetic;
 pub mod train;
 pub mod view;
 
+mod ahead;
 mod blocks;
 mod class_kernels;
 mod fitted;

@@ -50,6 +50,23 @@ fn pow2_integral(n: f64) -> f64 {
     f64::from_bits((n + ROUNDER).to_bits().wrapping_add(1023) << 52)
 }
 
+/// `Σ c[k]·xᵏ` by estrin's scheme (neighbouring coefficients paired with `x`, the pairs with
+/// `x²`, then `x⁴`, …): as many operations as horner's rule, but a dependency chain logarithmic
+/// in the degree, so vectorised loops over many values are not held up by its latency.
+#[inline(always)]
+fn estrin<const N: usize>(x: f64, mut c: [f64; N]) -> f64 {
+    let (mut len, mut power) = (N, x);
+    while len > 1 {
+        let half = len.div_ceil(2);
+        for i in 0..half {
+            c[i] = if 2 * i + 1 < len { c[2 * i] + c[2 * i + 1] * power } else { c[2 * i] };
+        }
+        len = half;
+        power *= power;
+    }
+    c[0]
+}
+
 /// `eˣ` for `x ≤ 0`, to about 1 ulp, with gradual underflow; branch-free so loops vectorise.
 #[inline(always)]
 pub fn exp_nonpositive(x: f64) -> f64 {
@@ -60,24 +77,25 @@ pub fn exp_nonpositive(x: f64) -> f64 {
     let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
     let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
     // taylor series to r¹³: truncation below 5e-18 relative on |r| ≤ 0.347
-    let mut q = 1.0 / 6227020800.0;
-    for c in [
-        1.0 / 479001600.0,
-        1.0 / 39916800.0,
-        1.0 / 3628800.0,
-        1.0 / 362880.0,
-        1.0 / 40320.0,
-        1.0 / 5040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0,
-        1.0,
-    ] {
-        q = q * r + c;
-    }
+    let q = estrin(
+        r,
+        [
+            1.0,
+            1.0,
+            0.5,
+            1.0 / 6.0,
+            1.0 / 24.0,
+            1.0 / 120.0,
+            1.0 / 720.0,
+            1.0 / 5040.0,
+            1.0 / 40320.0,
+            1.0 / 362880.0,
+            1.0 / 3628800.0,
+            1.0 / 39916800.0,
+            1.0 / 479001600.0,
+            1.0 / 6227020800.0,
+        ],
+    );
     // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
     let h = (n * 0.5 + ROUNDER) - ROUNDER;
     q * pow2_integral(h) * pow2_integral(n - h)
@@ -89,10 +107,12 @@ pub fn log1p_unit(e: f64) -> f64 {
     // log(1 + e) = 2·atanh(u), u = e / (2 + e) ∈ [0, 1/3]: the odd series in u converges as 9⁻ᵏ
     let u = e / (2.0 + e);
     let u2 = u * u;
-    let mut q = 1.0 / 39.0;
-    for k in (0..19).rev() {
-        q = q * u2 + 1.0 / (2 * k + 1) as f64;
+    // the three leading terms by horner's rule (they carry the rounding), the rest by estrin's
+    let mut tail = [0.0; 17];
+    for (k, ck) in tail.iter_mut().enumerate() {
+        *ck = 1.0 / (2 * k + 7) as f64;
     }
+    let q = 1.0 + u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin(u2, tail)));
     2.0 * u * q
 }
 
@@ -130,7 +150,31 @@ pub fn dot(x: &[f64], w: &[f64]) -> f64 {
         }
     }
     let tail: f64 = xr.iter().zip(wr).map(|(a, b)| a * b).sum();
-    ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7])) + tail
+    fold_lanes(acc) + tail
+}
+
+/// `Σ v`, with eight interleaved partial sums (value `i` in lane `i mod 8`) combined by
+/// [`fold_lanes`]: vectorises, the same on every run and thread count.
+#[inline(always)]
+pub fn sum(v: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let chunks = v.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k];
+        }
+    }
+    for (a, t) in acc.iter_mut().zip(tail) {
+        *a += t;
+    }
+    fold_lanes(acc)
+}
+
+/// the sum of eight partial sums, in a fixed pairwise order.
+#[inline(always)]
+pub fn fold_lanes(acc: [f64; 8]) -> f64 {
+    ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
 }
 
 /// `y ← y + a·x`.

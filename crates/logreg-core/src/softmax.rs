@@ -6,7 +6,7 @@
 //! columns for classes `1, …, K − 1`.
 
 use crate::backend::MAX_TILE_ROWS;
-use crate::numerics::{exp_nonpositive, ln_at_least_one};
+use crate::numerics::{exp_nonpositive, fold_lanes, ln_at_least_one, sum};
 
 /// sums over a block of rows of the multinomial model.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -33,7 +33,7 @@ impl SoftmaxSums {
     /// sum is added to `residual_sums`. `reference`: class 0's logit is 0 and not stored.
     ///
     /// every row's log-probabilities are `z − max − log Σ exp(z − max)`: finite for any finite
-    /// logits. the sums are added row by row in order.
+    /// logits. the sums are added in eight fixed lanes of rows (see [`crate::numerics::sum`]).
     #[inline(always)]
     pub fn add_tile(&mut self, y: &[f64], s: &[f64], z: &mut [f64], reference: bool, residual_sums: &mut [f64]) {
         let m = y.len();
@@ -78,7 +78,7 @@ impl SoftmaxSums {
             }
         }
         // loss = log Σ exp(z − max) + max − z_label; accuracy. row by row without dependencies
-        // (this loop vectorises, the logarithm included), then summed in row order
+        // (this loop vectorises, the logarithm included), then summed in eight fixed lanes
         let mut inv_total = [0.0f64; MAX_TILE_ROWS];
         let mut loss = [0.0f64; MAX_TILE_ROWS];
         let mut correct = [0.0f64; MAX_TILE_ROWS];
@@ -87,25 +87,30 @@ impl SoftmaxSums {
             loss[i] = s[i] * (ln_at_least_one(total[i]) + top[i] - label_logit[i]);
             correct[i] = if arg[i] == y[i] { s[i] } else { 0.0 };
         }
-        for i in 0..m {
-            self.loss += loss[i];
-            self.weight += s[i];
-            self.correct += correct[i];
-        }
+        self.loss += sum(&loss[..m]);
+        self.weight += sum(s);
+        self.correct += sum(&correct[..m]);
         // residuals of the stored classes: sᵢ·(e/Σe − [yᵢ = c]), summed in eight fixed lanes
         for (c, zc) in z.chunks_exact_mut(m).enumerate() {
             let class = (c + offset) as f64;
             let mut lanes = [0.0f64; 8];
-            let rows = zc.chunks_mut(8).zip(s.chunks(8)).zip(y.chunks(8).zip(inv_total[..m].chunks(8)));
-            for ((zk, sk), (yk, tk)) in rows {
+            let mut add_rows = |zk: &mut [f64], sk: &[f64], yk: &[f64], tk: &[f64]| {
                 for l in 0..zk.len() {
                     let r = sk[l] * (zk[l] * tk[l] - if yk[l] == class { 1.0 } else { 0.0 });
                     zk[l] = r;
                     lanes[l] += r;
                 }
+            };
+            // whole groups of eight rows (fixed width: one vector each), then the rest
+            let whole = m / 8 * 8;
+            let (zw, zr) = zc.split_at_mut(whole);
+            for (k, zk) in zw.chunks_exact_mut(8).enumerate() {
+                let rows = 8 * k..8 * k + 8;
+                let zk: &mut [f64; 8] = zk.try_into().expect("eight rows");
+                add_rows(zk, &s[rows.clone()], &y[rows.clone()], &inv_total[rows]);
             }
-            residual_sums[c] +=
-                ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+            add_rows(zr, &s[whole..m], &y[whole..m], &inv_total[whole..m]);
+            residual_sums[c] += fold_lanes(lanes);
         }
     }
 }

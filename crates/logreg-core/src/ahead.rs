@@ -1,0 +1,72 @@
+//! cache lines asked for ahead of their use, a few at a time, while other work runs: a tile's
+//! softmax and gradient product bring the next tile's features into cache, so its first
+//! product does not wait on memory.
+
+use std::marker::PhantomData;
+
+/// bytes per cache line.
+const LINE: usize = 64;
+
+/// the cache lines of a slice still to request.
+#[derive(Debug)]
+pub struct Ahead<'a> {
+    next: *const u8,
+    left: usize,
+    data: PhantomData<&'a [f64]>,
+}
+
+impl<'a> Ahead<'a> {
+    /// every cache line of `data`, in order.
+    pub fn of(data: &'a [f64]) -> Self {
+        let bytes = std::mem::size_of_val(data);
+        Ahead { next: data.as_ptr().cast(), left: bytes.div_ceil(LINE), data: PhantomData }
+    }
+
+    /// lines to request per step to be done within `steps` steps.
+    pub fn per_step(&self, steps: usize) -> usize {
+        self.left.div_ceil(steps.max(1))
+    }
+
+    /// requests the next `lines` lines (fewer at the end).
+    #[inline(always)]
+    pub fn request(&mut self, lines: usize) {
+        let lines = lines.min(self.left);
+        for _ in 0..lines {
+            prefetch(self.next);
+            self.next = self.next.wrapping_add(LINE);
+        }
+        self.left -= lines;
+    }
+}
+
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults, whatever the address
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ahead;
+
+    #[test]
+    fn requests_each_line_once_and_stops_at_the_end() {
+        let data = vec![1.0; 100]; // 800 bytes: 12.5 lines, requested as 13
+        let mut ahead = Ahead::of(&data);
+        let lines = ahead.left;
+        assert_eq!(lines, 13);
+        assert_eq!(ahead.per_step(4), 4);
+        ahead.request(5);
+        assert_eq!(ahead.left, 8);
+        ahead.request(100);
+        assert_eq!(ahead.left, 0);
+        ahead.request(1);
+        assert_eq!((ahead.left, ahead.per_step(3)), (0, 0));
+        assert_eq!(Ahead::of(&[]).per_step(0), 0);
+    }
+}
