@@ -2,7 +2,8 @@
 //! loss-and-gradient pass, over an (n, d) grid, on 1 and 2 threads. throughput is the bytes of
 //! X read, so criterion reports GB/s.
 //!
-//! `cargo bench --bench ops --all-features` (set `LOGREG_BENCH_FULL=1` for the 1M-row sizes).
+//! `cargo bench --bench ops --all-features` (set `LOGREG_BENCH_FULL=1` for the 1M-row sizes;
+//! `LOGREG_SIMD=avx2` or `scalar` to measure the narrower kernels; the level is in every name).
 
 use std::hint::black_box;
 
@@ -47,7 +48,8 @@ fn ops(c: &mut Criterion) {
         let bytes = (n * d * 8) as u64;
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
-            let mut group = c.benchmark_group(format!("ops/{n}x{d}/{threads}t"));
+            let simd = logreg::simd::level();
+            let mut group = c.benchmark_group(format!("ops/{n}x{d}/{threads}t/{simd}"));
             group.throughput(Throughput::Bytes(bytes));
             group.sample_size(10);
             // the floor: a plain streaming read of X (8 accumulators per block, blocks in parallel)

@@ -5,6 +5,7 @@ smartcore on identical data and the identical objective, plus the machine's read
     python3 benches/compare/run.py                      # 1M×20 and 1M×100, 3 repeats
     python3 benches/compare/run.py --sizes 100000x20 --repeats 1 --skip-slow   # a quick look
     python3 benches/compare/run.py --sections multinomial   # only the K-class section
+    python3 benches/compare/run.py --simd native,avx2   # kernel probes also at forced avx2 (LOGREG_SIMD)
 
 the multinomial section (`--multinomial-sizes`, default 1M×20 with 5 classes and 1M×100 with 10)
 fits make_classification(n_informative=d/2, n_clusters_per_class=1) data, standardised, with every
@@ -233,10 +234,17 @@ def multinomial_accuracy(test, W, b):
     return float(np.mean(z.argmax(axis=1) == test[:, -1].astype(np.int64)))
 
 
-def softmax_kernels(folder):
-    lines = subprocess.run([PEERS, "softmax-kernels", folder / "data.npy"], check=True, capture_output=True,
-                           text=True)
-    return [json.loads(line) for line in lines.stdout.splitlines()]
+def probe(command, folder, levels):
+    """a logreg-compare kernel probe at each simd level (`native`: LOGREG_SIMD unset)."""
+    rows = []
+    for level in levels:
+        env = {k: v for k, v in os.environ.items() if k != "LOGREG_SIMD"}
+        if level != "native":
+            env["LOGREG_SIMD"] = level
+        lines = subprocess.run([PEERS, command, folder / "data.npy"], check=True, capture_output=True, text=True,
+                               env=env)
+        rows += [json.loads(line) for line in lines.stdout.splitlines()]
+    return rows
 
 
 def time_configs(args, label, configs, score):
@@ -278,11 +286,6 @@ def accuracy(test, w, b):
     return float(np.mean((z >= 0) == (test[:, -1] == 1.0)))
 
 
-def kernels(folder):
-    lines = subprocess.run([PEERS, "kernels", folder / "data.npy"], check=True, capture_output=True, text=True)
-    return [json.loads(line) for line in lines.stdout.splitlines()]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000000x20,1000000x100", help="comma-separated n×d (e.g. 1000000x20)")
@@ -295,6 +298,9 @@ def main():
     ap.add_argument("--out", type=Path, default=ROOT / "target" / "compare")
     ap.add_argument("--skip-slow", action="store_true",
                     help="leave out saga, cd, smartcore, linfa-logistic and (wide K-class data) newton-cholesky")
+    ap.add_argument("--simd", default="native",
+                    help="simd levels of the kernel probes, comma-separated: native (the cpu's widest), avx512, "
+                         "avx2, scalar (LOGREG_SIMD)")
     ap.add_argument("--no-build", action="store_true")
     args = ap.parse_args()
     sections = set(args.sections.split(","))
@@ -307,8 +313,7 @@ def main():
         folder = args.out / f"data-{n}x{d}"
         make_dataset(folder, n, d, args.test_rows, n_redundant=d // 10)
         l2 = 1.0 / n
-        for k in kernels(folder):
-            kernel_rows.append(k)
+        kernel_rows += probe("kernels", folder, args.simd.split(","))
         X = np.load(folder / "X.npy", mmap_mode="r")
         y = np.load(folder / "y.npy")
         test = np.load(folder / "test.npy")
@@ -324,7 +329,7 @@ def main():
         folder = args.out / f"data-{n}x{d}x{k}"
         make_dataset(folder, n, d, args.test_rows, n_redundant=0, n_classes=k, n_clusters_per_class=1)
         l2 = 1.0 / n
-        mn_kernel_rows += softmax_kernels(folder)
+        mn_kernel_rows += probe("softmax-kernels", folder, args.simd.split(","))
         X = np.load(folder / "X.npy", mmap_mode="r")
         y = np.load(folder / "y.npy")
         test = np.load(folder / "test.npy")
@@ -346,7 +351,7 @@ def write_outputs(args, rows, kernel_rows, mn_rows, mn_kernel_rows):
             wr.writeheader()
             wr.writerows(rows)
         with open(args.out / "kernels.csv", "w", newline="") as f:
-            wr = csv.DictWriter(f, fieldnames=["n", "d", "op", "backend", "threads", "seconds", "gbps",
+            wr = csv.DictWriter(f, fieldnames=["n", "d", "simd", "op", "backend", "threads", "seconds", "gbps",
                                                "fraction_of_read"])
             wr.writeheader()
             wr.writerows(kernel_rows)
@@ -357,8 +362,8 @@ def write_outputs(args, rows, kernel_rows, mn_rows, mn_kernel_rows):
             wr.writeheader()
             wr.writerows(mn_rows)
         with open(args.out / "multinomial_kernels.csv", "w", newline="") as f:
-            wr = csv.DictWriter(f, fieldnames=["n", "d", "k", "op", "backend", "threads", "seconds", "gbps", "gflops",
-                                               "fraction", "binds"])
+            wr = csv.DictWriter(f, fieldnames=["n", "d", "k", "simd", "op", "backend", "threads", "seconds", "gbps",
+                                               "gflops", "fraction", "binds"])
             wr.writeheader()
             wr.writerows(mn_kernel_rows)
     text = summary(args, rows, kernel_rows) if rows else ""
@@ -407,13 +412,14 @@ def multinomial_summary(args, rows, kernel_rows):
                     out.append(f"- {system} did not reach 1e-9 (best gap {min(r['gap'] for r in theirs):.1e}); "
                                f"default logreg is {fastest['fit_seconds'] / t:.1f}× faster than its fit")
         ks = [q for q in kernel_rows if (q["n"], q["d"], q["k"]) == (n, d, k)]
-        for threads in (1, 2):
-            read = next((q for q in ks if q["op"] == "read" and q["threads"] == threads), None)
-            fma = next((q for q in ks if q["op"] == "fma" and q["threads"] == threads), None)
+        for simd, threads in dict.fromkeys((q["simd"], q["threads"]) for q in ks):
+            at = [q for q in ks if (q["simd"], q["threads"]) == (simd, threads)]
+            read = next((q for q in at if q["op"] == "read"), None)
+            fma = next((q for q in at if q["op"] == "fma"), None)
             if read and fma:
                 parts = [f"{q['backend']} {q['seconds'] * 1e3:.1f} ms ({q['fraction']:.0%})"
-                         for q in ks if q["op"] == "softmax_pass" and q["threads"] == threads]
-                out.append(f"- multinomial pass, {threads} thread(s): read of X {read['seconds'] * 1e3:.1f} ms "
+                         for q in at if q["op"] == "softmax_pass"]
+                out.append(f"- multinomial pass, {simd} kernels, {threads} thread(s): read of X {read['seconds'] * 1e3:.1f} ms "
                            f"({read['gbps']:.1f} GB/s), products at the measured fma peak {fma['seconds'] * 1e3:.1f} ms "
                            f"({fma['gflops']:.0f} GFLOP/s); {read['binds']} binds; " + ", ".join(parts))
         out.append("")
@@ -421,8 +427,12 @@ def multinomial_summary(args, rows, kernel_rows):
 
 
 def machine():
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    info = open("/proc/cpuinfo").read().splitlines()
+    cpu = next((l.split(":", 1)[1].strip() for l in info if l.startswith("model name")), "?")
+    flags = set(next((l.split(":", 1)[1].split() for l in info if l.startswith("flags")), []))
+    isa = ("avx-512 (" + "/".join(f for f in ("avx512f", "avx512dq", "avx512vl", "avx512bw") if f in flags) + ")"
+           if "avx512f" in flags else "avx2 + fma, no avx-512" if {"avx2", "fma"} <= flags else "no avx2")
+    return f"{cpu} ({isa}), {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def summary(args, rows, kernel_rows):
@@ -459,12 +469,14 @@ def summary(args, rows, kernel_rows):
                     out.append(f"- {system} did not reach 1e-9 (best gap {min(r['gap'] for r in theirs):.1e}); "
                                f"default logreg is {fastest['fit_seconds'] / t:.1f}× faster than its fit")
         ks = [k for k in kernel_rows if (k["n"], k["d"]) == (n, d)]
-        for threads in (1, 2):
-            read = next((k["gbps"] for k in ks if k["op"] == "read" and k["threads"] == threads), None)
+        for simd, threads in dict.fromkeys((k["simd"], k["threads"]) for k in ks):
+            at = [k for k in ks if (k["simd"], k["threads"]) == (simd, threads)]
+            read = next((k["gbps"] for k in at if k["op"] == "read"), None)
             parts = [f"{k['backend']} {k['gbps']:.1f} GB/s ({k['fraction_of_read']:.0%})"
-                     for k in ks if k["op"] == "loss_grad" and k["threads"] == threads]
+                     for k in at if k["op"] == "loss_grad"]
             if read:
-                out.append(f"- loss-and-gradient pass, {threads} thread(s): read {read:.1f} GB/s; " + ", ".join(parts))
+                out.append(f"- loss-and-gradient pass, {simd} kernels, {threads} thread(s): read {read:.1f} GB/s; "
+                           + ", ".join(parts))
         out.append("")
     return "\n".join(out)
 

@@ -182,9 +182,9 @@ pub struct GenerateArgs {
     /// seed
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// output format
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    /// output format (default: from the output file's extension, csv when it names none)
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// output file
     #[arg(long)]
     pub output: PathBuf,

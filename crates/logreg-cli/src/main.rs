@@ -16,14 +16,14 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // usage errors exit with 2 here
-    let result = match cli.command {
+    let result = logreg::simd::checked_level().map_err(anyhow::Error::from).and_then(|_| match cli.command {
         Command::Train(a) => commands::train::run(a),
         Command::Predict(a) => commands::predict::run(a),
         Command::Evaluate(a) => commands::evaluate::run(a),
         Command::Generate(a) => commands::generate::run(a),
         Command::Plot(a) => commands::plot::run(a),
         Command::Summary(a) => commands::summary::run(a),
-    };
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -100,6 +100,9 @@ pub struct TrainingConfig {
     pub solver: String,
     /// backend
     pub backend: String,
+    /// simd level the kernels ran at (`avx512`, `avx2`, `scalar`; empty in older files)
+    #[serde(default)]
+    pub simd: String,
     /// ridge strength
     pub l2: f64,
     /// lasso strength

@@ -82,10 +82,10 @@ pub fn render_multiclass(m: &MulticlassMetrics, title: &str, classes: &[String])
     out
 }
 
-/// the convergence line.
-pub fn convergence(r: &FitReport) -> String {
+/// the convergence line; `simd` the level the kernels ran at.
+pub fn convergence(r: &FitReport, simd: logreg::simd::Level) -> String {
     format!(
-        "convergence: {} on {}, {} iterations, objective {:.10}, gradient norm {:.2e}, {}{} ({:.3} s)\n",
+        "convergence: {} on {} ({simd}), {} iterations, objective {:.10}, gradient norm {:.2e}, {}{} ({:.3} s)\n",
         r.solver,
         r.backend,
         r.iterations,

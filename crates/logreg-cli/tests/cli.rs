@@ -469,3 +469,63 @@ fn multinomial_train_predict_evaluate_summary() {
         .success()
         .stdout(predicate::str::contains("positive class"));
 }
+
+#[test]
+fn the_simd_level_can_be_capped_and_is_recorded() {
+    logreg()
+        .env("LOGREG_SIMD", "sse9")
+        .args(["train", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("LOGREG_SIMD").and(predicate::str::contains("`sse9` is not a simd level")));
+    // every level this cpu offers fits the bundled data to the same optimum (the kernels sum in
+    // different orders and with or without fused multiply-adds: equal to rounding, not bits)
+    let widest = logreg::simd::checked_level().expect("LOGREG_SIMD unset or valid in the test environment");
+    let levels: Vec<&str> = match widest.name() {
+        "avx512" => vec!["avx512", "avx2", "scalar"],
+        "avx2" => vec!["avx2", "scalar"],
+        _ => vec!["scalar"],
+    };
+    if widest.name() != "avx512" {
+        logreg()
+            .env("LOGREG_SIMD", "avx512")
+            .args(["train", "-q"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("asks for avx512, but this cpu offers at most"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut objectives = vec![];
+    for level in levels {
+        let model = dir.path().join(format!("{level}.json"));
+        logreg()
+            .env("LOGREG_SIMD", level)
+            .args(["train", "-q", "--standardize", "--l2", "1e-3", "--tol", "1e-10", "--model-out"])
+            .arg(&model)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!("({level}), ")));
+        let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+        assert_eq!(m["training"]["simd"], level);
+        objectives.push(m["convergence"]["objective"].as_f64().unwrap());
+    }
+    for o in &objectives {
+        assert!((o - objectives[0]).abs() <= 1e-12 * objectives[0].abs(), "objectives {objectives:?}");
+    }
+}
+
+#[test]
+fn generate_takes_the_format_from_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, starts) in [("g.npy", &b"\x93NUMPY"[..]), ("g.svm", &b"-1 "[..]), ("g.csv", &b"x0,x1,"[..])] {
+        let path = dir.path().join(name);
+        logreg()
+            .args(["generate", "--samples", "20", "--features", "3", "--seed", "4", "--output"])
+            .arg(&path)
+            .assert()
+            .success();
+        let bytes = std::fs::read(&path).unwrap();
+        let head = &bytes[..starts.len()];
+        assert!(head == starts || (name == "g.svm" && head == b"+1 "), "{name} starts with {head:?}");
+    }
+}

@@ -18,6 +18,7 @@ pub mod numerics;
 pub mod objective;
 pub mod rng;
 pub mod scaler;
+pub mod simd;
 pub mod softmax;
 pub mod solve;
 pub mod synthetic;
@@ -31,7 +32,6 @@ mod fitted;
 mod linalg;
 mod outcome;
 mod row_kernels;
-mod simd;
 
 pub use backend::{Backend, BlockSums, ReferenceBackend};
 pub use blocks::decision_values;

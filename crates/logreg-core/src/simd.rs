@@ -1,8 +1,13 @@
 //! run-time choice of the widest simd instruction set the cpu offers.
 //!
 //! the hot loops are plain rust written to vectorise; [`widest`] runs them inside a function
-//! compiled for avx-512 or avx2 + fma when the cpu has them (checked once, then cached by std),
-//! and as baseline code otherwise.
+//! compiled for avx-512 or avx2 + fma when the cpu has them, and as baseline code otherwise.
+//! the environment variable [`SIMD_VAR`] (`avx512`, `avx2` or `scalar`) caps the level, so the
+//! narrower kernels can be measured and tested on a wider cpu; it is read once per process.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::error::{Error, Result};
 
 /// the instruction sets the hot loops can be compiled for, widest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,10 +20,81 @@ pub enum Level {
     Baseline,
 }
 
-/// the widest [`Level`] the cpu offers (detected once, then cached by std); code chosen by it
-/// may use every feature the level names.
+impl Level {
+    /// the name [`SIMD_VAR`] takes: `avx512`, `avx2` or `scalar`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Avx512 => "avx512",
+            Level::Avx2 => "avx2",
+            Level::Baseline => "scalar",
+        }
+    }
+
+    /// wider levels rank higher.
+    fn rank(self) -> u8 {
+        match self {
+            Level::Baseline => 1,
+            Level::Avx2 => 2,
+            Level::Avx512 => 3,
+        }
+    }
+
+    fn from_rank(rank: u8) -> Level {
+        match rank {
+            3 => Level::Avx512,
+            2 => Level::Avx2,
+            _ => Level::Baseline,
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// the environment variable that caps the simd level: `avx512`, `avx2` or `scalar`.
+pub const SIMD_VAR: &str = "LOGREG_SIMD";
+
+/// the level the hot loops run at: the widest the cpu offers, capped by [`SIMD_VAR`] when it is
+/// set (an invalid or unsupported value is ignored here; [`checked_level`] reports it). decided
+/// once, then cached; code chosen by it may use every feature the level names.
 #[inline(always)]
 pub fn level() -> Level {
+    static CHOSEN: AtomicU8 = AtomicU8::new(0);
+    match CHOSEN.load(Ordering::Relaxed) {
+        0 => {
+            let level = checked_level().unwrap_or_else(|_| detected());
+            CHOSEN.store(level.rank(), Ordering::Relaxed);
+            level
+        }
+        rank => Level::from_rank(rank),
+    }
+}
+
+/// the level [`level`] runs at, or an error naming [`SIMD_VAR`] when its value is not a level's
+/// name or asks for a level this cpu lacks.
+pub fn checked_level() -> Result<Level> {
+    let cpu = detected();
+    let Ok(value) = std::env::var(SIMD_VAR) else { return Ok(cpu) };
+    let wanted = match value.trim().to_ascii_lowercase().as_str() {
+        "" => return Ok(cpu),
+        "avx512" | "avx-512" => Level::Avx512,
+        "avx2" => Level::Avx2,
+        "scalar" | "baseline" | "none" => Level::Baseline,
+        _ => {
+            return Err(Error::param(SIMD_VAR, format!("`{value}` is not a simd level; use avx512, avx2 or scalar")));
+        }
+    };
+    if wanted.rank() > cpu.rank() {
+        return Err(Error::param(SIMD_VAR, format!("asks for {wanted}, but this cpu offers at most {cpu}")));
+    }
+    Ok(wanted)
+}
+
+/// the widest [`Level`] the cpu offers (detected once, then cached by std).
+fn detected() -> Level {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f")
@@ -36,7 +112,7 @@ pub fn level() -> Level {
     Level::Baseline
 }
 
-/// runs `f` compiled for the widest simd the cpu offers; `f` must be `#[inline(always)]` for its
+/// runs `f` compiled for the simd [`level`]; `f` must be `#[inline(always)]` for its
 /// body to be compiled that way.
 #[inline(always)]
 pub fn widest<R>(f: impl FnOnce() -> R) -> R {
@@ -66,6 +142,15 @@ mod x86 {
 
 #[cfg(test)]
 mod tests {
+    use super::Level;
+
+    #[test]
+    fn names_and_ranks_round_trip() {
+        for level in [Level::Avx512, Level::Avx2, Level::Baseline] {
+            assert_eq!(Level::from_rank(level.rank()), level);
+        }
+        assert_eq!(Level::Baseline.to_string(), "scalar");
+    }
     #[test]
     fn runs_the_closure_once_and_returns_its_value() {
         let mut calls = 0;

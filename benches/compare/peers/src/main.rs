@@ -25,6 +25,7 @@ use logreg::{BackendKind, Dataset};
 use serde_json::json;
 
 fn main() -> Result<()> {
+    logreg::simd::checked_level()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["kernels", data] => kernels(Path::new(data), None),
@@ -53,6 +54,11 @@ fn load(path: &Path) -> Result<Dataset> {
 fn load_classes(path: &Path) -> Result<Dataset> {
     let loaded = logreg::io::read_npy(path, None).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(loaded.dataset)
+}
+
+/// the simd level the kernels run at (`LOGREG_SIMD` caps it), as recorded with every figure.
+fn simd() -> &'static str {
+    logreg::simd::level().name()
 }
 
 fn seconds(f: impl FnOnce()) -> f64 {
@@ -116,7 +122,7 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
         let line = |op: &str, backend: &str, s: f64, fraction: f64| {
             println!(
                 "{}",
-                json!({"op": op, "backend": backend, "threads": threads, "n": n, "d": d,
+                json!({"op": op, "backend": backend, "threads": threads, "n": n, "d": d, "simd": simd(),
                        "seconds": s, "gbps": bytes / s / 1e9, "fraction_of_read": fraction})
             );
         };
@@ -284,19 +290,19 @@ fn softmax_kernels(path: &Path) -> Result<()> {
         let binds = if read >= flops / fma { "read" } else { "fma" };
         println!(
             "{}",
-            json!({"op": "read", "backend": "memory", "threads": threads, "n": n, "d": d, "k": k,
+            json!({"op": "read", "backend": "memory", "threads": threads, "n": n, "d": d, "k": k, "simd": simd(),
                    "seconds": read, "gbps": bytes / read / 1e9, "gflops": 0.0, "fraction": 1.0, "binds": binds})
         );
         println!(
             "{}",
-            json!({"op": "fma", "backend": "registers", "threads": threads, "n": n, "d": d, "k": k,
+            json!({"op": "fma", "backend": "registers", "threads": threads, "n": n, "d": d, "k": k, "simd": simd(),
                    "seconds": flops / fma, "gbps": 0.0, "gflops": fma / 1e9, "fraction": 1.0, "binds": binds})
         );
         for (b, kind) in BackendKind::ALL.iter().enumerate() {
             let t = median(times[b].clone());
             println!(
                 "{}",
-                json!({"op": "softmax_pass", "backend": kind.name(), "threads": threads, "n": n, "d": d, "k": k,
+                json!({"op": "softmax_pass", "backend": kind.name(), "threads": threads, "n": n, "d": d, "k": k, "simd": simd(),
                        "seconds": t, "gbps": bytes / t / 1e9, "gflops": flops / t / 1e9,
                        "fraction": median(ratios[b].clone()), "binds": binds})
             );

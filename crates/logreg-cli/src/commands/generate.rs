@@ -26,7 +26,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
     .generate()?;
     let x = data.features();
     write_atomic(&a.output, |w: &mut dyn Write| {
-        match a.format {
+        match crate::data::format_of(&a.output, a.format) {
             Format::Npy => logreg::io::write_npy(&data, w)?,
             Format::Csv => {
                 let header: Vec<String> = (0..d).map(|j| format!("x{j}")).chain(["y".to_string()]).collect();

@@ -30,9 +30,10 @@ pub fn run(a: SummaryArgs) -> Result<()> {
         m.data_fingerprint.rows
     );
     out += &format!(
-        "solver {} on {}, l2 {}, l1 {}{}: {} after {} iterations, objective {:.10}, gradient norm {:.2e}, {:.3} s\n",
+        "solver {} on {}{}, l2 {}, l1 {}{}: {} after {} iterations, objective {:.10}, gradient norm {:.2e}, {:.3} s\n",
         c.solver,
         c.backend,
+        if t.simd.is_empty() { String::new() } else { format!(" ({})", t.simd) },
         t.l2,
         t.l1,
         if t.standardize { " (standardised)" } else { "" },
