@@ -1,6 +1,6 @@
-//! cache lines asked for ahead of their use, a few at a time, while other work runs: a tile's
-//! softmax and gradient product bring the next tile's features into cache, so its first
-//! product does not wait on memory.
+//! cache lines asked for ahead of their use, a few at a time, while other work runs: the
+//! multinomial pass's gradient product over one tile brings the next tile's features into cache,
+//! so the next logits product does not wait on memory.
 
 use std::marker::PhantomData;
 
