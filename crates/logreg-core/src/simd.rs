@@ -93,6 +93,13 @@ pub fn checked_level() -> Result<Level> {
     Ok(wanted)
 }
 
+/// whether the cpu offers `level` (whatever [`SIMD_VAR`] says): the kernels of each level are
+/// tested wherever the cpu can run them.
+#[cfg(test)]
+pub(crate) fn cpu_offers(level: Level) -> bool {
+    detected().rank() >= level.rank()
+}
+
 /// the widest [`Level`] the cpu offers (detected once, then cached by std).
 fn detected() -> Level {
     #[cfg(target_arch = "x86_64")]
