@@ -108,13 +108,21 @@ pub fn log1p_unit(e: f64) -> f64 {
     let u = e / (2.0 + e);
     let u2 = u * u;
     // the three leading terms by horner's rule (they carry the rounding), the rest by estrin's
-    let mut tail = [0.0; 17];
-    for (k, ck) in tail.iter_mut().enumerate() {
-        *ck = 1.0 / (2 * k + 7) as f64;
-    }
-    let q = 1.0 + u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin(u2, tail)));
+    let q = 1.0 + u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin(u2, ATANH_TAIL)));
     2.0 * u * q
 }
+
+/// `1/(2k + 7)` for `k = 0..17`: the atanh series' coefficients after its first three, fixed at
+/// compile time.
+const ATANH_TAIL: [f64; 17] = {
+    let mut c = [0.0; 17];
+    let mut k = 0;
+    while k < 17 {
+        c[k] = 1.0 / (2 * k + 7) as f64;
+        k += 1;
+    }
+    c
+};
 
 /// `log t` for `t ≥ 1` (a softmax row's `Σ exp(z − max)`), to a few ulp; branch-free so loops
 /// vectorise (`ln` is a library call per value); NaN when `t` is NaN or infinite.
