@@ -54,7 +54,7 @@ fn ops(c: &mut Criterion) {
             group.sample_size(10);
             // the floor: a plain streaming read of X (8 accumulators per block, blocks in parallel)
             group.bench_function(BenchmarkId::new("read", "memory"), |b| {
-                b.iter(|| pool.install(|| read_sum(black_box(ds.features().data()))))
+                b.iter(|| pool.install(|| read_sum(black_box(ds.dense_features().unwrap().data()))))
             });
             for &kind in BackendKind::ALL {
                 let backend = kind.backend();
@@ -62,7 +62,7 @@ fn ops(c: &mut Criterion) {
                 group.bench_function(BenchmarkId::new("dot", kind), |b| {
                     b.iter(|| pool.install(|| decision_values(backend, ds.features(), black_box(&w), 0.1, &mut z)))
                 });
-                let mut ws = BlockWorkspace::new(d, n);
+                let mut ws = BlockWorkspace::new(ds.features(), n);
                 let mut g = vec![0.0; d];
                 group.bench_function(BenchmarkId::new("loss_grad", kind), |b| {
                     b.iter(|| {

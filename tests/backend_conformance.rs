@@ -1,6 +1,7 @@
 //! every backend — the three libraries' and the reference (our simd kernels) — computes the
 //! same products, gram and loss/gradient as plain scalar loops written here, on contiguous
-//! rows (the libraries' own kernels) and on scattered rows (a shuffled minibatch), every case.
+//! rows (the libraries' own kernels) and on scattered rows (a shuffled minibatch), from dense
+//! and from sparse (csr) storage of the same data (about a third of its entries zero), every case.
 //!
 //! tolerance: a sum of n products computed in any order differs from the exact sum by at most
 //! `n·ε·Σ|terms|` (ε = 2⁻⁵³); with n ≤ 400 that is below 5e-14 of `Σ|terms|`, so the backends
@@ -10,7 +11,7 @@
 
 mod common;
 
-use common::{assert_close, backends, datasets, probe_theta};
+use common::{assert_close, backends, datasets, probe_theta, with_zeros};
 use logreg::numerics::{loss_and_residual, sigmoid};
 use logreg::view::{Rows, Selection};
 use logreg::{Backend, BlockSums, Dataset, ReferenceBackend, SoftmaxSums};
@@ -32,6 +33,11 @@ fn selections(n: usize, index: &mut Vec<usize>) -> [Selection<'_>; 2] {
     [Selection::Range(0..n), Selection::Indices(index)]
 }
 
+/// the same data stored dense and stored sparse.
+fn storages(data: &Dataset) -> [(Dataset, &'static str); 2] {
+    [(data.clone(), "dense"), (data.to_sparse(), "sparse")]
+}
+
 fn abs_dot(x: &[f64], w: &[f64]) -> f64 {
     x.iter().zip(w).map(|(a, b)| (a * b).abs()).sum()
 }
@@ -50,7 +56,7 @@ fn plain_loss_grad(data: &Dataset, sel: &Selection<'_>, w: &[f64], b: f64) -> (B
     let mut g = vec![0.0; w.len()];
     for k in 0..sel.len() {
         let i = sel.index(k);
-        let row = r.x.row(i);
+        let row = r.x.as_dense().unwrap().row(i);
         let z = b + row.iter().zip(w).map(|(a, c)| a * c).sum::<f64>();
         let (loss, res) = plain_loss_and_residual(r.y[i], z);
         let s = r.weight(i);
@@ -69,12 +75,13 @@ proptest! {
 
     #[test]
     fn dot_kernels_agree(data in datasets(400, 40), seed in any::<u64>()) {
+        let data = with_zeros(&data, seed);
         let theta = probe_theta(&data, seed);
         let (b, w) = (theta[0], &theta[1..]);
         let (n, d) = (data.n_rows(), data.n_cols());
         let mut index = Vec::new();
         for sel in selections(n, &mut index) {
-            let rows = Rows::new(data.features(), sel.clone());
+            let rows = logreg::DenseRows::new(data.dense_features().unwrap(), sel.clone());
             let r: Vec<f64> = (0..n).map(|k| ((k as f64) * 0.37).sin()).collect();
             // plain loops: z = Xw + b, g = 1 + Xᵀr, with their condition scales
             let (mut expected_g, mut col_scale) = (vec![1.0; d], vec![1.0; d]);
@@ -84,16 +91,17 @@ proptest! {
                     col_scale[j] += (rk * row[j]).abs();
                 }
             }
-            for backend in all_backends() {
-                let what = |s: &str| format!("{} {s} ({})", backend.name(), if matches!(sel, Selection::Range(_)) { "contiguous" } else { "scattered" });
+            for ((stored, storage), backend) in storages(&data).iter().flat_map(|s| all_backends().into_iter().map(move |b| (s, b))) {
+                let x = Rows::new(stored.features(), sel.clone());
+                let what = |s: &str| format!("{} {storage} {s} ({})", backend.name(), if matches!(sel, Selection::Range(_)) { "contiguous" } else { "scattered" });
                 // gradient kernel: accumulates into a non-zero g (adds, never overwrites)
                 let mut g = vec![1.0; d];
-                backend.add_xt_times(&rows, &r, &mut g);
+                backend.add_xt_times(&x, &r, &mut g);
                 for j in 0..d {
                     assert_close(g[j], expected_g[j], col_scale[j], TOL, &what(&format!("(g + Xᵀr)[{j}]")));
                 }
                 let mut z = vec![f64::NAN; n];
-                backend.linear_predictor(&rows, w, b, &mut z);
+                backend.linear_predictor(&x, w, b, &mut z);
                 for (k, zk) in z.iter().enumerate() {
                     let row = rows.row(k);
                     let exact = b + row.iter().zip(w).map(|(a, c)| a * c).sum::<f64>();
@@ -105,13 +113,14 @@ proptest! {
 
     #[test]
     fn weighted_gram_agrees(data in datasets(300, 30), seed in any::<u64>()) {
+        let data = with_zeros(&data, seed);
         let (n, d) = (data.n_rows(), data.n_cols());
         let mut rng = logreg::rng::Rng::new(seed);
         let h: Vec<f64> = (0..n).map(|_| 0.25 * rng.uniform()).collect();
         let start: Vec<f64> = (0..d * d).map(|k| ((k / d) * (k % d)) as f64).collect(); // symmetric
         let mut index = Vec::new();
         for sel in selections(n, &mut index) {
-            let rows = Rows::new(data.features(), sel.clone());
+            let rows = logreg::DenseRows::new(data.dense_features().unwrap(), sel.clone());
             // plain loops, and the condition scale of entry (a, b): |start| + Σ h |x_a x_b|
             let mut expected = start.clone();
             let mut scale: Vec<f64> = start.iter().map(|v| v.abs()).collect();
@@ -124,11 +133,12 @@ proptest! {
                 }
             }
             let mut scratch = vec![f64::NAN; n * d];
-            for backend in all_backends() {
+            for ((stored, storage), backend) in storages(&data).iter().flat_map(|s| all_backends().into_iter().map(move |b| (s, b))) {
+                let x = Rows::new(stored.features(), sel.clone());
                 let mut out = start.clone();
-                backend.add_weighted_gram(&rows, &h, &mut scratch, &mut out);
+                backend.add_weighted_gram(&x, &h, &mut scratch, &mut out);
                 for k in 0..d * d {
-                    assert_close(out[k], expected[k], scale[k], TOL, &format!("{} gram[{}, {}]", backend.name(), k / d, k % d));
+                    assert_close(out[k], expected[k], scale[k], TOL, &format!("{} {storage} gram[{}, {}]", backend.name(), k / d, k % d));
                 }
             }
         }
@@ -152,23 +162,24 @@ proptest! {
         let n = data.n_rows();
         let d = data.n_cols();
         let data = if weighted { data.with_weights((0..n).map(|i| 0.5 + (i % 3) as f64).collect()).unwrap() } else { data };
+        let data = with_zeros(&data, seed);
         let theta = probe_theta(&data, seed);
         let (b, w) = (theta[0], &theta[1..]);
         let mut index = Vec::new();
         for sel in selections(n, &mut index) {
             let (expected, expected_g) = plain_loss_grad(&data, &sel, w, b);
             // condition scales: Σ s|loss|, Σ s|r|, and per column Σ |s r x_j| (|r| ≤ 1)
-            let rows = Rows::new(data.features(), sel.clone());
+            let rows = logreg::DenseRows::new(data.dense_features().unwrap(), sel.clone());
             let mut col_scale = vec![0.0; d];
             for k in 0..n {
                 let s = data.as_ref().weight(sel.index(k));
                 for (c, x) in col_scale.iter_mut().zip(rows.row(k)) { *c += s * x.abs(); }
             }
             let mut scratch = vec![0.0; n];
-            for backend in all_backends() {
+            for ((stored, storage), backend) in storages(&data).iter().flat_map(|s| all_backends().into_iter().map(move |b| (s, b))) {
                 let mut g = vec![0.0; d];
-                let got: BlockSums = backend.loss_grad_block(data.as_ref(), &sel, w, b, &mut scratch, &mut g);
-                let name = backend.name();
+                let got: BlockSums = backend.loss_grad_block(stored.as_ref(), &sel, w, b, &mut scratch, &mut g);
+                let name = format!("{} {storage}", backend.name());
                 assert_close(got.loss, expected.loss, expected.loss.abs() + 1e-300, TOL, &format!("{name} loss"));
                 assert_close(got.residual, expected.residual, expected.weight, TOL, &format!("{name} residual"));
                 assert_eq!(got.weight, expected.weight);
@@ -201,18 +212,20 @@ proptest! {
     /// on strided class-block views) against plain loops, contiguous and scattered rows.
     #[test]
     fn class_kernels_agree(data in datasets(300, 30), seed in any::<u64>(), k in 1usize..7) {
+        let data = with_zeros(&data, seed);
         let (n, d) = (data.n_rows(), data.n_cols());
         let coefs: Vec<f64> = (0..k).flat_map(|c| probe_theta(&data, seed.wrapping_add(c as u64))).collect();
         let r: Vec<f64> = (0..n * k).map(|t| ((t as f64) * 0.37).sin()).collect();
         let mut index = Vec::new();
         for sel in selections(n, &mut index) {
-            let rows = Rows::new(data.features(), sel.clone());
-            let kind = if matches!(sel, Selection::Range(_)) { "contiguous" } else { "scattered" };
-            for backend in all_backends() {
+            let rows = logreg::DenseRows::new(data.dense_features().unwrap(), sel.clone());
+            for ((stored, storage), backend) in storages(&data).iter().flat_map(|s| all_backends().into_iter().map(move |b| (s, b))) {
+                let kind = format!("{storage} {}", if matches!(sel, Selection::Range(_)) { "contiguous" } else { "scattered" });
+                let x = Rows::new(stored.features(), sel.clone());
                 let mut z = vec![f64::NAN; n * k];
-                backend.class_logits(&rows, &coefs, &mut z);
+                backend.class_logits(&x, &coefs, &mut z);
                 let mut g: Vec<f64> = (0..k * (d + 1)).map(|t| t as f64).collect();
-                backend.add_xt_times_classes(&rows, &r, &mut g);
+                backend.add_xt_times_classes(&x, &r, &mut g);
                 for c in 0..k {
                     let block = &coefs[c * (d + 1)..(c + 1) * (d + 1)];
                     for i in 0..n {
@@ -243,7 +256,8 @@ proptest! {
         let (n, d) = (data.n_rows(), data.n_cols());
         let labels: Vec<f64> = (0..n).map(|i| ((i * 31 + seed as usize % 7) % k) as f64).collect();
         let weights: Vec<f64> = (0..n).map(|i| 0.5 + (i % 3) as f64).collect();
-        let data = Dataset::with_classes(data.features().data().to_vec(), d, labels, k).unwrap().with_weights(weights).unwrap();
+        let data = Dataset::with_classes(data.dense_features().unwrap().data().to_vec(), d, labels, k).unwrap().with_weights(weights).unwrap();
+        let data = with_zeros(&data, seed);
         let stored = k - usize::from(reference);
         let coefs: Vec<f64> = (0..stored).flat_map(|c| probe_theta(&data, seed.wrapping_add(c as u64))).collect();
         let r = data.as_ref();
@@ -254,7 +268,7 @@ proptest! {
             let mut scale = vec![0.0; stored * (d + 1)];
             for t in 0..sel.len() {
                 let i = sel.index(t);
-                let row = r.x.row(i);
+                let row = r.x.as_dense().unwrap().row(i);
                 let mut logits: Vec<f64> = if reference { vec![0.0] } else { vec![] };
                 for block in coefs.chunks(d + 1) {
                     logits.push(block[0] + row.iter().zip(&block[1..]).map(|(a, w)| a * w).sum::<f64>());
@@ -275,10 +289,10 @@ proptest! {
                 }
             }
             let mut scratch = vec![0.0; 256 * stored];
-            for backend in all_backends() {
+            for ((kept, storage), backend) in storages(&data).iter().flat_map(|s| all_backends().into_iter().map(move |b| (s, b))) {
                 let mut g = vec![0.0; stored * (d + 1)];
-                let got: SoftmaxSums = backend.softmax_loss_grad_block(r, &sel, &coefs, reference, &mut scratch, &mut g);
-                let name = backend.name();
+                let got: SoftmaxSums = backend.softmax_loss_grad_block(kept.as_ref(), &sel, &coefs, reference, &mut scratch, &mut g);
+                let name = format!("{} {storage}", backend.name());
                 assert_close(got.loss, loss, loss.abs() + 1e-300, TOL, &format!("{name} softmax loss"));
                 for (t, (gv, ev)) in g.iter().zip(&expected_g).enumerate() {
                     assert_close(*gv, *ev, scale[t] + 1e-300, TOL, &format!("{name} softmax grad[{t}]"));

@@ -46,7 +46,10 @@ fn accepted(result: logreg::Result<LoadedData>) -> bool {
     match result {
         Ok(loaded) => {
             let d = &loaded.dataset;
-            assert!(d.features().data().iter().all(|v| v.is_finite()), "a non-finite feature was accepted");
+            assert!(
+                d.dense_features().unwrap().data().iter().all(|v| v.is_finite()),
+                "a non-finite feature was accepted"
+            );
             let k = d.n_classes();
             assert_eq!(loaded.classes.len(), k, "one class value per label");
             assert!(d.labels().iter().all(|&y| y >= 0.0 && y < k as f64 && y.fract() == 0.0));

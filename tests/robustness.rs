@@ -39,7 +39,8 @@ fn breast_cancer() -> Dataset {
 fn with_column(data: &Dataset, name: &str, value: impl Fn(usize, &[f64]) -> f64) -> Dataset {
     let d = data.n_cols();
     let x: Vec<f64> = data
-        .features()
+        .dense_features()
+        .unwrap()
         .data()
         .chunks(d)
         .enumerate()

@@ -33,7 +33,7 @@ proptest! {
     fn exact_solvers_agree(data in datasets(300, 10), log_l2 in -4.0f64..-1.0, standardize in any::<bool>(), weighted in any::<bool>()) {
         let n = data.n_rows();
         prop_assume!(n >= 10 && data.class_weights().0 > 0.0 && data.class_weights().1 > 0.0);
-        let x = data.features();
+        let x = data.dense_features().unwrap();
         prop_assume!(x.data().iter().all(|v| v.abs() < 1e4));
         let data = if weighted { data.with_weights((0..n).map(|i| 0.25 + (i % 4) as f64).collect()).unwrap() } else { data };
         let base = FitParams { l2: 10f64.powf(log_l2), standardize, tol: 1e-10, ..FitParams::default() };
@@ -106,7 +106,7 @@ fn l1_gives_exact_zeros() {
 fn ill_conditioned_raw_features_converge() {
     let base = Synthetic { n_rows: 2000, n_cols: 8, n_informative: 8, max_scale: 1e7, seed: 9, ..Synthetic::default() };
     let (data, _, _) = base.generate_with_truth().unwrap();
-    let x: Vec<f64> = data.features().data().iter().map(|v| v * 1e-2).collect(); // scales 1e-2 … 1e5
+    let x: Vec<f64> = data.dense_features().unwrap().data().iter().map(|v| v * 1e-2).collect(); // scales 1e-2 … 1e5
     let data = Dataset::new(x, data.n_cols(), data.labels().to_vec()).unwrap();
     for standardize in [false, true] {
         let mut objectives = Vec::new();
@@ -148,7 +148,7 @@ fn separation_is_detected() {
 fn collinear_features_are_reported() {
     let data =
         Synthetic { n_rows: 300, n_cols: 2, n_informative: 2, seed: 4, ..Synthetic::default() }.generate().unwrap();
-    let x: Vec<f64> = data.features().data().chunks(2).flat_map(|r| [r[0], r[1], 2.0 * r[0]]).collect();
+    let x: Vec<f64> = data.dense_features().unwrap().data().chunks(2).flat_map(|r| [r[0], r[1], 2.0 * r[0]]).collect();
     let dup = Dataset::new(x, 3, data.labels().to_vec()).unwrap();
     let err = FitParams::default().check().unwrap().fit(&ReferenceBackend, &dup, &mut Silent).unwrap_err();
     let Error::Collinearity { columns, .. } = &err else { panic!("not a collinearity error: {err}") };
@@ -211,7 +211,7 @@ fn sampled_hessian_newton_reaches_the_exact_optimum() {
     let data = base.generate().unwrap();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| data.labels()[i] == 1.0);
-    let x: Vec<f64> = order.iter().flat_map(|&i| data.features().row(i).to_vec()).collect();
+    let x: Vec<f64> = order.iter().flat_map(|&i| data.dense_features().unwrap().row(i).to_vec()).collect();
     let y: Vec<f64> = order.iter().map(|&i| data.labels()[i]).collect();
     let w: Vec<f64> = (0..n).map(|i| [0.0, 0.5, 1.0, 2.0][i % 4]).collect();
     let sorted = Dataset::new(x, d, y).unwrap().with_weights(w).unwrap();

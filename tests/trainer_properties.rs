@@ -10,7 +10,7 @@ use proptest::prelude::*;
 /// a step size that keeps sgd contractive: 1 / (max row ‖x‖² / 4 + 1) (the logistic loss
 /// has curvature at most ‖x‖²/4 per row; the +1 covers the intercept).
 fn safe_eta(data: &Dataset) -> f64 {
-    let x = data.features();
+    let x = data.dense_features().unwrap();
     let max_sq = (0..data.n_rows()).map(|i| x.row(i).iter().map(|v| v * v).sum::<f64>()).fold(0.0, f64::max);
     1.0 / (max_sq / 4.0 + 1.0)
 }
@@ -48,7 +48,7 @@ proptest! {
     #[test]
     fn gradient_matches_finite_differences(data in datasets(200, 8), seed in any::<u64>(), l2 in prop_oneof![Just(0.0), 1e-3f64..1.0]) {
         let theta = probe_theta(&data, seed);
-        let x = data.features();
+        let x = data.dense_features().unwrap();
         let mut c = vec![1.0];
         c.extend((0..data.n_cols()).map(|j| 1.0 + (0..data.n_rows()).map(|i| x.row(i)[j].abs()).fold(0.0, f64::max)));
         for backend in backends() {
@@ -108,7 +108,7 @@ fn results_do_not_depend_on_thread_count() {
 /// newton's method written out here, independently of the library: the l2-penalised optimum.
 fn newton_optimum(data: &Dataset, l2: f64) -> Vec<f64> {
     let (n, d) = (data.n_rows(), data.n_cols());
-    let x = data.features();
+    let x = data.dense_features().unwrap();
     let row = |i: usize| -> Vec<f64> { std::iter::once(1.0).chain(x.row(i).iter().copied()).collect() };
     let mut theta = vec![0.0; d + 1];
     for _ in 0..50 {
@@ -161,7 +161,7 @@ fn gradient_descent_reaches_the_newton_optimum() {
     let l2 = 0.05;
     let expected = newton_optimum(&data, l2);
     // the smooth objective is L-smooth with L ≤ ¼·λmax([1 X]ᵀ[1 X]/n) + l2, and λmax ≤ the trace
-    let x = data.features();
+    let x = data.dense_features().unwrap();
     let trace = 1.0 + x.data().iter().map(|v| v * v).sum::<f64>() / data.n_rows() as f64;
     let eta = 1.0 / (0.25 * trace + l2);
     for backend in backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]) {
@@ -255,7 +255,7 @@ fn multinomial_gradient_descent_reaches_the_newton_optimum() {
         .unwrap()
         .fit_multinomial(&ReferenceBackend, &data, &mut Silent)
         .unwrap();
-    let x = data.features();
+    let x = data.dense_features().unwrap();
     let trace = 1.0 + x.data().iter().map(|v| v * v).sum::<f64>() / data.n_rows() as f64;
     let eta = 1.0 / (0.5 * trace + l2);
     let want: Vec<f64> = exact.intercepts.iter().chain(exact.coefficients.iter().flatten()).copied().collect();

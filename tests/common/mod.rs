@@ -52,6 +52,28 @@ pub fn datasets(max_rows: usize, max_cols: usize) -> impl Strategy<Value = Datas
         })
 }
 
+/// the data with about a third of its feature entries set to 0 (a pattern of `seed`), so that its
+/// sparse storage skips real entries; labels, classes, weights and names kept.
+pub fn with_zeros(data: &Dataset, seed: u64) -> Dataset {
+    let d = data.n_cols();
+    let x: Vec<f64> = data
+        .dense_features()
+        .unwrap()
+        .data()
+        .iter()
+        .enumerate()
+        .map(
+            |(t, &v)| if (t as u64).wrapping_mul(2_654_435_761).wrapping_add(seed).is_multiple_of(3) { 0.0 } else { v },
+        )
+        .collect();
+    let out = Dataset::with_classes(x, d, data.labels().to_vec(), data.n_classes()).unwrap();
+    let out = match data.weights() {
+        Some(w) => out.with_weights(w.to_vec()).unwrap(),
+        None => out,
+    };
+    out.with_feature_names(data.feature_names().to_vec()).unwrap()
+}
+
 /// `|a − b| ≤ tol · scale`, with a message naming the context.
 pub fn assert_close(a: f64, b: f64, scale: f64, tol: f64, what: &str) {
     assert!(a.is_finite() && b.is_finite(), "{what}: non-finite {a} vs {b}");
@@ -71,7 +93,7 @@ pub fn max_abs(v: &[f64]) -> f64 {
 /// the weight vector `[b, w…]` the tests probe with: random, of moderate size for the data's scale.
 pub fn probe_theta(data: &Dataset, seed: u64) -> Vec<f64> {
     let mut rng = logreg::rng::Rng::new(seed);
-    let x = data.features();
+    let x = data.dense_features().unwrap();
     let mut theta = vec![rng.normal()];
     for j in 0..data.n_cols() {
         let col_max = (0..data.n_rows()).map(|i| x.row(i)[j].abs()).fold(1e-3, f64::max);

@@ -10,6 +10,7 @@ use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
 use logreg::io::npy::read_npy_from;
 use logreg::io::{CsvOptions, LoadedData, read_csv_features};
+use logreg::{Dataset, Design, MatrixRef};
 
 use crate::args::{DataArgs, Format};
 
@@ -64,8 +65,36 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
     Ok((data, path.display().to_string()))
 }
 
-/// the columns `features` (in that order) of `--data`, labels ignored: values and row count.
-pub fn load_features(input: &DataArgs, features: &[String]) -> Result<(Vec<f64>, usize)> {
+/// feature values read for prediction: a csv's columns (dense, row-major), or a whole dataset
+/// (libsvm: sparse; npy: dense) whose labels are not used.
+pub enum Features {
+    /// row-major values of `rows` rows and `cols` columns
+    Dense {
+        /// the values
+        values: Vec<f64>,
+        /// rows
+        rows: usize,
+        /// columns
+        cols: usize,
+    },
+    /// a loaded dataset's features
+    Data(Dataset),
+}
+
+impl Features {
+    /// the design matrix.
+    pub fn design(&self) -> Design<'_> {
+        match self {
+            Features::Dense { values, rows, cols } => {
+                Design::Dense(MatrixRef::new(values, *rows, *cols).expect("rows × cols values"))
+            }
+            Features::Data(d) => d.features(),
+        }
+    }
+}
+
+/// the columns `features` (in that order) of `--data`, labels ignored.
+pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> {
     let path = input.data.as_ref().context("--data is required")?;
     let reader = open_with_progress(path)?;
     match format_of(path, input.format) {
@@ -78,7 +107,7 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<(Vec<f64>,
                 }
                 other => other.into(),
             })?;
-            Ok((x, rows))
+            Ok(Features::Dense { values: x, rows, cols: features.len() })
         }
         format @ (Format::Libsvm | Format::Npy) => {
             let expected: Vec<String> = (1..=features.len()).map(|j| format!("f{j}")).collect();
@@ -101,8 +130,7 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<(Vec<f64>,
                     features.len()
                 );
             }
-            let rows = data.dataset.n_rows();
-            Ok((data.dataset.into_features(), rows))
+            Ok(Features::Data(data.dataset))
         }
     }
 }

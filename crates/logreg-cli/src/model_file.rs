@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use logreg::{Dataset, Inference, Model, MultinomialModel};
+use logreg::{Dataset, Design, Inference, Model, MultinomialModel};
 use serde::{Deserialize, Serialize};
 
 /// the `format` field of every model file.
@@ -197,9 +197,17 @@ impl Fingerprint {
     /// fingerprint of `data`.
     pub fn of(data: &Dataset) -> Self {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for v in data.features().data().iter().chain(data.labels()) {
-            h = (h ^ v.to_bits()).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29);
+        let mut add = |bits: u64| h = (h ^ bits).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29);
+        match data.features() {
+            Design::Dense(x) => x.data().iter().for_each(|v| add(v.to_bits())),
+            // sparse: the row offsets, column indices and values
+            Design::Sparse(x) => {
+                x.indptr().iter().for_each(|&p| add(p as u64));
+                x.indices().iter().for_each(|&c| add(u64::from(c)));
+                x.values().iter().for_each(|v| add(v.to_bits()));
+            }
         }
+        data.labels().iter().for_each(|v| add(v.to_bits()));
         Fingerprint { rows: data.n_rows(), columns: data.n_cols(), hash: format!("{h:016x}") }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::dataset::DataRef;
 use crate::softmax::SoftmaxSums;
-use crate::view::{Rows, Selection};
+use crate::view::{Design, Rows, Selection};
 
 /// sums over one block of rows, produced by [`Backend::loss_grad_block`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -156,7 +156,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
             || {
                 let mut sums = BlockSums::default();
                 let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
-                let step = tile_rows(w.len());
+                let step = tile_rows_of(data.x);
                 let mut start = 0;
                 while start < rows.len() {
                     let end = (start + step).min(rows.len());
@@ -196,7 +196,10 @@ pub(crate) fn softmax_tiles<B: Backend + ?Sized>(
             // the classes' residual sums, on the stack: no allocation per block
             let mut intercepts = [0.0; crate::dataset::MAX_CLASSES];
             let intercepts = &mut intercepts[..stored];
-            let step = class_tile_rows(d);
+            let step = match data.x {
+                Design::Dense(_) => class_tile_rows(d),
+                Design::Sparse(_) => MAX_TILE_ROWS,
+            };
             let mut start = 0;
             while start < rows.len() {
                 let end = (start + step).min(rows.len());
@@ -233,6 +236,15 @@ pub fn tile_rows(n_cols: usize) -> usize {
     (32 * 1024 / (8 * n_cols.max(1))).clamp(4, MAX_TILE_ROWS)
 }
 
+/// rows per tile of the fused binary pass over `x`: [`tile_rows`] of its width when dense; the
+/// largest tile when sparse (a sparse row is short whatever the width).
+pub fn tile_rows_of(x: Design<'_>) -> usize {
+    match x {
+        Design::Dense(m) => tile_rows(m.n_cols()),
+        Design::Sparse(_) => MAX_TILE_ROWS,
+    }
+}
+
 /// rows per tile of the fused multinomial pass for `n_cols` columns: about 256 kb of features
 /// (l2 cache), at most [`MAX_TILE_ROWS`]. with several classes the two products are
 /// matrix–matrix products, whose fixed cost per call needs taller tiles than the binary pass's
@@ -254,22 +266,33 @@ impl Backend for ReferenceBackend {
     }
 
     fn add_xt_times_classes_ahead(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
-        crate::class_kernels::add_xt_times_classes_ahead(x, r, g, ahead)
+        match x {
+            Rows::Dense(x) => crate::class_kernels::add_xt_times_classes_ahead(x, r, g, ahead),
+            Rows::Sparse(_) => self.add_xt_times_classes(x, r, g),
+        }
     }
 }
 
-/// reference kernels: plain loops in index order, used by the default methods.
+/// reference kernels: plain loops in index order, used by the default methods; dense rows go to
+/// the explicit simd kernels, sparse rows to the loops over their stored entries.
 pub mod reference {
+    use crate::sparse_kernels as sparse;
     use crate::view::Rows;
 
     /// `z ← X·w + b`.
     pub fn linear_predictor(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
-        crate::row_kernels::linear_predictor(x, w, b, z)
+        match x {
+            Rows::Dense(x) => crate::row_kernels::linear_predictor(x, w, b, z),
+            Rows::Sparse(x) => sparse::linear_predictor(x, w, b, z),
+        }
     }
 
     /// `g ← g + Xᵀ·r`.
     pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
-        crate::row_kernels::add_xt_times(x, r, g)
+        match x {
+            Rows::Dense(x) => crate::row_kernels::add_xt_times(x, r, g),
+            Rows::Sparse(x) => sparse::add_xt_times(x, r, g),
+        }
     }
 
     /// `Z ← 1·bᵀ`: each class's column of the column-major `z` (`rows` per column) set to its
@@ -283,16 +306,26 @@ pub mod reference {
 
     /// `Z ← X·W + 1·bᵀ` (see [`crate::Backend::class_logits`]).
     pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
-        crate::class_kernels::class_logits(x, coefs, z)
+        match x {
+            Rows::Dense(x) => crate::class_kernels::class_logits(x, coefs, z),
+            Rows::Sparse(x) => sparse::class_logits(x, coefs, z),
+        }
     }
 
     /// `G ← G + Xᵀ·R` (see [`crate::Backend::add_xt_times_classes`]).
     pub fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
-        crate::class_kernels::add_xt_times_classes(x, r, g)
+        match x {
+            Rows::Dense(x) => crate::class_kernels::add_xt_times_classes(x, r, g),
+            Rows::Sparse(x) => sparse::add_xt_times_classes(x, r, g),
+        }
     }
 
     /// `out ← out + Xᵀ·diag(h)·X`, lower triangle accumulated then mirrored.
     pub fn add_weighted_gram(x: &Rows<'_>, h: &[f64], out: &mut [f64]) {
+        let x = match x {
+            Rows::Dense(x) => x,
+            Rows::Sparse(x) => return sparse::add_weighted_gram(x, h, out),
+        };
         let d = x.n_cols();
         for (&hi, row) in h.iter().zip(x.iter()) {
             for a in 0..d {

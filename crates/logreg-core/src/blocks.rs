@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::backend::{Backend, BlockSums, MAX_TILE_ROWS};
 use crate::dataset::DataRef;
-use crate::view::{MatrixRef, Rows, Selection};
+use crate::view::{Design, MatrixRef, Rows, Selection};
 
 /// bytes of features per block: fits comfortably in a per-core l2 cache.
 const BLOCK_BYTES: usize = 128 * 1024;
@@ -44,9 +44,10 @@ const HEAD: usize = 4;
 const EVAL_STRIDE: usize = 3;
 
 impl BlockWorkspace {
-    /// buffers for passes over at most `capacity` rows of `n_cols` columns.
-    pub fn new(n_cols: usize, capacity: usize) -> Self {
-        let block_rows = block_rows(n_cols);
+    /// buffers for passes over at most `capacity` rows of `x` (blocks by [`block_rows_of`]).
+    pub fn new(x: Design<'_>, capacity: usize) -> Self {
+        let n_cols = x.n_cols();
+        let block_rows = block_rows_of(x);
         let n_blocks = capacity.div_ceil(block_rows).max(1);
         BlockWorkspace {
             n_cols,
@@ -261,7 +262,7 @@ impl HessianWorkspace {
                 for start in (0..chunk.len()).step_by(br) {
                     let block = chunk.sub(start..(start + br).min(chunk.len()));
                     let m = block.len();
-                    let rows = Rows::all(contiguous_block(data, &block, &mut *gathered));
+                    let rows = contiguous_block(data, &block, &mut *gathered);
                     data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
                     backend.linear_predictor(&rows, w, b, &mut r[..m]);
                     // vectorised (widest simd): curvatures, then losses and residuals tile by tile
@@ -321,30 +322,70 @@ impl HessianWorkspace {
     }
 }
 
-/// the rows `block` of `data` as one contiguous row-major matrix, so that the backends' matrix
-/// kernels see contiguous rows: a range is viewed in place, a scattered block (a hessian sample)
-/// is copied once into `gathered` (at least `block.len() · d` long).
-pub(crate) fn contiguous_block<'g>(data: DataRef<'g>, block: &Selection<'_>, gathered: &'g mut [f64]) -> MatrixRef<'g> {
-    let (m, d) = (block.len(), data.x.n_cols());
-    match block {
-        Selection::Range(r) => data.x.slice_rows(r.clone()),
-        Selection::Indices(ix) => {
+/// the rows `block` of `data` as the backends' matrix kernels like them: a range of rows is
+/// viewed in place, a scattered block (a hessian sample) of dense rows is copied once into
+/// `gathered` (at least `block.len() · d` long) so that they are contiguous; sparse rows are
+/// viewed as they are.
+pub(crate) fn contiguous_block<'g>(data: DataRef<'g>, block: &Selection<'g>, gathered: &'g mut [f64]) -> Rows<'g> {
+    match (data.x, block) {
+        (Design::Dense(x), Selection::Indices(ix)) => {
+            let (m, d) = (block.len(), x.n_cols());
             for (dst, &i) in gathered.chunks_exact_mut(d).zip(ix.iter()) {
-                dst.copy_from_slice(data.x.row(i));
+                dst.copy_from_slice(x.row(i));
             }
-            MatrixRef::new(&gathered[..m * d], m, d).expect("m·d elements")
+            Rows::all(MatrixRef::new(&gathered[..m * d], m, d).expect("m·d elements"))
+        }
+        (x, Selection::Range(r)) => Rows::all(x.slice_rows(r.clone())),
+        (x, sel) => Rows::new(x, sel.clone()),
+    }
+}
+
+/// rows per block of a pass over `x` (a function of its shape alone): [`block_rows`] of its width
+/// when dense; when sparse, enough rows that a block's share of the products outweighs adding
+/// up its partial `d`-vector (twice `d` stored entries), and at most [`MAX_SPARSE_BLOCKS`] blocks.
+pub fn block_rows_of(x: Design<'_>) -> usize {
+    match x {
+        Design::Dense(m) => block_rows(m.n_cols()),
+        Design::Sparse(m) => {
+            let n = m.n_rows().max(1);
+            let per_row = (m.nnz() as f64 / n as f64).max(1.0);
+            let for_work = ((2 * m.n_cols()) as f64 / per_row).ceil() as usize;
+            for_work.max(n.div_ceil(MAX_SPARSE_BLOCKS)).max(16)
         }
     }
 }
 
+/// the most blocks a pass over sparse rows is cut into: each holds a partial gradient of `d`
+/// values.
+pub const MAX_SPARSE_BLOCKS: usize = 64;
+
 /// decision values `X·w + b` of every row of `x` into `out`, block-parallel.
-pub fn decision_values<B: Backend + ?Sized>(backend: &B, x: MatrixRef<'_>, w: &[f64], b: f64, out: &mut [f64]) {
+pub fn decision_values<'a, B: Backend + ?Sized>(
+    backend: &B,
+    x: impl Into<Design<'a>>,
+    w: &[f64],
+    b: f64,
+    out: &mut [f64],
+) {
+    let x = x.into();
     assert_eq!(out.len(), x.n_rows(), "output length must equal the row count");
-    let br = block_rows(x.n_cols());
+    let br = prediction_block_rows(x);
     out.par_chunks_mut(br).enumerate().for_each(|(k, z)| {
         let start = k * br;
         backend.linear_predictor(&Rows::new(x, Selection::Range(start..start + z.len())), w, b, z);
     });
+}
+
+/// rows per block of a prediction pass (no partial sums): [`block_rows`] when dense, about 128 kb
+/// of stored entries when sparse.
+pub(crate) fn prediction_block_rows(x: Design<'_>) -> usize {
+    match x {
+        Design::Dense(m) => block_rows(m.n_cols()),
+        Design::Sparse(m) => {
+            let per_row = (m.nnz() as f64 / m.n_rows().max(1) as f64).max(1.0);
+            ((BLOCK_BYTES as f64 / (12.0 * per_row)) as usize).clamp(16, 8192)
+        }
+    }
 }
 
 #[cfg(test)]

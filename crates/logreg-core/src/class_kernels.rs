@@ -9,11 +9,11 @@
 //! classes stays in registers while every row of the tile is added to it, in row order, so the
 //! result depends on the tile alone, never on the thread count.
 
-use crate::view::Rows;
+use crate::view::DenseRows;
 
 /// `Z ← X·W + 1·bᵀ` for the rows of `x`: `coefs` in class blocks `[b_c, w_c…]`, `z` column-major
 /// `rows × classes`.
-pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+pub fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
     let (m, d) = (x.n_rows(), x.n_cols());
     assert!(coefs.len().is_multiple_of(d + 1) && z.len() >= m * (coefs.len() / (d + 1)), "class blocks and tile");
     if m == 0 {
@@ -36,13 +36,13 @@ pub fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
 
 /// `G ← G + Xᵀ·R` for the rows of `x`: `r` column-major `rows × classes`, `g` in class blocks of
 /// `d + 1` whose first (intercept) entries are left untouched.
-pub fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+pub fn add_xt_times_classes(x: &DenseRows<'_>, r: &[f64], g: &mut [f64]) {
     add_xt_times_classes_ahead(x, r, g, &[])
 }
 
 /// [`add_xt_times_classes`], asking meanwhile for `ahead` (the features the caller reads next)
 /// to be brought into cache.
-pub fn add_xt_times_classes_ahead(x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
+pub fn add_xt_times_classes_ahead(x: &DenseRows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
     let (m, d) = (x.n_rows(), x.n_cols());
     assert!(g.len().is_multiple_of(d + 1) && r.len() >= m * (g.len() / (d + 1)), "class blocks and tile");
     if m == 0 {
@@ -79,7 +79,7 @@ macro_rules! class_kernels {
 
         /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn class_logits(x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
+        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
             let k = coefs.len() / (x.n_cols() + 1);
             let mut c0 = 0;
             while c0 < k {
@@ -100,7 +100,7 @@ macro_rules! class_kernels {
 
         /// the logits of classes `c0..c0 + C` for every row.
         #[target_feature(enable = $feature)]
-        unsafe fn logits_group<const C: usize>(x: &Rows<'_>, coefs: &[f64], c0: usize, z: &mut [f64]) {
+        unsafe fn logits_group<const C: usize>(x: &DenseRows<'_>, coefs: &[f64], c0: usize, z: &mut [f64]) {
             let (m, d) = (x.n_rows(), x.n_cols());
             let q = d + 1;
             let mut w = [std::ptr::null::<f64>(); C];
@@ -165,7 +165,7 @@ macro_rules! class_kernels {
 
         /// see [`super::add_xt_times_classes`]; `r` and `g` of matching shapes.
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn add_xt_times_classes(x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
+        pub(super) unsafe fn add_xt_times_classes(x: &DenseRows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
             let (m, d) = (x.n_rows(), x.n_cols());
             let k = g.len() / (d + 1);
             // the cache lines of `ahead`, spread evenly over the rows the product visits
@@ -300,7 +300,7 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     use crate::ahead::Ahead;
-    use crate::view::Rows;
+    use crate::view::DenseRows;
 
     type V = __m512d;
     const LANES: usize = 8;
@@ -374,7 +374,7 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     use crate::ahead::Ahead;
-    use crate::view::Rows;
+    use crate::view::DenseRows;
 
     type V = __m256d;
     const LANES: usize = 4;
@@ -456,8 +456,8 @@ mod tests {
     use crate::rng::Rng;
     use crate::view::{MatrixRef, Selection};
 
-    type Logits = unsafe fn(&Rows<'_>, &[f64], &mut [f64]);
-    type Grad = unsafe fn(&Rows<'_>, &[f64], &mut [f64], &[f64]);
+    type Logits = unsafe fn(&DenseRows<'_>, &[f64], &mut [f64]);
+    type Grad = unsafe fn(&DenseRows<'_>, &[f64], &mut [f64], &[f64]);
 
     /// a kernel pair against scalar sums, for widths 1–40 and 100 (every remainder of the
     /// vector loops), 1–13 classes (every group size), row counts 1–9 and 300 (short last groups,
@@ -473,7 +473,7 @@ mod tests {
                     let r: Vec<f64> = (0..m * k).map(|_| rng.normal()).collect();
                     let x = MatrixRef::new(&data, m, d).unwrap();
                     let order: Vec<usize> = (0..m).rev().collect();
-                    for rows in [Rows::all(x), Rows::new(x, Selection::Indices(&order))] {
+                    for rows in [DenseRows::all(x), DenseRows::new(x, Selection::Indices(&order))] {
                         let mut z = vec![f64::NAN; m * k];
                         // SAFETY: the callers checked the cpu features of the kernels
                         unsafe { logits(&rows, &coefs, &mut z) };

@@ -1,16 +1,28 @@
-//! the dense, row-major training set: features stored once, labels, optional weights.
+//! the training set: features stored once (dense row-major, or sparse rows), labels, optional
+//! weights.
 //!
 //! labels are class indices `0, 1, …, K − 1` stored as `f64`: `{0, 1}` for the binary model,
 //! `K > 2` classes for the multinomial one.
 
+use crate::csr::CsrMatrix;
 use crate::error::{Error, Result};
-use crate::view::{MatrixRef, Rows, Selection};
+use crate::view::{Design, MatrixRef, Rows, Selection};
 
-/// a labelled dataset: features in one contiguous row-major buffer, class labels
+/// the stored features of a dataset.
+#[derive(Clone, Debug, PartialEq)]
+enum Features {
+    /// one contiguous row-major buffer
+    Dense(Vec<f64>),
+    /// compressed sparse rows
+    Sparse(CsrMatrix),
+}
+
+/// a labelled dataset: features stored once (one contiguous row-major buffer, or compressed
+/// sparse rows), class labels
 /// `0, …, K − 1` (`{0, 1}` when binary), optional non-negative sample weights, and feature names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
-    features: Vec<f64>,
+    features: Features,
     n_rows: usize,
     n_cols: usize,
     labels: Vec<f64>,
@@ -22,8 +34,8 @@ pub struct Dataset {
 /// borrowed features, labels and weights of a dataset.
 #[derive(Clone, Copy, Debug)]
 pub struct DataRef<'a> {
-    /// features
-    pub x: MatrixRef<'a>,
+    /// features, dense or sparse
+    pub x: Design<'a>,
     /// class labels `0, …, K − 1` (`{0, 1}` when binary)
     pub y: &'a [f64],
     /// sample weights, `None` meaning all ones
@@ -66,9 +78,6 @@ impl Dataset {
 
     /// dataset of `n_classes ≥ 2` classes: `labels` are class indices `0, …, n_classes − 1`.
     pub fn with_classes(features: Vec<f64>, n_cols: usize, labels: Vec<f64>, n_classes: usize) -> Result<Self> {
-        if !(2..=MAX_CLASSES).contains(&n_classes) {
-            return Err(Error::param("n_classes", format!("must lie in 2..={MAX_CLASSES}, got {n_classes}")));
-        }
         if n_cols == 0 {
             return Err(Error::InvalidData("a dataset needs at least one feature column".into()));
         }
@@ -79,10 +88,6 @@ impl Dataset {
                 found: features.len(),
             });
         }
-        let n_rows = features.len() / n_cols;
-        if labels.len() != n_rows {
-            return Err(Error::DimensionMismatch { what: "labels", expected: n_rows, found: labels.len() });
-        }
         if let Some(pos) = features.iter().position(|v| !v.is_finite()) {
             return Err(Error::InvalidValue {
                 what: "features",
@@ -90,6 +95,27 @@ impl Dataset {
                 column: pos % n_cols,
                 reason: format!("{} is not a finite number", features[pos]),
             });
+        }
+        let n_rows = features.len() / n_cols;
+        Self::checked(Features::Dense(features), n_rows, n_cols, labels, n_classes)
+    }
+
+    /// dataset of sparse features (checked finite by [`CsrMatrix::new`]) and `n_classes ≥ 2`
+    /// classes.
+    pub fn sparse(features: CsrMatrix, labels: Vec<f64>, n_classes: usize) -> Result<Self> {
+        let (n_rows, n_cols) = (features.n_rows(), features.n_cols());
+        if n_cols == 0 {
+            return Err(Error::InvalidData("a dataset needs at least one feature column".into()));
+        }
+        Self::checked(Features::Sparse(features), n_rows, n_cols, labels, n_classes)
+    }
+
+    fn checked(features: Features, n_rows: usize, n_cols: usize, labels: Vec<f64>, n_classes: usize) -> Result<Self> {
+        if !(2..=MAX_CLASSES).contains(&n_classes) {
+            return Err(Error::param("n_classes", format!("must lie in 2..={MAX_CLASSES}, got {n_classes}")));
+        }
+        if labels.len() != n_rows {
+            return Err(Error::DimensionMismatch { what: "labels", expected: n_rows, found: labels.len() });
         }
         let top = (n_classes - 1) as f64;
         if let Some(row) = labels.iter().position(|&v| !(v >= 0.0 && v <= top && v.fract() == 0.0)) {
@@ -152,14 +178,65 @@ impl Dataset {
         self.n_cols
     }
 
-    /// the features as a row-major view.
-    pub fn features(&self) -> MatrixRef<'_> {
-        MatrixRef::new(&self.features, self.n_rows, self.n_cols).expect("sizes checked at construction")
+    /// the features, dense or sparse.
+    pub fn features(&self) -> Design<'_> {
+        match &self.features {
+            Features::Dense(x) => {
+                Design::Dense(MatrixRef::new(x, self.n_rows, self.n_cols).expect("sizes checked at construction"))
+            }
+            Features::Sparse(x) => Design::Sparse(x.view()),
+        }
     }
 
-    /// the row-major feature buffer, taken out of the dataset.
+    /// whether the features are stored sparse.
+    pub fn is_sparse(&self) -> bool {
+        matches!(self.features, Features::Sparse(_))
+    }
+
+    /// the features as a row-major view, when stored dense.
+    pub fn dense_features(&self) -> Option<MatrixRef<'_>> {
+        self.features().as_dense()
+    }
+
+    /// the row-major feature buffer, taken out of the dataset (sparse features written densely).
     pub fn into_features(self) -> Vec<f64> {
-        self.features
+        match self.features {
+            Features::Dense(x) => x,
+            Features::Sparse(x) => x.to_dense(),
+        }
+    }
+
+    /// the same data with its features stored sparse (a dense dataset's nonzeros).
+    pub fn to_sparse(&self) -> Dataset {
+        let features = match &self.features {
+            Features::Dense(x) => Features::Sparse(
+                CsrMatrix::from_dense(MatrixRef::new(x, self.n_rows, self.n_cols).expect("sizes checked"))
+                    .expect("checked finite at construction"),
+            ),
+            Features::Sparse(x) => Features::Sparse(x.clone()),
+        };
+        Dataset { features, ..self.clone_without_features() }
+    }
+
+    /// the same data with its features stored dense.
+    pub fn to_dense(&self) -> Dataset {
+        let features = match &self.features {
+            Features::Dense(x) => Features::Dense(x.clone()),
+            Features::Sparse(x) => Features::Dense(x.to_dense()),
+        };
+        Dataset { features, ..self.clone_without_features() }
+    }
+
+    fn clone_without_features(&self) -> Dataset {
+        Dataset {
+            features: Features::Dense(Vec::new()),
+            n_rows: self.n_rows,
+            n_cols: self.n_cols,
+            labels: self.labels.clone(),
+            n_classes: self.n_classes,
+            weights: self.weights.clone(),
+            feature_names: self.feature_names.clone(),
+        }
     }
 
     /// class labels `0, …, K − 1` (`{0, 1}` when binary).
@@ -205,11 +282,17 @@ impl Dataset {
 
     /// a new dataset holding the rows `indices` in that order (features copied once).
     pub fn select_rows(&self, indices: &[usize]) -> Dataset {
-        let mut features = Vec::with_capacity(indices.len() * self.n_cols);
-        let x = self.features();
-        for &i in indices {
-            features.extend_from_slice(x.row(i));
-        }
+        let features = match &self.features {
+            Features::Dense(_) => {
+                let x = self.dense_features().expect("dense");
+                let mut features = Vec::with_capacity(indices.len() * self.n_cols);
+                for &i in indices {
+                    features.extend_from_slice(x.row(i));
+                }
+                Features::Dense(features)
+            }
+            Features::Sparse(x) => Features::Sparse(x.select_rows(indices)),
+        };
         Dataset {
             features,
             n_rows: indices.len(),
@@ -286,7 +369,8 @@ mod tests {
         let (train, test) = d.split_stratified(0.3, 5).unwrap();
         assert_eq!(train.n_rows() + test.n_rows(), 10);
         assert!(test.labels().contains(&0.0) && test.labels().contains(&1.0));
-        let mut all: Vec<f64> = train.features().data().iter().chain(test.features().data()).copied().collect();
+        let (a, b) = (train.dense_features().unwrap(), test.dense_features().unwrap());
+        let mut all: Vec<f64> = a.data().iter().chain(b.data()).copied().collect();
         all.sort_by(f64::total_cmp);
         assert_eq!(all, (0..20).map(f64::from).collect::<Vec<_>>());
         assert_eq!(d.split_stratified(0.3, 5).unwrap().1, test, "same seed, same split");

@@ -8,6 +8,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod backend;
+pub mod csr;
 pub mod dataset;
 pub mod error;
 pub mod io;
@@ -32,9 +33,11 @@ mod fitted;
 mod linalg;
 mod outcome;
 mod row_kernels;
+mod sparse_kernels;
 
 pub use backend::{Backend, BlockSums, ReferenceBackend};
 pub use blocks::decision_values;
+pub use csr::CsrMatrix;
 pub use dataset::{DataRef, Dataset};
 pub use error::{Error, Result};
 pub use model::{FitReport, HistoryPoint, Inference, Model, StopReason, Term};
@@ -45,7 +48,7 @@ pub use scaler::{ColumnStats, Standardizer};
 pub use softmax::SoftmaxSums;
 pub use solve::{ClassWeight, FitParams, Solver, ValidFitParams};
 pub use train::{LearningRate, Observer, Progress, SgdParams, Silent, ValidSgdParams};
-pub use view::{MatrixRef, Rows, Selection};
+pub use view::{CsrRef, DenseRows, Design, MatrixRef, Rows, Selection, SparseRows};
 
 /// internals the benchmarks and the peer-comparison harness time directly; not part of the
 /// api and free to change in any release.

@@ -125,7 +125,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             scaling,
             l2_weight,
             l1_weight,
-            workspace: BlockWorkspace::new(d, n),
+            workspace: BlockWorkspace::new(data.x, n),
             hessian: None,
             raw: vec![0.0; d + 1],
             raw_grad: vec![0.0; d],

@@ -9,10 +9,10 @@
 
 use crate::numerics::{axpy, dot};
 use crate::simd::{Level, level};
-use crate::view::Rows;
+use crate::view::DenseRows;
 
 /// `g ← g + Xᵀ·r` for the rows of `x`.
-pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+pub fn add_xt_times(x: &DenseRows<'_>, r: &[f64], g: &mut [f64]) {
     debug_assert_eq!(x.n_rows(), r.len());
     let done = simd_quads(x, r, g);
     axpy_rows(x, r, g, done);
@@ -20,7 +20,7 @@ pub fn add_xt_times(x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
 
 /// `g ← g + Xᵀ·r` over the leading groups of four rows with the widest simd kernel the cpu
 /// has; the number of rows done (0 without one).
-fn simd_quads(x: &Rows<'_>, r: &[f64], g: &mut [f64]) -> usize {
+fn simd_quads(x: &DenseRows<'_>, r: &[f64], g: &mut [f64]) -> usize {
     let quads = r.len() / 4;
     let quad = |q: usize| {
         let k = 4 * q;
@@ -53,14 +53,14 @@ fn simd_quads(x: &Rows<'_>, r: &[f64], g: &mut [f64]) -> usize {
 }
 
 /// `g ← g + rₖ·xₖ` for the rows `k ≥ from`, one at a time.
-fn axpy_rows(x: &Rows<'_>, r: &[f64], g: &mut [f64], from: usize) {
+fn axpy_rows(x: &DenseRows<'_>, r: &[f64], g: &mut [f64], from: usize) {
     for (k, &rk) in r.iter().enumerate().skip(from) {
         axpy(rk, x.row(k), g);
     }
 }
 
 /// `z ← X·w + b` for the rows of `x`.
-pub fn linear_predictor(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
+pub fn linear_predictor(x: &DenseRows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
     debug_assert_eq!(x.n_rows(), z.len());
     match level() {
         // SAFETY: `level` checked the cpu has avx-512f
@@ -80,7 +80,7 @@ pub fn linear_predictor(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64]) {
 /// `z[k] = b + dot4(rows k..k+4)[..]`, the last group padded with its final row.
 #[inline(always)]
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-fn each_quad(x: &Rows<'_>, w: &[f64], b: f64, z: &mut [f64], dot4: impl Fn([&[f64]; 4]) -> [f64; 4]) {
+fn each_quad(x: &DenseRows<'_>, w: &[f64], b: f64, z: &mut [f64], dot4: impl Fn([&[f64]; 4]) -> [f64; 4]) {
     let n = z.len();
     for (q, zq) in z.chunks_mut(4).enumerate() {
         let k = 4 * q;
@@ -225,7 +225,7 @@ mod tests {
         let x: Vec<f64> = (0..5 * 3).map(|v| v as f64).collect();
         let m = MatrixRef::new(&x, 5, 3).unwrap();
         let mut g = vec![1.0; 3];
-        axpy_rows(&Rows::all(m), &[1.0, 0.0, 0.0, 0.0, 2.0], &mut g, 0);
+        axpy_rows(&DenseRows::all(m), &[1.0, 0.0, 0.0, 0.0, 2.0], &mut g, 0);
         assert_eq!(g, vec![1.0 + 24.0, 2.0 + 26.0, 3.0 + 28.0]);
     }
 
@@ -241,7 +241,7 @@ mod tests {
             for rows in 0..=n {
                 let g0: Vec<f64> = (0..d).map(|j| j as f64).collect();
                 let mut g = g0.clone();
-                add_xt_times(&Rows::new(m, Selection::Range(0..rows)), &r[..rows], &mut g);
+                add_xt_times(&DenseRows::new(m, Selection::Range(0..rows)), &r[..rows], &mut g);
                 for j in 0..d {
                     let (mut exact, mut scale) = (g0[j], g0[j].abs());
                     for (k, rk) in r[..rows].iter().enumerate() {
@@ -271,7 +271,7 @@ mod tests {
             let m = MatrixRef::new(&x, n, d).unwrap();
             for rows in 0..=n {
                 let mut z = vec![0.0; rows];
-                linear_predictor(&Rows::new(m, Selection::Range(0..rows)), &w, 0.5, &mut z);
+                linear_predictor(&DenseRows::new(m, Selection::Range(0..rows)), &w, 0.5, &mut z);
                 for (k, zk) in z.iter().enumerate() {
                     let row = m.row(k);
                     let scale: f64 = row.iter().zip(&w).map(|(a, b)| (a * b).abs()).sum::<f64>() + 0.5;
@@ -281,7 +281,7 @@ mod tests {
                 if rows == n {
                     let idx: Vec<usize> = (0..n).rev().collect();
                     let mut zr = vec![0.0; n];
-                    linear_predictor(&Rows::new(m, Selection::Indices(&idx)), &w, 0.5, &mut zr);
+                    linear_predictor(&DenseRows::new(m, Selection::Indices(&idx)), &w, 0.5, &mut zr);
                     assert!(zr.iter().rev().zip(&z).all(|(a, b)| a == b), "d={d}: a row's value moved with its group");
                 }
             }

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::dataset::{DataRef, Dataset};
 use crate::error::{Error, Result};
+use crate::view::{CsrRef, MatrixRef};
 
 /// rows per parallel chunk of the statistics pass (fixed, so sums do not depend on threads).
 const CHUNK_ROWS: usize = 16_384;
@@ -33,10 +34,11 @@ impl Moments {
         Moments { weight: 0.0, mean: vec![0.0; d], m2: vec![0.0; d], max_abs: vec![0.0; d] }
     }
 
-    /// the moments of the rows `rows` of `r` (replacing these; the magnitudes accumulate).
-    fn of_rows(&mut self, r: DataRef<'_>, rows: Range<usize>) {
+    /// the moments of the rows `rows` of dense `x` with weights of `r` (replacing these; the
+    /// magnitudes accumulate).
+    fn of_rows(&mut self, r: DataRef<'_>, x: MatrixRef<'_>, rows: Range<usize>) {
         for i in rows.clone() {
-            for (m, &xj) in self.max_abs.iter_mut().zip(r.x.row(i)) {
+            for (m, &xj) in self.max_abs.iter_mut().zip(x.row(i)) {
                 *m = m.max(xj.abs());
             }
         }
@@ -48,12 +50,12 @@ impl Moments {
         }
         // Σ sᵢxᵢ / W: one rounding of the sum, so a constant column's mean is its value
         for i in rows.clone() {
-            crate::numerics::axpy(r.weight(i), r.x.row(i), &mut self.mean);
+            crate::numerics::axpy(r.weight(i), x.row(i), &mut self.mean);
         }
         self.mean.iter_mut().for_each(|m| *m /= self.weight);
         for i in rows {
             let s = r.weight(i);
-            for ((v, &xj), &mj) in self.m2.iter_mut().zip(r.x.row(i)).zip(&self.mean) {
+            for ((v, &xj), &mj) in self.m2.iter_mut().zip(x.row(i)).zip(&self.mean) {
                 *v += s * (xj - mj) * (xj - mj);
             }
         }
@@ -76,6 +78,70 @@ impl Moments {
         }
         self.weight = total;
     }
+}
+
+/// the moments of sparse rows, two passes over their stored entries (means, then squared
+/// deviations: a column's absent entries are zeros, `μ²` each), in a fixed number of row chunks
+/// added in order, so the same for any thread count.
+fn sparse_moments(r: DataRef<'_>, x: CsrRef<'_>) -> Moments {
+    let (n, d) = (x.n_rows(), x.n_cols());
+    let chunk = crate::blocks::block_rows_of(x.into());
+    let chunks = n.div_ceil(chunk).max(1);
+    // per chunk: Σ sᵢxᵢⱼ, then Σ sᵢ over rows storing column j, then max |xᵢⱼ|
+    let sums = |f: &(dyn Fn(usize, f64, &mut [f64]) + Sync), width: usize| -> Vec<f64> {
+        let parts: Vec<Vec<f64>> = (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut acc = vec![0.0; width * d];
+                for i in c * chunk..((c + 1) * chunk).min(n) {
+                    f(i, r.weight(i), &mut acc);
+                }
+                acc
+            })
+            .collect();
+        let mut total = vec![0.0; width * d];
+        for p in &parts {
+            for (t, v) in total.iter_mut().zip(p) {
+                *t += v;
+            }
+        }
+        total
+    };
+    let first = sums(
+        &|i, s, acc| {
+            let (cols, vals) = x.row(i);
+            for (&c, &v) in cols.iter().zip(vals) {
+                let j = 3 * c as usize;
+                acc[j] += s * v;
+                acc[j + 1] += s;
+                acc[j + 2] = acc[j + 2].max(v.abs());
+            }
+        },
+        3,
+    );
+    let weight: f64 = (0..n).map(|i| r.weight(i)).sum();
+    let mut m = Moments::empty(d);
+    m.weight = weight;
+    for j in 0..d {
+        m.max_abs[j] = first[3 * j + 2];
+        m.mean[j] = if weight > 0.0 { first[3 * j] / weight } else { 0.0 };
+    }
+    let mean = &m.mean;
+    let squares = sums(
+        &|i, s, acc| {
+            let (cols, vals) = x.row(i);
+            for (&c, &v) in cols.iter().zip(vals) {
+                let dev = v - mean[c as usize];
+                acc[c as usize] += s * dev * dev;
+            }
+        },
+        1,
+    );
+    for j in 0..d {
+        let absent = (weight - first[3 * j + 1]).max(0.0);
+        m.m2[j] = squares[j] + absent * m.mean[j] * m.mean[j];
+    }
+    m
 }
 
 /// per-column mean and standard deviation (weighted when the data has weights).
@@ -108,23 +174,29 @@ impl ColumnStats {
     /// pairwise update of chan, golub & leveque.
     pub fn of(r: DataRef<'_>) -> Self {
         let (n, d) = (r.x.n_rows(), r.x.n_cols());
-        let chunks: Vec<Moments> = (0..n.div_ceil(CHUNK_ROWS))
-            .into_par_iter()
-            .map(|c| {
-                let mut acc = Moments::empty(d);
-                let mut tile = Moments::empty(d);
-                let end = ((c + 1) * CHUNK_ROWS).min(n);
-                for start in (c * CHUNK_ROWS..end).step_by(TILE_ROWS) {
-                    tile.of_rows(r, start..(start + TILE_ROWS).min(end));
-                    acc.merge(&tile);
+        let total = match r.x.as_dense() {
+            Some(x) => {
+                let chunks: Vec<Moments> = (0..n.div_ceil(CHUNK_ROWS))
+                    .into_par_iter()
+                    .map(|c| {
+                        let mut acc = Moments::empty(d);
+                        let mut tile = Moments::empty(d);
+                        let end = ((c + 1) * CHUNK_ROWS).min(n);
+                        for start in (c * CHUNK_ROWS..end).step_by(TILE_ROWS) {
+                            tile.of_rows(r, x, start..(start + TILE_ROWS).min(end));
+                            acc.merge(&tile);
+                        }
+                        acc
+                    })
+                    .collect();
+                let mut total = Moments::empty(d);
+                for c in &chunks {
+                    total.merge(c);
                 }
-                acc
-            })
-            .collect();
-        let mut total = Moments::empty(d);
-        for c in &chunks {
-            total.merge(c);
-        }
+                total
+            }
+            None => sparse_moments(r, r.x.as_sparse().expect("dense or sparse")),
+        };
         let rows = n as f64;
         let constant: Vec<bool> = total
             .m2
@@ -223,9 +295,9 @@ impl Standardizer {
         raw[0] = b;
     }
 
-    /// a standardised copy of `data` (constant columns become zeros).
+    /// a standardised dense copy of `data` (constant columns become zeros).
     pub fn transform(&self, data: &Dataset) -> Dataset {
-        let mut features = data.features().data().to_vec();
+        let mut features = data.to_dense().into_features();
         for row in features.chunks_exact_mut(data.n_cols()) {
             for (((v, m), s), &c) in row.iter_mut().zip(&self.mean).zip(&self.scale).zip(&self.constant) {
                 // a constant column becomes exactly zero, not rounding noise around it
@@ -305,7 +377,10 @@ mod tests {
                 assert_eq!(s.constant, [true, true, true, false], "n = {n}, weighted = {weighted}");
                 assert_eq!(&s.scale[..3], &[1.0; 3]);
                 let t = s.transform(&data);
-                assert!(t.features().data().chunks(4).all(|r| r[..3] == [0.0; 3]), "constant columns → 0");
+                assert!(
+                    t.dense_features().unwrap().data().chunks(4).all(|r| r[..3] == [0.0; 3]),
+                    "constant columns → 0"
+                );
             }
         }
     }

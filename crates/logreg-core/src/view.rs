@@ -1,4 +1,5 @@
-//! borrowed views of the design matrix: a whole matrix, and a selection of its rows.
+//! borrowed views of the design matrix, dense (row-major) or sparse (csr): a whole matrix, and a
+//! selection of its rows.
 
 use std::ops::Range;
 
@@ -88,23 +89,197 @@ impl<'a> Selection<'a> {
     }
 }
 
+/// compressed sparse rows borrowed from three buffers: row `i` holds the columns
+/// `indices[indptr[i]..indptr[i + 1]]` (strictly increasing) with values `values[…]`.
+///
+/// `indptr` holds absolute offsets into `indices` and `values`, so a range of rows is a view too
+/// (its `indptr` need not start at 0).
+#[derive(Clone, Copy, Debug)]
+pub struct CsrRef<'a> {
+    indptr: &'a [usize],
+    indices: &'a [u32],
+    values: &'a [f64],
+    n_cols: usize,
+}
+
+impl<'a> CsrRef<'a> {
+    /// view the buffers as `indptr.len() − 1` rows of `n_cols` columns; `None` unless `indptr`
+    /// is non-decreasing within `indices` (= `values` length) and each row's column indices are
+    /// strictly increasing and below `n_cols`.
+    pub fn new(indptr: &'a [usize], indices: &'a [u32], values: &'a [f64], n_cols: usize) -> Option<Self> {
+        let ok = !indptr.is_empty()
+            && indices.len() == values.len()
+            && indptr.windows(2).all(|w| w[0] <= w[1])
+            && indptr[indptr.len() - 1] <= indices.len()
+            && indptr.windows(2).all(|w| {
+                let cols = &indices[w[0]..w[1]];
+                cols.windows(2).all(|c| c[0] < c[1]) && cols.last().is_none_or(|&c| (c as usize) < n_cols)
+            });
+        ok.then_some(CsrRef { indptr, indices, values, n_cols })
+    }
+
+    /// the view of buffers the caller has already checked as [`CsrRef::new`] does.
+    pub(crate) fn new_unchecked(indptr: &'a [usize], indices: &'a [u32], values: &'a [f64], n_cols: usize) -> Self {
+        debug_assert!(CsrRef::new(indptr, indices, values, n_cols).is_some());
+        CsrRef { indptr, indices, values, n_cols }
+    }
+
+    /// number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.indptr.len() - 1
+    }
+
+    /// number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.n_cols
+    }
+
+    /// number of stored entries of these rows.
+    pub fn nnz(&self) -> usize {
+        self.indptr[self.indptr.len() - 1] - self.indptr[0]
+    }
+
+    /// row offsets (absolute, `n_rows + 1` of them).
+    pub fn indptr(&self) -> &'a [usize] {
+        self.indptr
+    }
+
+    /// column indices of the whole buffer (index with [`CsrRef::indptr`]).
+    pub fn indices(&self) -> &'a [u32] {
+        self.indices
+    }
+
+    /// values of the whole buffer (index with [`CsrRef::indptr`]).
+    pub fn values(&self) -> &'a [f64] {
+        self.values
+    }
+
+    /// row `i`: its column indices and values.
+    #[inline]
+    pub fn row(&self, i: usize) -> (&'a [u32], &'a [f64]) {
+        let (a, b) = (self.indptr[i], self.indptr[i + 1]);
+        (&self.indices[a..b], &self.values[a..b])
+    }
+
+    /// the consecutive rows `range`, still a view.
+    pub fn slice_rows(&self, range: Range<usize>) -> CsrRef<'a> {
+        CsrRef { indptr: &self.indptr[range.start..=range.end], ..*self }
+    }
+}
+
+/// the design matrix, dense or sparse.
+#[derive(Clone, Copy, Debug)]
+pub enum Design<'a> {
+    /// row-major dense
+    Dense(MatrixRef<'a>),
+    /// compressed sparse rows
+    Sparse(CsrRef<'a>),
+}
+
+impl<'a> Design<'a> {
+    /// number of rows.
+    pub fn n_rows(&self) -> usize {
+        match self {
+            Design::Dense(m) => m.n_rows(),
+            Design::Sparse(m) => m.n_rows(),
+        }
+    }
+
+    /// number of columns.
+    pub fn n_cols(&self) -> usize {
+        match self {
+            Design::Dense(m) => m.n_cols(),
+            Design::Sparse(m) => m.n_cols(),
+        }
+    }
+
+    /// stored entries: `n_rows · n_cols` when dense.
+    pub fn nnz(&self) -> usize {
+        match self {
+            Design::Dense(m) => m.data().len(),
+            Design::Sparse(m) => m.nnz(),
+        }
+    }
+
+    /// the dense matrix, if dense.
+    pub fn as_dense(&self) -> Option<MatrixRef<'a>> {
+        match self {
+            Design::Dense(m) => Some(*m),
+            Design::Sparse(_) => None,
+        }
+    }
+
+    /// the sparse matrix, if sparse.
+    pub fn as_sparse(&self) -> Option<CsrRef<'a>> {
+        match self {
+            Design::Dense(_) => None,
+            Design::Sparse(m) => Some(*m),
+        }
+    }
+
+    /// the consecutive rows `range`, still a view.
+    pub fn slice_rows(&self, range: Range<usize>) -> Design<'a> {
+        match self {
+            Design::Dense(m) => Design::Dense(m.slice_rows(range)),
+            Design::Sparse(m) => Design::Sparse(m.slice_rows(range)),
+        }
+    }
+
+    /// entry `(i, j)` (0 where a sparse row stores none).
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        match self {
+            Design::Dense(m) => m.row(i)[j],
+            Design::Sparse(m) => {
+                let (cols, vals) = m.row(i);
+                cols.binary_search(&(j as u32)).map_or(0.0, |k| vals[k])
+            }
+        }
+    }
+
+    /// row `i` written densely into `out` (`n_cols` long).
+    pub fn row_into(&self, i: usize, out: &mut [f64]) {
+        match self {
+            Design::Dense(m) => out.copy_from_slice(m.row(i)),
+            Design::Sparse(m) => {
+                out.fill(0.0);
+                let (cols, vals) = m.row(i);
+                for (&c, &v) in cols.iter().zip(vals) {
+                    out[c as usize] = v;
+                }
+            }
+        }
+    }
+}
+
+impl<'a> From<MatrixRef<'a>> for Design<'a> {
+    fn from(m: MatrixRef<'a>) -> Self {
+        Design::Dense(m)
+    }
+}
+
+impl<'a> From<CsrRef<'a>> for Design<'a> {
+    fn from(m: CsrRef<'a>) -> Self {
+        Design::Sparse(m)
+    }
+}
+
 /// a selection of rows of a row-major matrix, viewed without copying.
 #[derive(Clone, Debug)]
-pub struct Rows<'a> {
+pub struct DenseRows<'a> {
     matrix: MatrixRef<'a>,
     selection: Selection<'a>,
 }
 
-impl<'a> Rows<'a> {
+impl<'a> DenseRows<'a> {
     /// the rows `selection` of `matrix`.
     pub fn new(matrix: MatrixRef<'a>, selection: Selection<'a>) -> Self {
-        Rows { matrix, selection }
+        DenseRows { matrix, selection }
     }
 
     /// every row of `matrix`.
     pub fn all(matrix: MatrixRef<'a>) -> Self {
         let n = matrix.n_rows();
-        Rows { matrix, selection: Selection::Range(0..n) }
+        DenseRows { matrix, selection: Selection::Range(0..n) }
     }
 
     /// number of selected rows.
@@ -134,5 +309,110 @@ impl<'a> Rows<'a> {
     /// iterator over the selected rows.
     pub fn iter(&self) -> impl Iterator<Item = &'a [f64]> + '_ {
         (0..self.n_rows()).map(|k| self.row(k))
+    }
+}
+
+/// a selection of rows of a csr matrix, viewed without copying.
+#[derive(Clone, Debug)]
+pub struct SparseRows<'a> {
+    matrix: CsrRef<'a>,
+    selection: Selection<'a>,
+}
+
+impl<'a> SparseRows<'a> {
+    /// the rows `selection` of `matrix`.
+    pub fn new(matrix: CsrRef<'a>, selection: Selection<'a>) -> Self {
+        SparseRows { matrix, selection }
+    }
+
+    /// number of selected rows.
+    pub fn n_rows(&self) -> usize {
+        self.selection.len()
+    }
+
+    /// number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.matrix.n_cols()
+    }
+
+    /// the `k`-th selected row: column indices and values.
+    #[inline]
+    pub fn row(&self, k: usize) -> (&'a [u32], &'a [f64]) {
+        self.matrix.row(self.selection.index(k))
+    }
+
+    /// the selected rows as one csr view, when they are consecutive.
+    pub fn as_contiguous(&self) -> Option<CsrRef<'a>> {
+        match &self.selection {
+            Selection::Range(r) => Some(self.matrix.slice_rows(r.clone())),
+            Selection::Indices(_) => None,
+        }
+    }
+}
+
+/// a selection of rows of the design matrix, dense or sparse, viewed without copying: what every
+/// [`crate::Backend`] operation takes.
+#[derive(Clone, Debug)]
+pub enum Rows<'a> {
+    /// rows of a dense matrix
+    Dense(DenseRows<'a>),
+    /// rows of a csr matrix
+    Sparse(SparseRows<'a>),
+}
+
+impl<'a> Rows<'a> {
+    /// the rows `selection` of `matrix`.
+    pub fn new(matrix: impl Into<Design<'a>>, selection: Selection<'a>) -> Self {
+        match matrix.into() {
+            Design::Dense(m) => Rows::Dense(DenseRows::new(m, selection)),
+            Design::Sparse(m) => Rows::Sparse(SparseRows::new(m, selection)),
+        }
+    }
+
+    /// every row of `matrix`.
+    pub fn all(matrix: impl Into<Design<'a>>) -> Self {
+        let matrix = matrix.into();
+        let n = matrix.n_rows();
+        Rows::new(matrix, Selection::Range(0..n))
+    }
+
+    /// number of selected rows.
+    pub fn n_rows(&self) -> usize {
+        match self {
+            Rows::Dense(r) => r.n_rows(),
+            Rows::Sparse(r) => r.n_rows(),
+        }
+    }
+
+    /// number of columns.
+    pub fn n_cols(&self) -> usize {
+        match self {
+            Rows::Dense(r) => r.n_cols(),
+            Rows::Sparse(r) => r.n_cols(),
+        }
+    }
+
+    /// the selected rows `sub` (positions within this selection), still a view.
+    pub fn sub(&self, sub: Range<usize>) -> Rows<'a> {
+        match self {
+            Rows::Dense(r) => Rows::Dense(DenseRows::new(r.matrix, r.selection.sub(sub))),
+            Rows::Sparse(r) => Rows::Sparse(SparseRows::new(r.matrix, r.selection.sub(sub))),
+        }
+    }
+
+    /// the selected rows as one dense row-major view, when they are dense and consecutive.
+    pub fn as_contiguous(&self) -> Option<MatrixRef<'a>> {
+        match self {
+            Rows::Dense(r) => r.as_contiguous(),
+            Rows::Sparse(_) => None,
+        }
+    }
+
+    /// the selected rows as one csr view, when they are sparse and consecutive.
+    pub fn as_contiguous_sparse(&self) -> Option<CsrRef<'a>> {
+        match self {
+            Rows::Dense(_) => None,
+            Rows::Sparse(r) => r.as_contiguous(),
+        }
     }
 }

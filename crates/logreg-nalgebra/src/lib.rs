@@ -27,11 +27,14 @@ impl Backend for NalgebraBackend {
                 z.fill(b);
                 DVectorViewMut::from_slice(z, m.n_rows()).gemv_tr(1.0, &xt, &wv, 1.0);
             }
-            None => {
-                for (zi, row) in z.iter_mut().zip(x.iter()) {
-                    *zi = b + DVectorView::from_slice(row, d).dot(&wv);
+            None => match x {
+                Rows::Dense(x) => {
+                    for (zi, row) in z.iter_mut().zip(x.iter()) {
+                        *zi = b + DVectorView::from_slice(row, d).dot(&wv);
+                    }
                 }
-            }
+                Rows::Sparse(_) => logreg_core::backend::reference::linear_predictor(x, w, b, z),
+            },
         }
     }
 
@@ -43,11 +46,14 @@ impl Backend for NalgebraBackend {
                 let xt = DMatrixView::from_slice(m.data(), d, m.n_rows());
                 gv.gemv(1.0, &xt, &DVectorView::from_slice(r, m.n_rows()), 1.0);
             }
-            None => {
-                for (&ri, row) in r.iter().zip(x.iter()) {
-                    gv.axpy(ri, &DVectorView::from_slice(row, d), 1.0);
+            None => match x {
+                Rows::Dense(x) => {
+                    for (&ri, row) in r.iter().zip(x.iter()) {
+                        gv.axpy(ri, &DVectorView::from_slice(row, d), 1.0);
+                    }
                 }
-            }
+                Rows::Sparse(_) => logreg_core::backend::reference::add_xt_times(x, r, gv.as_mut_slice()),
+            },
         }
     }
 

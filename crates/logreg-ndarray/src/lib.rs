@@ -28,15 +28,21 @@ impl Backend for NdarrayBackend {
                 z.fill(b);
                 general_mat_vec_mul(1.0, &xm, &wv, 1.0, &mut ArrayViewMut1::from(z));
             }
-            None => {
-                for (zi, row) in z.iter_mut().zip(x.iter()) {
-                    *zi = b + ArrayView1::from(row).dot(&wv);
+            None => match x {
+                Rows::Dense(x) => {
+                    for (zi, row) in z.iter_mut().zip(x.iter()) {
+                        *zi = b + ArrayView1::from(row).dot(&wv);
+                    }
                 }
-            }
+                Rows::Sparse(_) => logreg_core::backend::reference::linear_predictor(x, w, b, z),
+            },
         }
     }
 
     fn add_xt_times(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
+        let Rows::Dense(x) = x else {
+            return logreg_core::backend::reference::add_xt_times(x, r, g);
+        };
         let mut gv = ArrayViewMut1::from(g);
         for (&ri, row) in r.iter().zip(x.iter()) {
             gv.scaled_add(ri, &ArrayView1::from(row));

@@ -97,11 +97,11 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
         BackendKind::ALL.iter().copied().filter(|k| only.is_none_or(|o| o == k.name())).collect();
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-        let mut workspaces: Vec<_> = kinds.iter().map(|_| (BlockWorkspace::new(d, n), vec![0.0; d])).collect();
+        let mut workspaces: Vec<_> = kinds.iter().map(|_| (BlockWorkspace::new(ds.features(), n), vec![0.0; d])).collect();
         let (mut read, mut times, mut ratios) = (vec![], vec![vec![]; kinds.len()], vec![vec![]; kinds.len()]);
         for repeat in 0..12 {
             let r = seconds(|| {
-                black_box(pool.install(|| read_sum(black_box(ds.features().data()))));
+                black_box(pool.install(|| read_sum(black_box(ds.dense_features().unwrap().data()))));
             });
             for (k, (kind, (ws, g))) in kinds.iter().zip(&mut workspaces).enumerate() {
                 let t = seconds(|| {
@@ -271,7 +271,7 @@ fn softmax_kernels(path: &Path) -> Result<()> {
             (vec![], vec![vec![]; objectives.len()], vec![vec![]; objectives.len()]);
         for repeat in 0..8 {
             let r = seconds(|| {
-                black_box(pool.install(|| read_sum(black_box(ds.features().data()))));
+                black_box(pool.install(|| read_sum(black_box(ds.dense_features().unwrap().data()))));
             });
             for (b, obj) in objectives.iter_mut().enumerate() {
                 let t = seconds(|| {

@@ -33,7 +33,7 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
                     b.positive_class
                 );
             }
-            let z = decisions(b, d.features().data(), d.n_rows());
+            let z = decisions(b, d.features());
             emit(&Metrics::new(d.labels(), &z, threshold).render(&title, &loaded.classes))?;
         }
         (None, Some(m)) => {
@@ -49,7 +49,7 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
                 );
             }
             labels.extend(d.labels().iter().map(|&y| map[y as usize].expect("checked above") as f64));
-            let p = class_probabilities(m, d.features().data(), d.n_rows());
+            let p = class_probabilities(m, d.features());
             let metrics = MulticlassMetrics::new(&labels, &p, m.classes.len());
             emit(&render_multiclass(&metrics, &title, &m.classes))?;
         }

@@ -31,20 +31,24 @@ pub fn run(a: GenerateArgs) -> Result<()> {
             Format::Csv => {
                 let header: Vec<String> = (0..d).map(|j| format!("x{j}")).chain(["y".to_string()]).collect();
                 writeln!(w, "{}", header.join(","))?;
+                let mut row = vec![0.0; d];
                 for (i, &y) in data.labels().iter().enumerate() {
-                    for v in x.row(i) {
+                    x.row_into(i, &mut row);
+                    for v in &row {
                         write!(w, "{v},")?;
                     }
                     writeln!(w, "{y}")?;
                 }
             }
             Format::Libsvm => {
+                let mut row = vec![0.0; d];
                 for (i, &y) in data.labels().iter().enumerate() {
+                    x.row_into(i, &mut row);
                     match data.n_classes() {
                         2 => write!(w, "{}", if y == 1.0 { "+1" } else { "-1" })?,
                         _ => write!(w, "{y}")?,
                     }
-                    for (j, v) in x.row(i).iter().enumerate().filter(|(_, v)| **v != 0.0) {
+                    for (j, v) in row.iter().enumerate().filter(|(_, v)| **v != 0.0) {
                         write!(w, " {}:{v}", j + 1)?;
                     }
                     writeln!(w)?;

@@ -9,24 +9,22 @@ pub mod train;
 
 use logreg::multinomial::class_decision_values;
 use logreg::softmax::softmax_in_place;
-use logreg::view::MatrixRef;
+use logreg::view::Design;
 use logreg::{ReferenceBackend, decision_values};
 
 use crate::model_file::{BinaryPart, MultinomialPart};
 
-/// decision values of a binary model on row-major features in model order.
-fn decisions(model: BinaryPart<'_>, x: &[f64], rows: usize) -> Vec<f64> {
-    let m = MatrixRef::new(x, rows, model.coefficients.len()).expect("loaded with the model's columns");
-    let mut z = vec![0.0; rows];
-    decision_values(&ReferenceBackend, m, model.coefficients, model.intercept, &mut z);
+/// decision values of a binary model on features in model order (dense or sparse).
+fn decisions(model: BinaryPart<'_>, x: Design<'_>) -> Vec<f64> {
+    let mut z = vec![0.0; x.n_rows()];
+    decision_values(&ReferenceBackend, x, model.coefficients, model.intercept, &mut z);
     z
 }
 
-/// class probabilities (row-major `rows × K`) of a multinomial model on row-major features in
-/// model order.
-fn class_probabilities(model: &MultinomialPart, x: &[f64], rows: usize) -> Vec<f64> {
-    let d = model.coefficients.first().map_or(0, Vec::len);
-    let m = MatrixRef::new(x, rows, d).expect("loaded with the model's columns");
+/// class probabilities (row-major `rows × K`) of a multinomial model on features in model order
+/// (dense or sparse).
+fn class_probabilities(model: &MultinomialPart, x: Design<'_>) -> Vec<f64> {
+    let rows = x.n_rows();
     let blocks: Vec<f64> = model
         .intercepts
         .iter()
@@ -35,7 +33,7 @@ fn class_probabilities(model: &MultinomialPart, x: &[f64], rows: usize) -> Vec<f
         .collect();
     let k = model.classes.len();
     let mut p = vec![0.0; rows * k];
-    class_decision_values(&ReferenceBackend, m, &blocks, &mut p);
+    class_decision_values(&ReferenceBackend, x, &blocks, &mut p);
     p.chunks_exact_mut(k).for_each(softmax_in_place);
     p
 }

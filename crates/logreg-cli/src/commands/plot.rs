@@ -139,7 +139,7 @@ pub fn run(a: PlotArgs) -> Result<()> {
     let x = data.features();
     let range = |j: usize| {
         let (lo, hi) = (0..data.n_rows())
-            .map(|i| x.row(i)[j])
+            .map(|i| x.get(i, j))
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
         let pad = ((hi - lo) * 0.05).max(1e-9 * lo.abs().max(1.0));
         (lo - pad, hi + pad)
@@ -153,7 +153,7 @@ pub fn run(a: PlotArgs) -> Result<()> {
         lines,
         points: (0..data.n_rows())
             .step_by(step)
-            .map(|i| (x.row(i)[xi], x.row(i)[yi], class_of[data.labels()[i] as usize]))
+            .map(|i| (x.get(i, xi), x.get(i, yi), class_of[data.labels()[i] as usize]))
             .collect(),
         classes: model.classes.clone(),
         history: file.loss_history.iter().map(|h| (h.iteration as f64, h.objective)).collect(),

@@ -15,12 +15,13 @@ use crate::output::write_atomic;
 pub fn run(a: PredictArgs) -> Result<()> {
     let model = ModelFile::load(&a.model)?;
     let threshold = binary_threshold(a.threshold, model.multinomial.is_some())?;
-    let (x, rows) = load_features(&a.input, &model.features)?;
+    let features = load_features(&a.input, &model.features)?;
+    let (x, rows) = (features.design(), features.design().n_rows());
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         match (model.binary(), &model.multinomial) {
             (Some(b), _) => {
                 writeln!(w, "probability,label")?;
-                for zi in decisions(b, &x, rows) {
+                for zi in decisions(b, x) {
                     let p = sigmoid(zi);
                     let label = if p >= threshold { b.positive_class } else { b.negative_class };
                     writeln!(w, "{p},{}", csv_field(label))?;
@@ -30,7 +31,7 @@ pub fn run(a: PredictArgs) -> Result<()> {
                 let header: Vec<String> = m.classes.iter().map(|c| csv_field(&format!("p_{c}"))).collect();
                 writeln!(w, "{},label", header.join(","))?;
                 let k = m.classes.len();
-                for p in class_probabilities(m, &x, rows).chunks_exact(k) {
+                for p in class_probabilities(m, x).chunks_exact(k) {
                     let label = &m.classes[logreg::multinomial::argmax(p) as usize];
                     let values: Vec<String> = p.iter().map(|v| v.to_string()).collect();
                     writeln!(w, "{},{}", values.join(","), csv_field(label))?;

@@ -206,7 +206,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(d.dataset.features().data(), &[1.5, 2.0, 3.0, -40.0]);
+        assert_eq!(d.dataset.dense_features().unwrap().data(), &[1.5, 2.0, 3.0, -40.0]);
         assert_eq!(d.dataset.labels(), &[1.0, 0.0]);
         assert_eq!(d.classes.positive(), "yes");
         assert_eq!(d.dataset.feature_names(), &["a".to_string(), "b".to_string()]);

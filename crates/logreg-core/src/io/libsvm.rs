@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn densifies_and_maps_labels() {
         let d = read("+1 1:0.5 3:2\n-1 2:1 # comment\n\n+1 3:-1\n").unwrap();
-        assert_eq!(d.dataset.features().data(), &[0.5, 0.0, 2.0, 0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
+        assert_eq!(d.dataset.dense_features().unwrap().data(), &[0.5, 0.0, 2.0, 0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
         assert_eq!(d.dataset.labels(), &[1.0, 0.0, 1.0]);
         assert_eq!(d.classes.positive(), "1");
         assert_eq!(d.dataset.feature_names()[2], "f3");

@@ -68,8 +68,10 @@ pub fn write_npy<W: Write>(data: &Dataset, writer: W) -> std::io::Result<()> {
     let mut w =
         npyz::WriteOptions::new().default_dtype().shape(&[n, d + 1]).writer(BufWriter::new(writer)).begin_nd()?;
     let x = data.features();
+    let mut row = vec![0.0; data.n_cols()];
     for (i, &label) in data.labels().iter().enumerate() {
-        w.extend(x.row(i).iter().copied())?;
+        x.row_into(i, &mut row);
+        w.extend(row.iter().copied())?;
         w.push(&label)?;
     }
     w.finish()
@@ -85,7 +87,7 @@ mod tests {
         let mut bytes = Vec::new();
         write_npy(&d, &mut bytes).unwrap();
         let back = read_npy_from(bytes.as_slice(), Path::new("t.npy"), None).unwrap();
-        assert_eq!(back.dataset.features().data(), d.features().data());
+        assert_eq!(back.dataset.dense_features().unwrap().data(), d.dense_features().unwrap().data());
         assert_eq!(back.dataset.labels(), d.labels());
         assert_eq!(back.classes.positive(), "1");
     }

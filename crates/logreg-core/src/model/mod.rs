@@ -11,7 +11,7 @@ use crate::backend::ReferenceBackend;
 use crate::blocks::decision_values;
 use crate::error::{Error, Result};
 use crate::numerics::sigmoid;
-use crate::view::MatrixRef;
+use crate::view::Design;
 
 /// a fitted logistic regression: `P(y = 1 | x) = σ(intercept + x·coefficients)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +31,7 @@ pub struct Model {
 }
 
 impl Model {
-    fn check(&self, x: &MatrixRef<'_>) -> Result<()> {
+    fn check(&self, x: &Design<'_>) -> Result<()> {
         if x.n_cols() != self.coefficients.len() {
             return Err(Error::DimensionMismatch {
                 what: "feature columns",
@@ -43,7 +43,8 @@ impl Model {
     }
 
     /// decision values (logits) `b + x·w` of every row.
-    pub fn decision_function(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+    pub fn decision_function<'a>(&self, x: impl Into<Design<'a>>) -> Result<Vec<f64>> {
+        let x = x.into();
         self.check(&x)?;
         let mut z = vec![0.0; x.n_rows()];
         decision_values(&ReferenceBackend, x, &self.coefficients, self.intercept, &mut z);
@@ -51,14 +52,14 @@ impl Model {
     }
 
     /// probability of class 1 for every row.
-    pub fn predict_proba(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+    pub fn predict_proba<'a>(&self, x: impl Into<Design<'a>>) -> Result<Vec<f64>> {
         let mut z = self.decision_function(x)?;
         z.iter_mut().for_each(|v| *v = sigmoid(*v));
         Ok(z)
     }
 
     /// label (0 or 1) of every row: 1 where the probability is at least `threshold`.
-    pub fn predict(&self, x: MatrixRef<'_>, threshold: f64) -> Result<Vec<f64>> {
+    pub fn predict<'a>(&self, x: impl Into<Design<'a>>, threshold: f64) -> Result<Vec<f64>> {
         if !(threshold > 0.0 && threshold < 1.0) {
             return Err(Error::param("threshold", format!("must lie in (0, 1), got {threshold}")));
         }

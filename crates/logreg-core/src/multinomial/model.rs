@@ -3,12 +3,12 @@
 use rayon::prelude::*;
 
 use crate::backend::{Backend, ReferenceBackend};
-use crate::blocks::block_rows;
+use crate::blocks::prediction_block_rows;
 use crate::error::{Error, Result};
 use crate::metrics::MulticlassMetrics;
 use crate::model::{FitReport, Inference};
 use crate::softmax::softmax_in_place;
-use crate::view::{MatrixRef, Rows, Selection};
+use crate::view::{Design, Rows, Selection};
 
 /// rows per chunk of [`MultinomialModel::metrics`]: large enough for every thread, small next to
 /// the data.
@@ -57,7 +57,8 @@ impl MultinomialModel {
     }
 
     /// logits `b + x·W` of every row: row-major `rows × K`.
-    pub fn decision_function(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+    pub fn decision_function<'a>(&self, x: impl Into<Design<'a>>) -> Result<Vec<f64>> {
+        let x = x.into();
         if x.n_cols() != self.n_features() {
             return Err(Error::DimensionMismatch {
                 what: "feature columns",
@@ -71,7 +72,7 @@ impl MultinomialModel {
     }
 
     /// class probabilities of every row: row-major `rows × K`, each row summing to 1.
-    pub fn predict_proba(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+    pub fn predict_proba<'a>(&self, x: impl Into<Design<'a>>) -> Result<Vec<f64>> {
         let mut z = self.decision_function(x)?;
         z.chunks_exact_mut(self.n_classes()).for_each(softmax_in_place);
         Ok(z)
@@ -79,7 +80,8 @@ impl MultinomialModel {
 
     /// accuracy, log-loss and the confusion matrix on the rows of `x` with class labels `y`
     /// (`0..K`), computed in chunks of rows: never holds the probabilities of every row.
-    pub fn metrics(&self, x: MatrixRef<'_>, y: &[f64]) -> Result<MulticlassMetrics> {
+    pub fn metrics<'a>(&self, x: impl Into<Design<'a>>, y: &[f64]) -> Result<MulticlassMetrics> {
+        let x = x.into();
         if y.len() != x.n_rows() {
             return Err(Error::DimensionMismatch { what: "labels", expected: x.n_rows(), found: y.len() });
         }
@@ -92,7 +94,7 @@ impl MultinomialModel {
     }
 
     /// the most probable class (index `0..K`) of every row; ties go to the lower index.
-    pub fn predict(&self, x: MatrixRef<'_>) -> Result<Vec<f64>> {
+    pub fn predict<'a>(&self, x: impl Into<Design<'a>>) -> Result<Vec<f64>> {
         let z = self.decision_function(x)?;
         Ok(z.chunks_exact(self.n_classes()).map(argmax).collect())
     }
@@ -111,10 +113,16 @@ pub fn argmax(v: &[f64]) -> f64 {
 
 /// logits of every row of `x` for the class blocks `coefs` into `out` (row-major
 /// `rows × classes`), block-parallel.
-pub fn class_decision_values<B: Backend + ?Sized>(backend: &B, x: MatrixRef<'_>, coefs: &[f64], out: &mut [f64]) {
+pub fn class_decision_values<'a, B: Backend + ?Sized>(
+    backend: &B,
+    x: impl Into<Design<'a>>,
+    coefs: &[f64],
+    out: &mut [f64],
+) {
+    let x = x.into();
     let k = coefs.len() / (x.n_cols() + 1);
     assert_eq!(out.len(), x.n_rows() * k, "output holds rows × classes");
-    let br = block_rows(x.n_cols());
+    let br = prediction_block_rows(x);
     // one column-major tile buffer per worker, not per block
     out.par_chunks_mut(br * k.max(1)).enumerate().for_each_init(
         || vec![0.0; br * k],

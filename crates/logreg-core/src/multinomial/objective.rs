@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::objective::{Evaluation, Penalty, Weights, checked_weights, scale_block_gradient, scale_hessian};
 use crate::scaler::Standardizer;
 use crate::softmax::SoftmaxSums;
-use crate::view::{Rows, Selection};
+use crate::view::Selection;
 
 /// head of a gradient slot: loss, weight, correct.
 const HEAD: usize = 3;
@@ -316,8 +316,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             for start in (0..chunk.len()).step_by(br) {
                 let block = chunk.sub(start..(start + br).min(chunk.len()));
                 let m = block.len();
-                let xb = contiguous_block(data, &block, &mut *gathered);
-                let rows = Rows::all(xb);
+                let rows = contiguous_block(data, &block, &mut *gathered);
                 data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
                 let z = &mut z[..m * stored];
                 let mut sums = SoftmaxSums::default();
@@ -325,7 +324,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
                 for t in (0..m).step_by(MAX_TILE_ROWS) {
                     let e = (t + MAX_TILE_ROWS).min(m);
                     let mt = e - t;
-                    let x = Rows::all(xb.slice_rows(t..e));
+                    let x = rows.sub(t..e);
                     let zt = &mut z[t * stored..e * stored];
                     backend.class_logits(&x, raw_ref, zt);
                     // probabilities of the stored classes, then residuals (the tile call overwrites z)
@@ -447,7 +446,14 @@ mod tests {
         .generate()
         .unwrap();
         // shifted and scaled columns, so the scaling map θ' → θ is not the identity
-        let x: Vec<f64> = raw.features().data().iter().enumerate().map(|(k, v)| v * (1 + k % 4) as f64 + 3.0).collect();
+        let x: Vec<f64> = raw
+            .dense_features()
+            .unwrap()
+            .data()
+            .iter()
+            .enumerate()
+            .map(|(k, v)| v * (1 + k % 4) as f64 + 3.0)
+            .collect();
         let w: Vec<f64> = (0..300).map(|i| 0.5 + (i % 5) as f64 * 0.3).collect();
         crate::Dataset::with_classes(x, 4, raw.labels().to_vec(), 3).unwrap().with_weights(w).unwrap()
     }

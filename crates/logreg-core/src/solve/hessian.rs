@@ -169,10 +169,7 @@ fn heavy_rows<B: Backend + ?Sized>(obj: &Objective<'_, B>, tau: f64) -> Vec<usiz
         .into_par_iter()
         .map(|c| {
             (c * SCAN_CHUNK_ROWS..((c + 1) * SCAN_CHUNK_ROWS).min(n))
-                .filter(|&i| {
-                    let row = x.row(i);
-                    columns.iter().any(|&j| (row[j] - s.mean[j]).abs() > limit * s.scale[j])
-                })
+                .filter(|&i| columns.iter().any(|&j| (x.get(i, j) - s.mean[j]).abs() > limit * s.scale[j]))
                 .collect()
         })
         .collect();
