@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{backends, datasets, max_abs};
+use common::{assert_same_optimum, backends, datasets, max_abs};
 use logreg::synthetic::Synthetic;
 use logreg::{
     ClassWeight, Dataset, Error, FitParams, Model, Objective, Penalty, ReferenceBackend, Silent, Solver, Standardizer,
@@ -25,7 +25,7 @@ fn fit(data: &Dataset, params: &FitParams, backend: &dyn logreg::Backend) -> Mod
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
-    /// newton, l-bfgs and cd on every backend agree with newton on the reference backend:
+    /// newton, l-bfgs, newton-cg and cd on every backend agree with newton on the reference backend:
     /// objective to 1e-10 relative, coefficients to 1e-6 relative to the largest one (a
     /// non-informative feature's coefficient is near zero, so per-coefficient relative error is
     /// not meaningful). feature scales reach 1e3; the penalty is on either scale.
@@ -39,16 +39,10 @@ proptest! {
         let base = FitParams { l2: 10f64.powf(log_l2), standardize, tol: 1e-10, ..FitParams::default() };
         let reference = fit(&data, &FitParams { solver: Solver::Newton, ..base.clone() }, &ReferenceBackend);
         prop_assert!(reference.report.converged, "{:?}", reference.report);
-        let expected = theta(&reference);
         for backend in all_backends() {
-            for solver in [Solver::Newton, Solver::Lbfgs, Solver::Cd] {
+            for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::Cd] {
                 let m = fit(&data, &FitParams { solver, max_iter: Some(100_000), ..base.clone() }, backend);
-                let what = format!("{solver} on {}", backend.name());
-                prop_assert!(m.report.converged, "{what}: {:?}", m.report);
-                let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
-                prop_assert!(rel <= 1e-10, "{what}: objective {} vs {}", m.report.objective, reference.report.objective);
-                let diff = theta(&m).iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-                prop_assert!(diff <= 1e-6 * max_abs(&expected), "{what}: coefficients differ by {diff:e}");
+                assert_same_optimum(&m, &reference, &format!("{solver} on {}", backend.name()));
             }
         }
     }
@@ -195,7 +189,11 @@ fn invalid_settings_name_the_parameter() {
         assert!(err.contains(needle), "{err}");
     }
     assert!(
-        "bfgs".parse::<Solver>().unwrap_err().to_string().contains("expected one of auto, newton, lbfgs, cd, sgd, gd")
+        "bfgs"
+            .parse::<Solver>()
+            .unwrap_err()
+            .to_string()
+            .contains("expected one of auto, newton, lbfgs, newton-cg, cd, sgd, gd")
     );
 }
 

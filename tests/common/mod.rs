@@ -74,6 +74,23 @@ pub fn with_zeros(data: &Dataset, seed: u64) -> Dataset {
     out.with_feature_names(data.feature_names().to_vec()).unwrap()
 }
 
+/// `[b, w…]` of a fitted model.
+pub fn model_theta(m: &logreg::Model) -> Vec<f64> {
+    std::iter::once(m.intercept).chain(m.coefficients.iter().copied()).collect()
+}
+
+/// `m` converged to the optimum of `reference`: objective to 1e-10 relative, coefficients to
+/// 1e-6 of the largest (a non-informative feature's coefficient is near zero, so
+/// per-coefficient relative error is not meaningful).
+pub fn assert_same_optimum(m: &logreg::Model, reference: &logreg::Model, what: &str) {
+    assert!(m.report.converged, "{what}: {:?}", m.report);
+    let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
+    assert!(rel <= 1e-10, "{what}: objective {} vs {}", m.report.objective, reference.report.objective);
+    let expected = model_theta(reference);
+    let diff = model_theta(m).iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(diff <= 1e-6 * max_abs(&expected), "{what}: coefficients differ by {diff:e}");
+}
+
 /// `|a − b| ≤ tol · scale`, with a message naming the context.
 pub fn assert_close(a: f64, b: f64, scale: f64, tol: f64, what: &str) {
     assert!(a.is_finite() && b.is_finite(), "{what}: non-finite {a} vs {b}");

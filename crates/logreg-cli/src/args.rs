@@ -76,6 +76,9 @@ pub struct TrainArgs {
     /// measure the penalty on standardised features (coefficients are reported on the original scale)
     #[arg(long)]
     pub standardize: bool,
+    /// hold the intercept at 0 (LIBLINEAR's default objective; binary models)
+    #[arg(long)]
+    pub no_intercept: bool,
     /// ridge penalty strength l2 (scikit-learn's C = 1/(l2·n)); default 1/n, scikit-learn's C = 1
     /// (0 when --l1 is given); --l2 0 fits the unpenalised maximum likelihood, with standard errors
     #[arg(long, value_parser = parse_penalty, allow_negative_numbers = true)]
@@ -86,7 +89,7 @@ pub struct TrainArgs {
     /// balance the classes' total weight
     #[arg(long)]
     pub balanced: bool,
-    /// optimisation method: auto, newton, lbfgs, cd, sgd, gd
+    /// optimisation method: auto, newton, lbfgs, newton-cg, cd, sgd, gd
     #[arg(long, default_value = "auto", value_parser = parse_solver)]
     pub solver: Solver,
     /// numeric backend

@@ -109,6 +109,9 @@ pub struct TrainingConfig {
     pub l1: f64,
     /// penalty on standardised features
     pub standardize: bool,
+    /// whether an intercept was fitted (absent in older files: it was)
+    #[serde(default = "yes")]
+    pub fit_intercept: bool,
     /// balanced class weights
     pub balanced: bool,
     /// tolerance of exact solvers
@@ -396,6 +399,11 @@ fn inference_rows(inf: &Inference) -> Vec<InferenceRow> {
             ci_high: t.ci_high,
         })
         .collect()
+}
+
+/// serde's default for flags that older files lack and that were always on.
+fn yes() -> bool {
+    true
 }
 
 #[cfg(test)]

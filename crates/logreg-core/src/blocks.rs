@@ -121,6 +121,50 @@ impl BlockWorkspace {
         total
     }
 
+    /// the per-row values the last pass left: after [`BlockWorkspace::loss_grad`], the weighted
+    /// residuals `sᵢ(σ(zᵢ) − yᵢ)` of its first `len` selected rows, in selection order.
+    pub fn row_values(&self, len: usize) -> &[f64] {
+        &self.scratch[..len]
+    }
+
+    /// `Xᵀ·(h∘(X·v + c))` over every row of `data` into `out`; returns `Σ hᵢ(xᵢ·v + c)` (the
+    /// intercept's share). with curvatures `h`, a hessian–vector product.
+    pub fn weighted_products<B: Backend + ?Sized>(
+        &mut self,
+        backend: &B,
+        data: DataRef<'_>,
+        h: &[f64],
+        v: &[f64],
+        c: f64,
+        out: &mut [f64],
+    ) -> f64 {
+        let d = self.n_cols;
+        let stride = d + 1;
+        let sel = Selection::Range(0..data.x.n_rows());
+        self.for_each_block(&sel, stride, |sub, slot, z| {
+            let (head, grad) = slot.split_at_mut(1);
+            grad.fill(0.0);
+            let x = data.rows(sub.clone());
+            backend.linear_predictor(&x, v, c, z);
+            let mut sum = 0.0;
+            for (zk, k) in z.iter_mut().zip(sub.index(0)..) {
+                *zk *= h[k];
+                sum += *zk;
+            }
+            head[0] = sum;
+            backend.add_xt_times(&x, z, grad);
+        });
+        out.fill(0.0);
+        let mut total = 0.0;
+        for slot in self.partials_for(sel.len(), stride).chunks_exact(stride) {
+            total += slot[0];
+            for (o, p) in out.iter_mut().zip(&slot[1..]) {
+                *o += p;
+            }
+        }
+        total
+    }
+
     fn partials_for(&self, len: usize, stride: usize) -> &[f64] {
         &self.partials[..len.div_ceil(self.block_rows) * stride]
     }

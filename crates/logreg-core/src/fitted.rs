@@ -11,6 +11,9 @@ use crate::objective::{Objective, Penalty, l1_term, optimality_violation};
 use crate::outcome::{Outcome, ensure_finite};
 use crate::scaler::Standardizer;
 
+/// the most parameters an unpenalised fit gets the inference table (and its identification
+/// checks) for: its hessian has the square of this many entries (200 mb).
+pub(crate) const MAX_INFERENCE_PARAMETERS: usize = 5000;
 /// standardised-scale variance beyond which an unpenalised coefficient counts as not identified.
 const MAX_SCALED_VARIANCE: f64 = 1e8;
 /// |logit| beyond which a row counts as fitted (numerically) perfectly.
@@ -38,8 +41,9 @@ pub(crate) fn finish<B: Backend + ?Sized>(
     ensure_finite(&raw, solver, "coefficients on the original scale", at)?;
     let mut grad = vec![0.0; k];
     let mut inference = None;
-    // one last pass gives the gradient and the smooth value; the objective adds the l1 term
-    let smooth = if exact && obj.penalty() == Penalty::none() {
+    // one last pass gives the gradient and the smooth value; the objective adds the l1 term.
+    // inference needs the (d+1)² hessian and an intercept (its scaled parametrisation)
+    let smooth = if exact && obj.penalty() == Penalty::none() && obj.fits_intercept() && k <= MAX_INFERENCE_PARAMETERS {
         let mut hess = vec![0.0; k * k];
         let smooth = obj.smooth_value_grad_hess(&theta, &mut grad, &mut hess);
         ensure_finite(&hess, solver, "hessian", at)?;

@@ -98,6 +98,10 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     total_weight: f64,
     last_pass: (f64, f64),
     column_max_abs: Vec<f64>,
+    intercept: bool,
+    curvature: Vec<f64>,
+    direction: Vec<f64>,
+    products: Vec<f64>,
 }
 
 impl<'a, B: Backend + ?Sized> Objective<'a, B> {
@@ -132,7 +136,27 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             total_weight,
             last_pass: (f64::NAN, f64::NAN),
             column_max_abs: vec![f64::INFINITY; d],
+            intercept: true,
+            curvature: Vec::new(),
+            direction: vec![0.0; d + 1],
+            products: vec![0.0; d],
         })
+    }
+
+    /// the same objective without an intercept: `b` is held at 0 (θ'₀ must start at 0, its
+    /// gradient and hessian row are zero and unit). the scaling must not centre (`μ = 0`), as
+    /// centring moves the intercept.
+    pub fn without_intercept(mut self) -> Result<Self> {
+        if self.scaling.mean.iter().any(|&m| m != 0.0) {
+            return Err(Error::param("fit_intercept", "a fit without intercept cannot centre the features"));
+        }
+        self.intercept = false;
+        Ok(self)
+    }
+
+    /// whether the intercept is fitted.
+    pub fn fits_intercept(&self) -> bool {
+        self.intercept
     }
 
     /// the same objective told each column's largest magnitude (see [`crate::ColumnStats`]), which
@@ -234,8 +258,56 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         grad[0] = sums.residual * scale;
         grad[1..].copy_from_slice(gw);
         self.scale_gradient(theta, scale, grad);
+        if !self.intercept {
+            grad[0] = 0.0;
+        }
         let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
         sums.loss * scale + 0.5 * l2
+    }
+
+    /// keep the curvatures `sᵢ·pᵢ(1 − pᵢ)` of every row at the θ' of the last
+    /// [`Objective::smooth_value_grad`] (read off its residuals, no pass over the features), for
+    /// [`Objective::hess_vec`].
+    pub fn keep_curvature(&mut self) {
+        let n = self.n_rows();
+        let residuals = self.workspace.row_values(n);
+        self.curvature.resize(n, 0.0);
+        let data = self.data;
+        for (i, (c, &r)) in self.curvature.iter_mut().zip(residuals).enumerate() {
+            let s = data.weight(i);
+            // q = p − y, so p(1 − p) = q(1 − q) when y = 0 and −q(1 + q) when y = 1: accurate
+            // however close p is to its label
+            *c = if s > 0.0 {
+                let q = r / s;
+                s * if data.y[i] == 1.0 { -q * (1.0 + q) } else { q * (1.0 - q) }
+            } else {
+                0.0
+            };
+        }
+    }
+
+    /// the hessian of the smooth part at the θ' of the last [`Objective::keep_curvature`] times
+    /// `v` (in θ'), into `out`: two passes over the features, no `d × d` matrix.
+    pub fn hess_vec(&mut self, v: &[f64], out: &mut [f64]) {
+        assert_eq!(self.curvature.len(), self.n_rows(), "keep_curvature before hess_vec");
+        let mut dir = std::mem::take(&mut self.direction);
+        self.scaling.block_to_raw(v, &mut dir);
+        let hb = self.workspace.weighted_products(
+            self.backend,
+            self.data,
+            &self.curvature,
+            &dir[1..],
+            dir[0],
+            &mut self.products,
+        );
+        self.direction = dir;
+        let inv_w = 1.0 / self.total_weight;
+        out[0] = hb * inv_w;
+        out[1..].copy_from_slice(&self.products);
+        scale_block_gradient(&self.scaling, &self.l2_weight, v, inv_w, out);
+        if !self.intercept {
+            out[0] = 0.0;
+        }
     }
 
     /// smooth part, its gradient and its hessian (`(d+1)²`, row-major, intercept first) at θ'.
@@ -267,6 +339,16 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         grad[0] = sums.residual * inv_w;
         self.scale_gradient(theta, inv_w, grad);
         scale_hessian(&self.scaling, &self.l2_weight, inv_w, hess);
+        if !self.intercept {
+            // the intercept held at 0: a unit row and column, no coupling
+            let k = d + 1;
+            grad[0] = 0.0;
+            for j in 0..k {
+                hess[j] = 0.0;
+                hess[j * k] = 0.0;
+            }
+            hess[0] = 1.0;
+        }
         let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
         sums.loss * inv_w + 0.5 * l2
     }

@@ -278,6 +278,23 @@ impl Standardizer {
         Standardizer { mean: vec![0.0; n_cols], scale: vec![1.0; n_cols], constant: vec![false; n_cols] }
     }
 
+    /// the scaling without centring, for fits without intercept: each column divided by its
+    /// root mean square; only all-zero columns are held at 0 (a constant non-zero column is then
+    /// an ordinary feature).
+    pub fn uncentred(&self) -> Self {
+        let scale: Vec<f64> = (0..self.mean.len())
+            .map(|j| {
+                let var = if self.constant[j] { 0.0 } else { self.scale[j] * self.scale[j] };
+                (var + self.mean[j] * self.mean[j]).sqrt()
+            })
+            .collect();
+        Standardizer {
+            mean: vec![0.0; scale.len()],
+            constant: scale.iter().map(|&s| !(s > 0.0)).collect(),
+            scale: scale.iter().map(|&s| if s > 0.0 { s } else { 1.0 }).collect(),
+        }
+    }
+
     /// the identity scaling that still holds the coefficients of these columns at 0.
     pub fn identity_with_constant(&self) -> Self {
         Standardizer { constant: self.constant.clone(), ..Self::identity(self.mean.len()) }

@@ -65,6 +65,12 @@ impl ValidFitParams {
     ) -> Result<MultinomialModel> {
         let start = Instant::now();
         let p = self.params();
+        if !p.fit_intercept {
+            return Err(Error::param("fit_intercept", "the multinomial model always fits its intercepts"));
+        }
+        if p.solver == Solver::NewtonCg {
+            return Err(Error::param("solver", "newton-cg fits two-class models; use lbfgs for more classes"));
+        }
         let penalty = self.penalty();
         let n_classes = data.n_classes();
         let reference = penalty == Penalty::none();

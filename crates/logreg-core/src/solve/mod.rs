@@ -11,6 +11,7 @@ mod l1_quadratic;
 mod lbfgs;
 mod line_search;
 mod newton;
+mod newton_cg;
 mod prox_newton;
 mod second_order;
 mod smooth;
@@ -27,6 +28,7 @@ pub(crate) use l1_quadratic::{L1Quadratic, Model as L1Model};
 pub use lbfgs::lbfgs;
 pub use line_search::{Step, wolfe};
 pub use newton::newton;
+pub use newton_cg::newton_cg;
 pub use prox_newton::prox_newton;
 pub(crate) use prox_newton::strictly_convex;
 pub use smooth::Smooth;
@@ -47,7 +49,8 @@ use crate::train::{Observer, Progress, SgdParams, ValidSgdParams};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Solver {
     /// `cd` when `l1 > 0`; else `newton` when its estimated time is at most l-bfgs's plus a tenth
-    /// of a second (see [`newton_seconds`], [`lbfgs_seconds`]), `lbfgs` otherwise
+    /// of a second (see [`newton_seconds`], [`lbfgs_seconds`]); else `newton-cg` on sparse data
+    /// and `lbfgs` on dense data
     #[default]
     Auto,
     /// newton / irls with a cholesky solve; on many rows the hessian is estimated from a fixed
@@ -55,6 +58,9 @@ pub enum Solver {
     Newton,
     /// limited-memory bfgs
     Lbfgs,
+    /// truncated newton in a trust region (conjugate gradients on hessian–vector products, as
+    /// LIBLINEAR's primal solver): no `d × d` hessian, for wide and sparse data
+    NewtonCg,
     /// proximal newton with an exact l1 subproblem solve (l1 and elastic net)
     Cd,
     /// minibatch stochastic gradient descent
@@ -69,10 +75,17 @@ impl Solver {
     pub const NEWTON_SLACK_SECONDS: f64 = 0.1;
 
     /// every solver, in the order of their names in help texts.
-    pub const ALL: [Solver; 6] = [Solver::Auto, Solver::Newton, Solver::Lbfgs, Solver::Cd, Solver::Sgd, Solver::Gd];
+    pub const ALL: [Solver; 7] =
+        [Solver::Auto, Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::Cd, Solver::Sgd, Solver::Gd];
 
-    /// the concrete solver `auto` stands for on `n_rows` × `n_cols` data with `penalty`.
+    /// the concrete solver `auto` stands for on dense `n_rows` × `n_cols` data with `penalty`.
     pub fn resolve(self, n_rows: usize, n_cols: usize, penalty: Penalty) -> Solver {
+        self.resolve_for(n_rows, n_cols, false, penalty)
+    }
+
+    /// the concrete solver `auto` stands for on `n_rows` × `n_cols` data, `sparse` or dense,
+    /// with `penalty`.
+    pub fn resolve_for(self, n_rows: usize, n_cols: usize, sparse: bool, penalty: Penalty) -> Solver {
         match self {
             Solver::Auto if penalty.l1() > 0.0 => Solver::Cd,
             Solver::Auto
@@ -80,6 +93,7 @@ impl Solver {
             {
                 Solver::Newton
             }
+            Solver::Auto if sparse => Solver::NewtonCg,
             Solver::Auto => Solver::Lbfgs,
             other => other,
         }
@@ -91,6 +105,7 @@ impl Solver {
             Solver::Auto => "auto",
             Solver::Newton => "newton",
             Solver::Lbfgs => "lbfgs",
+            Solver::NewtonCg => "newton-cg",
             Solver::Cd => "cd",
             Solver::Sgd => "sgd",
             Solver::Gd => "gd",
@@ -137,6 +152,8 @@ pub struct FitParams {
     pub l1: f64,
     /// penalise (and report convergence of) the standardised coefficients
     pub standardize: bool,
+    /// fit an intercept (when `false` it is held at 0, as LIBLINEAR's default objective)
+    pub fit_intercept: bool,
     /// class weighting, on top of sample weights
     pub class_weight: ClassWeight,
     /// exact solvers stop when the scaled gradient (or kkt violation) max-norm is at most this
@@ -154,6 +171,7 @@ impl Default for FitParams {
             l2: 0.0,
             l1: 0.0,
             standardize: false,
+            fit_intercept: true,
             class_weight: ClassWeight::None,
             tol: 1e-8,
             max_iter: None,
@@ -186,7 +204,7 @@ impl FitParams {
         if self.max_iter == Some(0) {
             return Err(Error::param("max_iter", "must be at least 1"));
         }
-        if matches!(self.solver, Solver::Newton | Solver::Lbfgs) && penalty.l1() > 0.0 {
+        if matches!(self.solver, Solver::Newton | Solver::Lbfgs | Solver::NewtonCg) && penalty.l1() > 0.0 {
             return Err(Error::param("solver", format!("{} needs a smooth objective; use cd for l1 > 0", self.solver)));
         }
         SgdParams { l2: self.l2, l1: self.l1, ..self.sgd.clone() }.check()?;
@@ -219,24 +237,31 @@ impl ValidFitParams {
             )));
         }
         let p = &self.params;
-        let solver = p.solver.resolve(data.n_rows(), data.n_cols(), self.penalty);
+        let solver = p.solver.resolve_for(data.n_rows(), data.n_cols(), data.is_sparse(), self.penalty);
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
         let stats = ColumnStats::of(data_ref);
         stats.check_magnitudes(data.feature_names())?;
-        if self.penalty == Penalty::none() {
+        if self.penalty == Penalty::none() && p.fit_intercept {
             stats.check_not_constant(data.feature_names())?;
         }
-        let scaling =
+        let mut scaling =
             if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
+        if !p.fit_intercept {
+            scaling = if exact || p.standardize { scaling.uncentred() } else { scaling.identity_with_constant() };
+        }
         let mut obj = Objective::with_scaling(backend, data_ref, self.penalty, scaling, p.standardize)?
             .with_column_max_abs(stats.max_abs);
+        if !p.fit_intercept {
+            obj = obj.without_intercept()?;
+        }
         let theta0 = initial_theta(&obj);
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
         let outcome = match solver {
             Solver::Newton => newton(&mut obj, theta0, limits(100), observer)?,
             Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+            Solver::NewtonCg => newton_cg(&mut obj, theta0, limits(1_000), observer)?,
             Solver::Cd => prox_newton(&mut obj, theta0, limits(100), observer)?,
             Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
             Solver::Auto => unreachable!("resolved above"),
@@ -276,7 +301,9 @@ fn initial_theta<B: Backend + ?Sized>(obj: &Objective<'_, B>) -> Vec<f64> {
     let positive: f64 = (0..obj.n_rows()).filter(|&i| data.y[i] == 1.0).map(|i| data.weight(i)).sum();
     let share = positive / obj.total_weight();
     let mut theta = vec![0.0; obj.n_features() + 1];
-    theta[0] = (share / (1.0 - share)).ln();
+    if obj.fits_intercept() {
+        theta[0] = (share / (1.0 - share)).ln();
+    }
     theta
 }
 

@@ -1,0 +1,164 @@
+//! truncated newton in a trust region (LIBLINEAR's primal solver; Lin, Weng & Keerthi 2008):
+//! each step solves the newton system by conjugate gradients on hessian–vector products,
+//! stopped inside the trust region, so the `d × d` hessian is never formed and `d` may be in the
+//! millions.
+
+use std::ops::ControlFlow;
+
+use super::record;
+use crate::backend::Backend;
+use crate::error::Result;
+use crate::model::StopReason;
+use crate::numerics::{dot, norm2};
+use crate::objective::Objective;
+use crate::outcome::{Limits, Outcome, ensure_finite};
+use crate::train::Observer;
+
+const SOLVER: &str = "newton-cg";
+
+/// ratio of actual to predicted decrease below which a step is rejected / the region shrinks /
+/// it grows (`η₀, η₁, η₂` of the paper).
+const ETA: [f64; 3] = [1e-4, 0.25, 0.75];
+/// trust-region scaling factors `σ₁, σ₂, σ₃`.
+const SIGMA: [f64; 3] = [0.25, 0.5, 4.0];
+/// the conjugate gradients stop when the residual is below `min(FORCING, √‖g‖)·‖g‖` (an inexact
+/// newton forcing term that tends to 0: superlinear convergence near the optimum).
+const FORCING: f64 = 0.1;
+
+/// relative size of a predicted decrease below which the objective's rounding swamps it.
+const VALUE_PRECISION: f64 = 1e-13;
+/// consecutive rejected steps below that precision after which the solver stops.
+const MAX_STALLED: usize = 5;
+
+/// minimise the smooth objective (no l1) by trust-region newton-cg from `theta`.
+pub fn newton_cg<B: Backend + ?Sized>(
+    obj: &mut Objective<'_, B>,
+    mut theta: Vec<f64>,
+    limits: Limits,
+    observer: &mut dyn Observer,
+) -> Result<Outcome> {
+    let k = theta.len();
+    let mut grad = vec![0.0; k];
+    let mut cg = Cg::new(k);
+    let (mut trial, mut t_grad) = (vec![0.0; k], vec![0.0; k]);
+    let mut f = obj.smooth_value_grad(&theta, &mut grad);
+    ensure_finite(&[f], SOLVER, "objective", 0)?;
+    ensure_finite(&grad, SOLVER, "gradient", 0)?;
+    obj.keep_curvature();
+    let mut delta = norm2(&grad);
+    let mut history = Vec::new();
+    let mut reason = StopReason::MaxIterations;
+    let (mut it, mut stalled) = (0, 0);
+    while it < limits.max_iter {
+        let gnorm = norm2(&grad);
+        let tol = FORCING.min(gnorm.sqrt()) * gnorm;
+        cg.solve(obj, &grad, delta, tol);
+        ensure_finite(&cg.s, SOLVER, "step", it + 1)?;
+        if limits.converged(&grad, &cg.s, &theta) {
+            reason = StopReason::Tolerance;
+            break;
+        }
+        it += 1;
+        trial.iter_mut().zip(theta.iter().zip(&cg.s)).for_each(|(t, (x, s))| *t = x + s);
+        let f_new = obj.smooth_value_grad(&trial, &mut t_grad);
+        let gs = dot(&grad, &cg.s);
+        // predicted decrease −(gᵀs + ½sᵀHs), with Hs = −g − r from the conjugate gradients
+        let predicted = -0.5 * (gs - dot(&cg.s, &cg.r));
+        let actual = f - f_new;
+        let snorm = norm2(&cg.s);
+        if it == 1 {
+            delta = delta.min(snorm);
+        }
+        let alpha = if f_new - f - gs <= 0.0 { SIGMA[2] } else { SIGMA[0].max(-0.5 * (gs / (f_new - f - gs))) };
+        delta = if !(actual >= ETA[0] * predicted) {
+            (alpha.max(SIGMA[0]) * snorm).min(SIGMA[1] * delta)
+        } else if actual < ETA[1] * predicted {
+            (SIGMA[0] * delta).max((alpha * snorm).min(SIGMA[1] * delta))
+        } else if actual < ETA[2] * predicted {
+            (SIGMA[0] * delta).max((alpha * snorm).min(SIGMA[2] * delta))
+        } else {
+            delta.max((alpha * snorm).min(SIGMA[2] * delta))
+        };
+        // below the rounding of f the values cannot judge a step: the gradient's norm does
+        let judged_by_value = predicted > VALUE_PRECISION * f.abs();
+        let accept = if judged_by_value { actual > ETA[0] * predicted } else { norm2(&t_grad) < gnorm };
+        if accept && f_new.is_finite() {
+            ensure_finite(&t_grad, SOLVER, "gradient", it)?;
+            std::mem::swap(&mut theta, &mut trial);
+            std::mem::swap(&mut grad, &mut t_grad);
+            f = f_new;
+            obj.keep_curvature();
+            if record(obj, &mut history, it, limits.max_iter, f, 1.0, observer) == ControlFlow::Break(()) {
+                reason = StopReason::Interrupted;
+                break;
+            }
+        }
+        // nothing left to gain at this precision: steps too small to change f are rejected by
+        // the gradient too, several times in a row
+        stalled = if !accept && !judged_by_value { stalled + 1 } else { 0 };
+        if stalled >= MAX_STALLED || !(delta > 0.0) {
+            reason = StopReason::NoProgress;
+            break;
+        }
+    }
+    Ok(Outcome { theta, iterations: history.len(), reason, history })
+}
+
+/// buffers of the steihaug conjugate gradients: step `s`, residual `r = −g − H·s`, direction
+/// and its product with the hessian.
+struct Cg {
+    s: Vec<f64>,
+    r: Vec<f64>,
+    d: Vec<f64>,
+    hd: Vec<f64>,
+}
+
+impl Cg {
+    fn new(k: usize) -> Self {
+        Cg { s: vec![0.0; k], r: vec![0.0; k], d: vec![0.0; k], hd: vec![0.0; k] }
+    }
+
+    /// approximately minimise `gᵀs + ½sᵀHs` over `‖s‖ ≤ delta`: conjugate gradients until the
+    /// residual is below `tol` or the step reaches the boundary (or at most `k` steps).
+    fn solve<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>, g: &[f64], delta: f64, tol: f64) {
+        let Cg { s, r, d, hd } = self;
+        s.fill(0.0);
+        r.iter_mut().zip(g).for_each(|(r, g)| *r = -g);
+        d.copy_from_slice(r);
+        let mut rr = dot(r, r);
+        for _ in 0..s.len() {
+            if rr.sqrt() <= tol {
+                break;
+            }
+            obj.hess_vec(d, hd);
+            let dhd = dot(d, hd);
+            if !(dhd > 0.0) {
+                // no curvature along d: go to the boundary
+                Self::to_boundary(s, r, d, hd, delta);
+                break;
+            }
+            let alpha = rr / dhd;
+            s.iter_mut().zip(d.iter()).for_each(|(s, d)| *s += alpha * d);
+            if norm2(s) > delta {
+                s.iter_mut().zip(d.iter()).for_each(|(s, d)| *s -= alpha * d);
+                Self::to_boundary(s, r, d, hd, delta);
+                break;
+            }
+            r.iter_mut().zip(hd.iter()).for_each(|(r, h)| *r -= alpha * h);
+            let rr_new = dot(r, r);
+            let beta = rr_new / rr;
+            d.iter_mut().zip(r.iter()).for_each(|(d, r)| *d = r + beta * *d);
+            rr = rr_new;
+        }
+    }
+
+    /// `s ← s + τ·d` with `τ ≥ 0` such that `‖s‖ = delta`, and the residual updated with it.
+    fn to_boundary(s: &mut [f64], r: &mut [f64], d: &[f64], hd: &[f64], delta: f64) {
+        let (sd, dd, ss) = (dot(s, d), dot(d, d), dot(s, s));
+        let rad = (sd * sd + dd * (delta * delta - ss)).max(0.0).sqrt();
+        let tau =
+            if dd > 0.0 { if sd >= 0.0 { (delta * delta - ss) / (sd + rad) } else { (rad - sd) / dd } } else { 0.0 };
+        s.iter_mut().zip(d).for_each(|(s, d)| *s += tau * d);
+        r.iter_mut().zip(hd).for_each(|(r, h)| *r -= tau * h);
+    }
+}

@@ -1,0 +1,127 @@
+//! sparse (csr) data: every solver on every backend fits the same model from sparse storage as
+//! from dense storage of the same data; the hessian–vector product behind newton-cg matches
+//! finite differences of the gradient; fits without intercept agree across solvers; sparse fits
+//! are bit-identical for any thread count.
+
+mod common;
+
+use common::{assert_same_optimum, backends, datasets, max_abs, model_theta as theta, with_zeros};
+use logreg::{Dataset, FitParams, Model, Objective, Penalty, ReferenceBackend, Silent, Solver, Standardizer};
+use proptest::prelude::*;
+
+fn all_backends() -> Vec<&'static dyn logreg::Backend> {
+    backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]).collect()
+}
+
+fn fit(data: &Dataset, params: &FitParams, backend: &dyn logreg::Backend) -> Model {
+    params.clone().check().unwrap().fit(backend, data, &mut Silent).unwrap()
+}
+
+/// usable binary data: enough rows, both classes, moderate scales, a third of the entries zero.
+fn usable(data: &Dataset, seed: u64) -> Option<Dataset> {
+    let x = data.dense_features().unwrap();
+    let ok = data.n_rows() >= 10
+        && data.class_weights().0 > 0.0
+        && data.class_weights().1 > 0.0
+        && x.data().iter().all(|v| v.abs() < 1e4);
+    ok.then(|| with_zeros(data, seed))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// each exact solver on each backend, from csr storage, reaches the optimum newton finds on
+    /// the dense storage (the reference backend): objective to 1e-10 relative, coefficients to
+    /// 1e-6 of the largest (the tolerances of `exact_solvers_agree`: both fits converge to a
+    /// scaled gradient of 1e-10, and sparse and dense products differ only in rounding).
+    #[test]
+    fn sparse_storage_fits_the_dense_optimum(data in datasets(300, 10), seed in any::<u64>(), log_l2 in -4.0f64..-1.0, standardize in any::<bool>(), intercept in any::<bool>()) {
+        let Some(data) = usable(&data, seed) else { return Ok(()) };
+        let sparse = data.to_sparse();
+        let base = FitParams { l2: 10f64.powf(log_l2), standardize, fit_intercept: intercept, tol: 1e-10, ..FitParams::default() };
+        let reference = fit(&data, &FitParams { solver: Solver::Newton, ..base.clone() }, &ReferenceBackend);
+        prop_assert!(reference.report.converged, "{:?}", reference.report);
+        if !intercept {
+            prop_assert_eq!(reference.intercept, 0.0);
+        }
+        for backend in all_backends() {
+            for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::Cd] {
+                let m = fit(&sparse, &FitParams { solver, max_iter: Some(100_000), ..base.clone() }, backend);
+                assert_same_optimum(&m, &reference, &format!("{solver} on sparse {} (intercept {intercept})", backend.name()));
+            }
+        }
+    }
+
+    /// `H·v` from two passes over the rows equals the central difference of the gradient along
+    /// `v`: `(∇J(θ + εv) − ∇J(θ − εv)) / 2ε`, whose error is `O(ε²·‖∇³J‖) + O(ε_mach/ε)`; with
+    /// ε = 1e-5 both are below 1e-7 of the scale `‖H‖·‖v‖` at these magnitudes.
+    #[test]
+    fn hessian_vector_products_match_finite_differences(data in datasets(200, 8), seed in any::<u64>(), sparse in any::<bool>(), intercept in any::<bool>()) {
+        let Some(data) = usable(&data, seed) else { return Ok(()) };
+        let data = if sparse { data.to_sparse() } else { data };
+        let stats = Standardizer::fit(&data);
+        let scaling = if intercept { stats } else { stats.uncentred() };
+        let mut obj = Objective::with_scaling(&ReferenceBackend, data.as_ref(), Penalty::new(1e-2, 0.0).unwrap(), scaling, false).unwrap();
+        if !intercept {
+            obj = obj.without_intercept().unwrap();
+        }
+        let k = data.n_cols() + 1;
+        let mut rng = logreg::rng::Rng::new(seed);
+        let mut t: Vec<f64> = (0..k).map(|_| 0.5 * rng.normal()).collect();
+        let v: Vec<f64> = (0..k).map(|_| rng.normal()).collect();
+        if !intercept {
+            t[0] = 0.0;
+        }
+        let mut g = vec![0.0; k];
+        obj.smooth_value_grad(&t, &mut g);
+        obj.keep_curvature();
+        let mut hv = vec![0.0; k];
+        obj.hess_vec(&v, &mut hv);
+        let eps = 1e-5;
+        let (mut up, mut down) = (vec![0.0; k], vec![0.0; k]);
+        let tp: Vec<f64> = t.iter().zip(&v).map(|(a, b)| a + eps * b).collect();
+        let tm: Vec<f64> = t.iter().zip(&v).map(|(a, b)| a - eps * b).collect();
+        obj.smooth_value_grad(&tp, &mut up);
+        obj.smooth_value_grad(&tm, &mut down);
+        let scale = max_abs(&hv).max(1e-3) * max_abs(&v);
+        for j in 0..k {
+            let fd = (up[j] - down[j]) / (2.0 * eps);
+            prop_assert!((hv[j] - fd).abs() <= 1e-6 * scale, "(Hv)[{j}] = {} vs finite difference {fd}", hv[j]);
+        }
+        if !intercept {
+            prop_assert_eq!(hv[0], 0.0);
+        }
+    }
+}
+
+/// a sparse fit is bit-for-bit the same on 1 and 2 threads, with every exact solver.
+#[test]
+fn sparse_fits_do_not_depend_on_thread_count() {
+    let data = with_zeros(&common::k_classes(3000, 40, 2, 5), 3).to_sparse();
+    for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg] {
+        let params = FitParams { solver, l2: 1e-3, ..FitParams::default() };
+        let models: Vec<Model> = [1, 2]
+            .iter()
+            .map(|&t| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+                pool.install(|| fit(&data, &params, &ReferenceBackend))
+            })
+            .collect();
+        assert_eq!(theta(&models[0]), theta(&models[1]), "{solver}");
+    }
+}
+
+/// `auto` picks newton-cg for sparse data too wide for newton's hessian, and newton-cg, l-bfgs
+/// and newton agree there (a model newton can still afford at this width).
+#[test]
+fn auto_uses_newton_cg_on_wide_sparse_data() {
+    assert_eq!(Solver::Auto.resolve_for(677_000, 47_000, true, Penalty::new(1e-6, 0.0).unwrap()), Solver::NewtonCg);
+    assert_eq!(Solver::Auto.resolve_for(677_000, 47_000, false, Penalty::new(1e-6, 0.0).unwrap()), Solver::Lbfgs);
+    let data = with_zeros(&common::k_classes(2000, 300, 2, 9), 1).to_sparse();
+    let base = FitParams { l2: 1e-3, tol: 1e-10, ..FitParams::default() };
+    let cg = fit(&data, &FitParams { solver: Solver::NewtonCg, ..base.clone() }, &ReferenceBackend);
+    let newton = fit(&data, &FitParams { solver: Solver::Newton, ..base }, &ReferenceBackend);
+    assert!(cg.report.converged && newton.report.converged, "{:?}\n{:?}", cg.report, newton.report);
+    let diff = theta(&cg).iter().zip(theta(&newton)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(diff <= 1e-6 * max_abs(&theta(&newton)), "newton-cg vs newton: {diff:e}");
+}
