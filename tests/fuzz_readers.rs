@@ -46,10 +46,11 @@ fn accepted(result: logreg::Result<LoadedData>) -> bool {
     match result {
         Ok(loaded) => {
             let d = &loaded.dataset;
-            assert!(
-                d.dense_features().unwrap().data().iter().all(|v| v.is_finite()),
-                "a non-finite feature was accepted"
-            );
+            let values = match d.features() {
+                logreg::Design::Dense(x) => x.data(),
+                logreg::Design::Sparse(x) => x.values(),
+            };
+            assert!(values.iter().all(|v| v.is_finite()), "a non-finite feature was accepted");
             let k = d.n_classes();
             assert_eq!(loaded.classes.len(), k, "one class value per label");
             assert!(d.labels().iter().all(|&y| y >= 0.0 && y < k as f64 && y.fract() == 0.0));

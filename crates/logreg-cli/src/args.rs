@@ -76,6 +76,9 @@ pub struct TrainArgs {
     /// measure the penalty on standardised features (coefficients are reported on the original scale)
     #[arg(long)]
     pub standardize: bool,
+    /// width of libsvm data (default: its largest index), so that train and test files agree
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n_features: Option<u64>,
     /// hold the intercept at 0 (LIBLINEAR's default objective; binary models)
     #[arg(long)]
     pub no_intercept: bool,

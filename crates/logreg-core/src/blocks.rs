@@ -165,6 +165,58 @@ impl BlockWorkspace {
         total
     }
 
+    /// per column `Σ hᵢxᵢⱼ` into `linear` and `Σ hᵢxᵢⱼ²` into `squares`, over every row of
+    /// `data`; returns `Σ hᵢ` (the hessian's diagonal before scaling, with curvatures `h`).
+    pub fn weighted_column_sums(
+        &mut self,
+        data: DataRef<'_>,
+        h: &[f64],
+        linear: &mut [f64],
+        squares: &mut [f64],
+    ) -> f64 {
+        let d = self.n_cols;
+        let stride = 2 * d + 1;
+        let sel = Selection::Range(0..data.x.n_rows());
+        let parts = sel.len().div_ceil(self.block_rows);
+        // two d-vectors per block: the workspace's partials hold one, so these get their own
+        let mut partials = vec![0.0; parts * stride];
+        run_parts(&sel, self.block_rows, &mut partials, stride, &mut self.scratch[..parts], 1, |sub, slot, _| {
+            let (head, rest) = slot.split_at_mut(1);
+            let (lin, sq) = rest.split_at_mut(d);
+            for k in 0..sub.len() {
+                let i = sub.index(k);
+                let hi = h[i];
+                head[0] += hi;
+                match data.x {
+                    Design::Dense(x) => {
+                        for ((l, s), &v) in lin.iter_mut().zip(sq.iter_mut()).zip(x.row(i)) {
+                            *l += hi * v;
+                            *s += hi * v * v;
+                        }
+                    }
+                    Design::Sparse(x) => {
+                        let (cols, vals) = x.row(i);
+                        for (&c, &v) in cols.iter().zip(vals) {
+                            lin[c as usize] += hi * v;
+                            sq[c as usize] += hi * v * v;
+                        }
+                    }
+                }
+            }
+        });
+        linear.fill(0.0);
+        squares.fill(0.0);
+        let mut total = 0.0;
+        for slot in partials.chunks_exact(stride) {
+            total += slot[0];
+            for j in 0..d {
+                linear[j] += slot[1 + j];
+                squares[j] += slot[1 + d + j];
+            }
+        }
+        total
+    }
+
     fn partials_for(&self, len: usize, stride: usize) -> &[f64] {
         &self.partials[..len.div_ceil(self.block_rows) * stride]
     }

@@ -286,6 +286,29 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         }
     }
 
+    /// the diagonal of the hessian of the smooth part at the θ' of the last
+    /// [`Objective::keep_curvature`], into `out` (a preconditioner): one pass over the features.
+    pub fn hess_diagonal(&mut self, out: &mut [f64]) {
+        assert_eq!(self.curvature.len(), self.n_rows(), "keep_curvature before hess_diagonal");
+        let d = self.n_features();
+        let (mut linear, mut squares) = (vec![0.0; d], vec![0.0; d]);
+        let total = self.workspace.weighted_column_sums(self.data, &self.curvature, &mut linear, &mut squares);
+        let (inv_w, s) = (1.0 / self.total_weight, &self.scaling);
+        out[0] = if self.intercept { total * inv_w } else { 1.0 };
+        for j in 0..d {
+            // Σ hᵢ((xᵢⱼ − μⱼ)/σⱼ)² / W + l2ⱼ; 1 for a column held at 0
+            out[1 + j] = if s.constant[j] {
+                1.0
+            } else {
+                let m = s.mean[j];
+                (squares[j] - 2.0 * m * linear[j] + m * m * total) * inv_w / (s.scale[j] * s.scale[j])
+                    + self.l2_weight[j]
+            };
+        }
+        // rounding (or a row-less column without penalty) must not make the preconditioner singular
+        out.iter_mut().filter(|v| !(**v > 0.0)).for_each(|v| *v = 1.0);
+    }
+
     /// the hessian of the smooth part at the θ' of the last [`Objective::keep_curvature`] times
     /// `v` (in θ'), into `out`: two passes over the features, no `d × d` matrix.
     pub fn hess_vec(&mut self, v: &[f64], out: &mut [f64]) {

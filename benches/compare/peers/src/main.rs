@@ -97,7 +97,8 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
         BackendKind::ALL.iter().copied().filter(|k| only.is_none_or(|o| o == k.name())).collect();
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-        let mut workspaces: Vec<_> = kinds.iter().map(|_| (BlockWorkspace::new(ds.features(), n), vec![0.0; d])).collect();
+        let mut workspaces: Vec<_> =
+            kinds.iter().map(|_| (BlockWorkspace::new(ds.features(), n), vec![0.0; d])).collect();
         let (mut read, mut times, mut ratios) = (vec![], vec![vec![]; kinds.len()], vec![vec![]; kinds.len()]);
         for repeat in 0..12 {
             let r = seconds(|| {

@@ -1,7 +1,8 @@
 //! truncated newton in a trust region (LIBLINEAR's primal solver; Lin, Weng & Keerthi 2008):
 //! each step solves the newton system by conjugate gradients on hessian–vector products,
-//! stopped inside the trust region, so the `d × d` hessian is never formed and `d` may be in the
-//! millions.
+//! preconditioned by the hessian's diagonal and stopped inside the trust region (measured in the
+//! preconditioner's norm, as Hsia, Chiang & Lin 2018), so the `d × d` hessian is never formed and
+//! `d` may be in the millions.
 
 use std::ops::ControlFlow;
 
@@ -45,7 +46,8 @@ pub fn newton_cg<B: Backend + ?Sized>(
     ensure_finite(&[f], SOLVER, "objective", 0)?;
     ensure_finite(&grad, SOLVER, "gradient", 0)?;
     obj.keep_curvature();
-    let mut delta = norm2(&grad);
+    obj.hess_diagonal(&mut cg.m);
+    let mut delta = m_norm(&grad, &cg.m, -1.0);
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
     let (mut it, mut stalled) = (0, 0);
@@ -65,7 +67,7 @@ pub fn newton_cg<B: Backend + ?Sized>(
         // predicted decrease −(gᵀs + ½sᵀHs), with Hs = −g − r from the conjugate gradients
         let predicted = -0.5 * (gs - dot(&cg.s, &cg.r));
         let actual = f - f_new;
-        let snorm = norm2(&cg.s);
+        let snorm = m_norm(&cg.s, &cg.m, 1.0);
         if it == 1 {
             delta = delta.min(snorm);
         }
@@ -88,6 +90,7 @@ pub fn newton_cg<B: Backend + ?Sized>(
             std::mem::swap(&mut grad, &mut t_grad);
             f = f_new;
             obj.keep_curvature();
+            obj.hess_diagonal(&mut cg.m);
             if record(obj, &mut history, it, limits.max_iter, f, 1.0, observer) == ControlFlow::Break(()) {
                 reason = StopReason::Interrupted;
                 break;
@@ -104,57 +107,74 @@ pub fn newton_cg<B: Backend + ?Sized>(
     Ok(Outcome { theta, iterations: history.len(), reason, history })
 }
 
-/// buffers of the steihaug conjugate gradients: step `s`, residual `r = −g − H·s`, direction
-/// and its product with the hessian.
+/// `√(Σ mⱼ^p·vⱼ²)`: the norm of `v` in the metric `diag(m)^p`.
+fn m_norm(v: &[f64], m: &[f64], p: f64) -> f64 {
+    v.iter().zip(m).map(|(v, m)| m.powf(p) * v * v).sum::<f64>().sqrt()
+}
+
+/// `Σ mⱼ·aⱼ·bⱼ`.
+fn m_dot(a: &[f64], b: &[f64], m: &[f64]) -> f64 {
+    a.iter().zip(b).zip(m).map(|((a, b), m)| m * a * b).sum()
+}
+
+/// buffers of the preconditioned steihaug conjugate gradients: step `s`, residual
+/// `r = −g − H·s`, preconditioned residual `z = M⁻¹r`, direction and its product with the
+/// hessian, and the preconditioner `M` (the hessian's diagonal).
 struct Cg {
     s: Vec<f64>,
     r: Vec<f64>,
+    z: Vec<f64>,
     d: Vec<f64>,
     hd: Vec<f64>,
+    m: Vec<f64>,
 }
 
 impl Cg {
     fn new(k: usize) -> Self {
-        Cg { s: vec![0.0; k], r: vec![0.0; k], d: vec![0.0; k], hd: vec![0.0; k] }
+        let v = || vec![0.0; k];
+        Cg { s: v(), r: v(), z: v(), d: v(), hd: v(), m: vec![1.0; k] }
     }
 
-    /// approximately minimise `gᵀs + ½sᵀHs` over `‖s‖ ≤ delta`: conjugate gradients until the
-    /// residual is below `tol` or the step reaches the boundary (or at most `k` steps).
+    /// approximately minimise `gᵀs + ½sᵀHs` over `‖s‖_M ≤ delta`: preconditioned conjugate
+    /// gradients until the residual is below `tol` or the step reaches the boundary (or at most
+    /// `k` steps).
     fn solve<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>, g: &[f64], delta: f64, tol: f64) {
-        let Cg { s, r, d, hd } = self;
+        let Cg { s, r, z, d, hd, m } = self;
         s.fill(0.0);
         r.iter_mut().zip(g).for_each(|(r, g)| *r = -g);
-        d.copy_from_slice(r);
-        let mut rr = dot(r, r);
+        z.iter_mut().zip(r.iter().zip(m.iter())).for_each(|(z, (r, m))| *z = r / m);
+        d.copy_from_slice(z);
+        let mut rz = dot(r, z);
         for _ in 0..s.len() {
-            if rr.sqrt() <= tol {
+            if norm2(r) <= tol {
                 break;
             }
             obj.hess_vec(d, hd);
             let dhd = dot(d, hd);
             if !(dhd > 0.0) {
                 // no curvature along d: go to the boundary
-                Self::to_boundary(s, r, d, hd, delta);
+                Self::to_boundary(s, r, d, hd, m, delta);
                 break;
             }
-            let alpha = rr / dhd;
+            let alpha = rz / dhd;
             s.iter_mut().zip(d.iter()).for_each(|(s, d)| *s += alpha * d);
-            if norm2(s) > delta {
+            if m_norm(s, m, 1.0) > delta {
                 s.iter_mut().zip(d.iter()).for_each(|(s, d)| *s -= alpha * d);
-                Self::to_boundary(s, r, d, hd, delta);
+                Self::to_boundary(s, r, d, hd, m, delta);
                 break;
             }
             r.iter_mut().zip(hd.iter()).for_each(|(r, h)| *r -= alpha * h);
-            let rr_new = dot(r, r);
-            let beta = rr_new / rr;
-            d.iter_mut().zip(r.iter()).for_each(|(d, r)| *d = r + beta * *d);
-            rr = rr_new;
+            z.iter_mut().zip(r.iter().zip(m.iter())).for_each(|(z, (r, m))| *z = r / m);
+            let rz_new = dot(r, z);
+            let beta = rz_new / rz;
+            d.iter_mut().zip(z.iter()).for_each(|(d, z)| *d = z + beta * *d);
+            rz = rz_new;
         }
     }
 
-    /// `s ← s + τ·d` with `τ ≥ 0` such that `‖s‖ = delta`, and the residual updated with it.
-    fn to_boundary(s: &mut [f64], r: &mut [f64], d: &[f64], hd: &[f64], delta: f64) {
-        let (sd, dd, ss) = (dot(s, d), dot(d, d), dot(s, s));
+    /// `s ← s + τ·d` with `τ ≥ 0` such that `‖s‖_M = delta`, and the residual updated with it.
+    fn to_boundary(s: &mut [f64], r: &mut [f64], d: &[f64], hd: &[f64], m: &[f64], delta: f64) {
+        let (sd, dd, ss) = (m_dot(s, d, m), m_dot(d, d, m), m_dot(s, s, m));
         let rad = (sd * sd + dd * (delta * delta - ss)).max(0.0).sqrt();
         let tau =
             if dd > 0.0 { if sd >= 0.0 { (delta * delta - ss) / (sd + rad) } else { (rad - sd) / dd } } else { 0.0 };
