@@ -136,7 +136,8 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// loss and gradient of the rows `rows` of `data` in one pass over their features:
     /// returns the weighted loss, residual and weight sums and adds `Xᵀ(s∘(p − y))` to `g`.
     ///
-    /// `scratch.len() ≥ rows.len()`. each row is read from memory once: rows are taken in tiles
+    /// `scratch.len() ≥ rows.len()`, left holding each row's weighted residual `sᵢ(σ(zᵢ) − yᵢ)` in
+    /// selection order (newton-cg reads its curvatures off them). each row is read from memory once: rows are taken in tiles
     /// small enough for l1 cache ([`tile_rows`]); a tile's logits come from
     /// [`Backend::linear_predictor`], its losses and residuals are summed row by row in order, and
     /// its share of the gradient is added by [`Backend::add_xt_times`] while the tile is still in
