@@ -323,19 +323,20 @@ pub mod reference {
 
     /// `out ← out + Xᵀ·diag(h)·X`, lower triangle accumulated then mirrored.
     pub fn add_weighted_gram(x: &Rows<'_>, h: &[f64], out: &mut [f64]) {
-        let x = match x {
-            Rows::Dense(x) => x,
-            Rows::Sparse(x) => return sparse::add_weighted_gram(x, h, out),
-        };
         let d = x.n_cols();
-        for (&hi, row) in h.iter().zip(x.iter()) {
-            for a in 0..d {
-                let ha = hi * row[a];
-                let out_row = &mut out[a * d..a * d + a + 1];
-                for (o, xb) in out_row.iter_mut().zip(row) {
-                    *o += ha * xb;
+        match x {
+            Rows::Dense(x) => {
+                for (&hi, row) in h.iter().zip(x.iter()) {
+                    for a in 0..d {
+                        let ha = hi * row[a];
+                        let out_row = &mut out[a * d..a * d + a + 1];
+                        for (o, xb) in out_row.iter_mut().zip(row) {
+                            *o += ha * xb;
+                        }
+                    }
                 }
             }
+            Rows::Sparse(x) => sparse::add_weighted_gram_lower(x, h, out),
         }
         for a in 0..d {
             for b in 0..a {

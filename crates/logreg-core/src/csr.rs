@@ -105,11 +105,6 @@ impl CsrMatrix {
         self.values.len()
     }
 
-    /// bytes of the three arrays.
-    pub fn bytes(&self) -> usize {
-        self.indptr.len() * size_of::<usize>() + self.indices.len() * size_of::<u32>() + self.values.len() * 8
-    }
-
     /// the same matrix with `n_cols` columns (at least as many as any stored index needs).
     pub fn with_n_cols(mut self, n_cols: usize) -> Result<Self> {
         let needed = self.indices.iter().max().map_or(0, |&c| c as usize + 1);
@@ -149,11 +144,6 @@ impl CsrMatrix {
             }
         }
         out
-    }
-
-    /// the three arrays: row offsets, column indices, values.
-    pub fn into_parts(self) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
-        (self.indptr, self.indices, self.values)
     }
 }
 

@@ -63,8 +63,9 @@ pub fn add_xt_times_classes(x: &SparseRows<'_>, r: &[f64], g: &mut [f64]) {
     }
 }
 
-/// `out ← out + Xᵀ·diag(h)·X` (`d × d`, row-major), lower triangle accumulated then mirrored.
-pub fn add_weighted_gram(x: &SparseRows<'_>, h: &[f64], out: &mut [f64]) {
+/// the lower triangle (diagonal included) of `out ← out + Xᵀ·diag(h)·X` (`d × d`, row-major);
+/// the caller mirrors it.
+pub fn add_weighted_gram_lower(x: &SparseRows<'_>, h: &[f64], out: &mut [f64]) {
     let d = x.n_cols();
     for (k, &hk) in h.iter().enumerate() {
         let (cols, vals) = x.row(k);
@@ -74,11 +75,6 @@ pub fn add_weighted_gram(x: &SparseRows<'_>, h: &[f64], out: &mut [f64]) {
             for (&b, &vb) in cols.iter().zip(vals).take_while(|(b, _)| **b <= a) {
                 row[b as usize] += ha * vb;
             }
-        }
-    }
-    for a in 0..d {
-        for b in 0..a {
-            out[b * d + a] = out[a * d + b];
         }
     }
 }

@@ -407,12 +407,4 @@ impl<'a> Rows<'a> {
             Rows::Sparse(_) => None,
         }
     }
-
-    /// the selected rows as one csr view, when they are sparse and consecutive.
-    pub fn as_contiguous_sparse(&self) -> Option<CsrRef<'a>> {
-        match self {
-            Rows::Dense(_) => None,
-            Rows::Sparse(r) => r.as_contiguous(),
-        }
-    }
 }

@@ -82,7 +82,6 @@ pub fn read_libsvm_with<R: Read>(
     let parsed: Vec<std::result::Result<Chunk<'_>, ChunkError>> = chunks.par_iter().map(|c| parse_chunk(c)).collect();
     // lines before each chunk, for error messages
     let mut first_line = 1;
-    let mut total = Chunk::default();
     let mut lowest = u64::MAX;
     let mut highest = 0u64;
     let (mut nnz, mut rows) = (0usize, 0usize);
@@ -117,7 +116,6 @@ pub fn read_libsvm_with<R: Read>(
         indices.extend(c.indices.iter().map(|&j| j as u32));
         values.extend_from_slice(&c.values);
         first_line += c.lines;
-        total.lines += c.lines;
     }
     if indptr.len() == 1 {
         return Err(Error::Parse { path: path.into(), line: None, column: None, message: "no data rows".into() });
