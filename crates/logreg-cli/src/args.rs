@@ -170,16 +170,25 @@ pub struct GenerateArgs {
     /// feature columns
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub features: u64,
-    /// informative columns (default: min(features, max(2, features / 5)))
+    /// informative columns (default: min(features, max(2, features / 5)); with --sparse the
+    /// planted non-zero coefficients per class, default max(1, features / 20))
     #[arg(long)]
     pub informative: Option<u64>,
+    /// sparse text-like data (power-law column frequencies, l2-normalised rows, a planted sparse
+    /// model), written as libsvm
+    #[arg(long)]
+    pub sparse: bool,
+    /// mean stored values per row of --sparse data
+    #[arg(long, default_value_t = 75, value_parser = clap::value_parser!(u64).range(1..))]
+    pub nnz_per_row: u64,
     /// redundant columns (linear combinations of the informative ones)
     #[arg(long, default_value_t = 0)]
     pub redundant: u64,
     /// classes (more than 2: a multinomial target)
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(2..=255))]
     pub classes: u64,
-    /// class separation (half the hypercube side)
+    /// class separation (half the hypercube side; with --sparse, the planted coefficients'
+    /// standard deviation over 10)
     #[arg(long, default_value_t = 1.0, value_parser = parse_positive, allow_negative_numbers = true)]
     pub class_sep: f64,
     /// fraction of labels assigned at random

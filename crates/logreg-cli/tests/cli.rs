@@ -578,3 +578,33 @@ fn sparse_libsvm_data_trains_predicts_and_evaluates() {
         .code(1)
         .stderr(predicate::str::contains("line 401: index 200000 exceeds the 150000 features expected"));
 }
+
+#[test]
+fn generated_sparse_text_data_trains_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("text.svm");
+    logreg()
+        .args(["generate", "--sparse", "--samples", "3000", "--features", "20000", "--nnz-per-row", "30", "--output"])
+        .arg(&data)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("3000 rows × 20000 features (1000 informative,"));
+    let model = dir.path().join("m.json");
+    let out = logreg()
+        .args(["train", "--no-intercept", "--l2", "1e-3", "--n-features", "20000", "--data"])
+        .arg(&data)
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success();
+    let report = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(report.contains("3000 rows × 20000 features") && report.contains("newton-cg"), "{report}");
+    let accuracy: f64 = report.split("accuracy ").nth(1).unwrap()[..6].parse().unwrap();
+    assert!(accuracy > 0.8, "{report}");
+    logreg()
+        .args(["generate", "--sparse", "--samples", "10", "--features", "10", "--output"])
+        .arg(dir.path().join("x.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--sparse data is written as libsvm"));
+}

@@ -23,6 +23,7 @@ pub mod simd;
 pub mod softmax;
 pub mod solve;
 pub mod synthetic;
+pub mod synthetic_text;
 pub mod train;
 pub mod view;
 

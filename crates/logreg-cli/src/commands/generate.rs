@@ -2,8 +2,10 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use logreg::synthetic::MakeClassification;
+use logreg::synthetic_text::SparseText;
+use logreg::{Dataset, Design};
 
 use crate::args::{Format, GenerateArgs};
 use crate::output::write_atomic;
@@ -11,52 +13,96 @@ use crate::output::write_atomic;
 /// write synthetic data.
 pub fn run(a: GenerateArgs) -> Result<()> {
     let d = a.features as usize;
-    let informative = a.informative.map_or_else(|| (d / 5).max(2).min(d), |k| k as usize);
-    let data = MakeClassification {
-        n_samples: a.samples as usize,
-        n_features: d,
-        n_informative: informative,
-        n_redundant: a.redundant as usize,
-        n_classes: a.classes as usize,
-        class_sep: a.class_sep,
-        flip_y: a.flip_y,
-        seed: a.seed,
-        ..MakeClassification::default()
+    let format = crate::data::format_of(&a.output, a.format);
+    let (data, informative) = if a.sparse {
+        if format != Format::Libsvm {
+            bail!("--sparse data is written as libsvm: name the output .svm or pass --format libsvm");
+        }
+        let informative = a.informative.map_or_else(|| (d / 20).max(1), |k| k as usize);
+        let params = SparseText {
+            n_rows: a.samples as usize,
+            n_cols: d,
+            nnz_per_row: a.nnz_per_row as usize,
+            n_informative: informative,
+            strength: 10.0 * a.class_sep,
+            n_classes: a.classes as usize,
+            flip_y: a.flip_y,
+            seed: a.seed,
+            ..SparseText::default()
+        };
+        (params.generate()?, informative)
+    } else {
+        let informative = a.informative.map_or_else(|| (d / 5).max(2).min(d), |k| k as usize);
+        let params = MakeClassification {
+            n_samples: a.samples as usize,
+            n_features: d,
+            n_informative: informative,
+            n_redundant: a.redundant as usize,
+            n_classes: a.classes as usize,
+            class_sep: a.class_sep,
+            flip_y: a.flip_y,
+            seed: a.seed,
+            ..MakeClassification::default()
+        };
+        (params.generate()?, informative)
+    };
+    write_atomic(&a.output, |w: &mut dyn Write| match format {
+        Format::Npy => logreg::io::write_npy(&data, w),
+        Format::Csv => write_csv(&data, w),
+        Format::Libsvm => write_libsvm(&data, w),
+    })?;
+    let nnz = match data.features() {
+        Design::Sparse(x) => format!(", {} stored values", x.nnz()),
+        Design::Dense(_) => String::new(),
+    };
+    eprintln!(
+        "{} rows × {d} features ({informative} informative{nnz}) written to {}",
+        data.n_rows(),
+        a.output.display()
+    );
+    Ok(())
+}
+
+/// a header `x0,…,y` and one line per row.
+fn write_csv(data: &Dataset, w: &mut dyn Write) -> std::io::Result<()> {
+    let d = data.n_cols();
+    let header: Vec<String> = (0..d).map(|j| format!("x{j}")).chain(["y".to_string()]).collect();
+    writeln!(w, "{}", header.join(","))?;
+    let mut row = vec![0.0; d];
+    for (i, &y) in data.labels().iter().enumerate() {
+        data.features().row_into(i, &mut row);
+        for v in &row {
+            write!(w, "{v},")?;
+        }
+        writeln!(w, "{y}")?;
     }
-    .generate()?;
+    Ok(())
+}
+
+/// `label index:value …` per row, 1-based indices, zeros omitted; binary labels as ±1.
+fn write_libsvm(data: &Dataset, w: &mut dyn Write) -> std::io::Result<()> {
     let x = data.features();
-    write_atomic(&a.output, |w: &mut dyn Write| {
-        match crate::data::format_of(&a.output, a.format) {
-            Format::Npy => logreg::io::write_npy(&data, w)?,
-            Format::Csv => {
-                let header: Vec<String> = (0..d).map(|j| format!("x{j}")).chain(["y".to_string()]).collect();
-                writeln!(w, "{}", header.join(","))?;
-                let mut row = vec![0.0; d];
-                for (i, &y) in data.labels().iter().enumerate() {
-                    x.row_into(i, &mut row);
-                    for v in &row {
-                        write!(w, "{v},")?;
-                    }
-                    writeln!(w, "{y}")?;
+    let mut row = vec![0.0; if x.as_sparse().is_some() { 0 } else { data.n_cols() }];
+    for (i, &y) in data.labels().iter().enumerate() {
+        match data.n_classes() {
+            2 => write!(w, "{}", if y == 1.0 { "+1" } else { "-1" })?,
+            _ => write!(w, "{y}")?,
+        }
+        match x {
+            Design::Sparse(x) => {
+                let (indices, values) = x.row(i);
+                for (j, v) in indices.iter().zip(values) {
+                    write!(w, " {}:{v}", j + 1)?;
                 }
             }
-            Format::Libsvm => {
-                let mut row = vec![0.0; d];
-                for (i, &y) in data.labels().iter().enumerate() {
-                    x.row_into(i, &mut row);
-                    match data.n_classes() {
-                        2 => write!(w, "{}", if y == 1.0 { "+1" } else { "-1" })?,
-                        _ => write!(w, "{y}")?,
-                    }
-                    for (j, v) in row.iter().enumerate().filter(|(_, v)| **v != 0.0) {
-                        write!(w, " {}:{v}", j + 1)?;
-                    }
-                    writeln!(w)?;
+            Design::Dense(_) => {
+                x.row_into(i, &mut row);
+                for (j, v) in row.iter().enumerate().filter(|(_, v)| **v != 0.0) {
+                    write!(w, " {}:{v}", j + 1)?;
                 }
             }
         }
-        Ok(())
-    })?;
-    eprintln!("{} rows × {d} features ({informative} informative) written to {}", data.n_rows(), a.output.display());
+        writeln!(w)?;
+    }
     Ok(())
 }
