@@ -54,6 +54,10 @@ pub struct DataArgs {
     /// field delimiter of csv files
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// width of libsvm data (train: default its largest index, so that train and test files
+    /// agree; with a model: default the model's, and columns past the model's are ignored)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n_features: Option<u64>,
 }
 
 /// `logreg train`.
@@ -76,9 +80,6 @@ pub struct TrainArgs {
     /// measure the penalty on standardised features (coefficients are reported on the original scale)
     #[arg(long)]
     pub standardize: bool,
-    /// width of libsvm data (default: its largest index), so that train and test files agree
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub n_features: Option<u64>,
     /// hold the intercept at 0 (LIBLINEAR's default objective; binary models)
     #[arg(long)]
     pub no_intercept: bool,

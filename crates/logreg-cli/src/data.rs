@@ -36,7 +36,7 @@ pub struct Labelled<'a> {
     pub features: Option<Vec<String>>,
     /// positive class
     pub positive: Option<&'a str>,
-    /// number of features (libsvm width)
+    /// the model's number of features (libsvm data are read at this width)
     pub width: Option<usize>,
 }
 
@@ -59,7 +59,7 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
     let reader = open_with_progress(path)?;
     let data = match format_of(path, input.format) {
         Format::Csv => read_csv_from(reader, path, &options)?,
-        Format::Libsvm => read_libsvm_from(reader, path, spec.width, spec.positive)?,
+        Format::Libsvm => read_libsvm_for(reader, path, input, spec.width, spec.positive)?,
         Format::Npy => read_npy_from(reader, path, spec.positive)?,
     };
     Ok((data, path.display().to_string()))
@@ -119,7 +119,7 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> 
                 );
             }
             let data = match format {
-                Format::Libsvm => read_libsvm_from(reader, path, Some(features.len()), None)?,
+                Format::Libsvm => read_libsvm_for(reader, path, input, Some(features.len()), None)?,
                 _ => read_npy_from(reader, path, None)?,
             };
             if data.dataset.n_cols() != features.len() {
@@ -133,6 +133,35 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> 
             Ok(Features::Data(data.dataset))
         }
     }
+}
+
+/// libsvm data at the width `--n-features` gives (else the model's, else the file's), then set
+/// to the model's width: columns past it ignored, with a note.
+fn read_libsvm_for(
+    reader: impl Read,
+    path: &Path,
+    input: &DataArgs,
+    model_width: Option<usize>,
+    positive: Option<&str>,
+) -> Result<LoadedData> {
+    let width = input.n_features.map(|d| d as usize);
+    let mut data = read_libsvm_from(reader, path, width.or(model_width), positive).map_err(|e| match model_width {
+        Some(_) if width.is_none() && e.to_string().contains("features expected") => anyhow::anyhow!(
+            "{e} (the model's width); --n-features N reads a wider file and ignores the columns past the model's"
+        ),
+        _ => e.into(),
+    })?;
+    if let Some(d) = model_width.filter(|&d| d != data.dataset.n_cols()) {
+        if data.dataset.n_cols() > d {
+            eprintln!(
+                "note: {}: {} columns read against the model's {d}: the columns past {d} are ignored",
+                path.display(),
+                data.dataset.n_cols()
+            );
+        }
+        data.dataset = data.dataset.with_n_cols(d)?;
+    }
+    Ok(data)
 }
 
 /// the file at `path`, read through a byte progress bar (drawn only on a terminal, for large files).

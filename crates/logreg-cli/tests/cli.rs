@@ -577,6 +577,31 @@ fn sparse_libsvm_data_trains_predicts_and_evaluates() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("line 401: index 200000 exceeds the 150000 features expected"));
+    // data wider than the model: an error that names the flag, or columns past the model's ignored
+    let wide = dir.path().join("wide.svm");
+    std::fs::write(&wide, "+1 3:1 250000:7\n-1 40:1\n").unwrap();
+    logreg()
+        .args(["predict", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&wide)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "line 1: index 250000 exceeds the 200000 features expected (the model's width)",
+        ))
+        .stderr(predicate::str::contains("--n-features"));
+    let predictions = logreg()
+        .args(["predict", "--n-features", "300000", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&wide)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("300000 columns read against the model's 200000"));
+    let lines: Vec<String> =
+        String::from_utf8_lossy(&predictions.get_output().stdout).lines().map(str::to_string).collect();
+    assert!(lines[1].ends_with(",1") && lines[2].ends_with(",-1"), "{lines:?}");
 }
 
 #[test]

@@ -105,14 +105,29 @@ impl CsrMatrix {
         self.values.len()
     }
 
-    /// the same matrix with `n_cols` columns (at least as many as any stored index needs).
-    pub fn with_n_cols(mut self, n_cols: usize) -> Result<Self> {
-        let needed = self.indices.iter().max().map_or(0, |&c| c as usize + 1);
-        if n_cols < needed {
-            return Err(Error::param(
-                "n_features",
-                format!("the data use column {} but the width is {n_cols}", needed - 1),
-            ));
+    /// the same matrix with `n_cols` columns: stored values in columns `n_cols` and beyond are
+    /// dropped, new columns are empty.
+    pub fn resized(mut self, n_cols: usize) -> Result<Self> {
+        if n_cols > u32::MAX as usize + 1 {
+            return Err(Error::param("n_cols", format!("at most {} columns fit u32 indices, got {n_cols}", u32::MAX)));
+        }
+        if n_cols < self.n_cols {
+            let mut kept = 0;
+            for i in 0..self.n_rows() {
+                let (start, end) = (self.indptr[i], self.indptr[i + 1]);
+                self.indptr[i] = kept;
+                for k in start..end {
+                    if (self.indices[k] as usize) < n_cols {
+                        self.indices[kept] = self.indices[k];
+                        self.values[kept] = self.values[k];
+                        kept += 1;
+                    }
+                }
+            }
+            let n = self.n_rows();
+            self.indptr[n] = kept;
+            self.indices.truncate(kept);
+            self.values.truncate(kept);
         }
         self.n_cols = n_cols;
         Ok(self)
@@ -173,7 +188,11 @@ mod tests {
         assert_eq!(s.to_dense(), [0.0, 3.0, 4.0, 0.0, 1.5, 0.0]);
         let v = m.view().slice_rows(1..3);
         assert_eq!((v.n_rows(), v.nnz(), v.row(1)), (2, 3, (&[1u32, 2][..], &[3.0, 4.0][..])));
-        assert!(m.clone().with_n_cols(2).is_err());
-        assert_eq!(m.with_n_cols(5).unwrap().n_cols(), 5);
+        let narrow = m.clone().resized(2).unwrap();
+        assert_eq!((narrow.n_cols(), narrow.nnz()), (2, 3));
+        assert_eq!(narrow.to_dense(), [0.0, 1.5, -2.0, 0.0, 0.0, 3.0]);
+        let wide = m.resized(5).unwrap();
+        assert_eq!((wide.n_cols(), wide.nnz()), (5, 4));
+        assert_eq!(&wide.to_dense()[..5], [0.0, 1.5, 0.0, 0.0, 0.0]);
     }
 }

@@ -206,6 +206,20 @@ impl Dataset {
         }
     }
 
+    /// the same sparse data with `n_cols` columns (features past `n_cols` dropped, new columns
+    /// empty), feature names `f1, f2, …`: the width of positional (libsvm) data set to a
+    /// model's. an error for dense data.
+    pub fn with_n_cols(self, n_cols: usize) -> Result<Dataset> {
+        let Features::Sparse(x) = self.features else {
+            return Err(Error::param("n_features", "only sparse data can change width"));
+        };
+        if n_cols == 0 {
+            return Err(Error::param("n_features", "a dataset needs at least one feature column"));
+        }
+        let names = (1..=n_cols).map(|j| format!("f{j}")).collect();
+        Dataset { features: Features::Sparse(x.resized(n_cols)?), n_cols, ..self }.with_feature_names(names)
+    }
+
     /// the same data with its features stored sparse (a dense dataset's nonzeros).
     pub fn to_sparse(&self) -> Dataset {
         let features = match &self.features {

@@ -22,7 +22,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
         target: a.target.clone(),
         features: a.features.clone(),
         positive: a.positive.as_deref(),
-        width: a.n_features.map(|d| d as usize),
+        width: None,
     };
     let (loaded, source) = load_labelled(&a.input, spec, true)?;
     if a.input.data.is_none() {
