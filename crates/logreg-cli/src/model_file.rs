@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 /// the `format` field of every model file.
 pub const FORMAT: &str = "logreg-model";
 /// the newest format version this build reads and the one it writes (2: multinomial models;
-/// version 1 files, all binary, still load).
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: positional feature names and mostly-zero coefficients stored compactly; version 1 and 2
+/// files still load).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// everything a model file holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,11 +30,20 @@ pub struct ModelFile {
     /// the class modelled as 1 (binary models)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub positive_class: Option<String>,
-    /// feature names, in coefficient order
+    /// feature names, in coefficient order (in the file: absent when positional)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
-    /// coefficients on the original feature scale (binary models)
+    /// in the file only: the number of positional features `f1, f2, …` (libsvm, npy data),
+    /// written instead of their names
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positional_features: Option<usize>,
+    /// coefficients on the original feature scale (binary models; in the file: absent when
+    /// stored sparse)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coefficients: Vec<f64>,
+    /// in the file only: the non-zero coefficients, when most are zero (l1 fits)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sparse_coefficients: Option<SparseCoefficients>,
     /// intercept on the original feature scale (binary models)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intercept: Option<f64>,
@@ -64,11 +74,54 @@ pub struct MultinomialPart {
     pub reference_class: bool,
     /// intercept of each class
     pub intercepts: Vec<f64>,
-    /// coefficients of each class on the original feature scale, in feature order
+    /// coefficients of each class on the original feature scale, in feature order (in the
+    /// file: absent when stored sparse)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coefficients: Vec<Vec<f64>>,
+    /// in the file only: each class's non-zero coefficients, when most are zero (l1 fits)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sparse_coefficients: Option<Vec<SparseCoefficients>>,
     /// coefficient table of each non-reference class (unpenalised fits)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference: Option<Vec<Vec<InferenceRow>>>,
+}
+
+/// the non-zero entries of a coefficient vector: 0-based feature positions, increasing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SparseCoefficients {
+    /// positions of the non-zero coefficients
+    pub indices: Vec<usize>,
+    /// their values
+    pub values: Vec<f64>,
+}
+
+impl SparseCoefficients {
+    /// the non-zero entries of `w`, when they are at most a quarter of a vector of at least 64.
+    fn of(w: &[f64]) -> Option<Self> {
+        let nonzero = w.iter().filter(|&&c| c != 0.0).count();
+        (w.len() >= 64 && 4 * nonzero <= w.len()).then(|| SparseCoefficients {
+            indices: (0..w.len()).filter(|&j| w[j] != 0.0).collect(),
+            values: w.iter().copied().filter(|&c| c != 0.0).collect(),
+        })
+    }
+
+    /// the dense vector of `d` entries; an error message when the entries do not fit it.
+    fn expand(&self, d: usize) -> std::result::Result<Vec<f64>, String> {
+        if self.indices.len() != self.values.len() {
+            return Err(format!("{} sparse indices but {} values", self.indices.len(), self.values.len()));
+        }
+        if self.indices.windows(2).any(|w| w[0] >= w[1]) || self.indices.last().is_some_and(|&j| j >= d) {
+            return Err(format!("sparse coefficient indices must increase and lie below the {d} features"));
+        }
+        let mut w = vec![0.0; d];
+        self.indices.iter().zip(&self.values).for_each(|(&j, &v)| w[j] = v);
+        Ok(w)
+    }
+}
+
+/// whether `names` are `f1, f2, …` in order.
+fn positional(names: &[String]) -> bool {
+    names.iter().enumerate().all(|(j, n)| n.strip_prefix('f').and_then(|k| k.parse::<usize>().ok()) == Some(j + 1))
 }
 
 /// the parameters of a binary model file.
@@ -248,6 +301,7 @@ impl ModelFile {
                 reference_class: model.reference_class,
                 intercepts: model.intercepts.clone(),
                 coefficients: model.coefficients.clone(),
+                sparse_coefficients: None,
                 inference: model.inference.as_ref().map(|tables| tables.iter().map(inference_rows).collect()),
             }),
             ..Self::common(&model.report, &model.feature_names, model.standardization.as_ref(), target, training, data)
@@ -281,7 +335,9 @@ impl ModelFile {
             negative_class: None,
             positive_class: None,
             features: features.to_vec(),
+            positional_features: None,
             coefficients: Vec::new(),
+            sparse_coefficients: None,
             intercept: None,
             multinomial: None,
             standardization: standardization.map(|s| Standardization { mean: s.mean.clone(), scale: s.scale.clone() }),
@@ -306,10 +362,65 @@ impl ModelFile {
         }
     }
 
+    /// the form written to files: positional names as their count, mostly-zero coefficients as
+    /// their non-zero entries.
+    fn compact(&self) -> Self {
+        let mut file = self.clone();
+        if file.features.len() >= 64 && positional(&file.features) {
+            file.positional_features = Some(file.features.len());
+            file.features = Vec::new();
+        }
+        if let Some(sparse) = SparseCoefficients::of(&file.coefficients) {
+            file.sparse_coefficients = Some(sparse);
+            file.coefficients = Vec::new();
+        }
+        if let Some(m) = &mut file.multinomial {
+            let sparse: Option<Vec<_>> = m.coefficients.iter().map(|w| SparseCoefficients::of(w)).collect();
+            if let Some(sparse) = sparse.filter(|s| !s.is_empty()) {
+                m.sparse_coefficients = Some(sparse);
+                m.coefficients = Vec::new();
+            }
+        }
+        file
+    }
+
+    /// the in-memory form of a file's contents: names and coefficients in full.
+    fn expanded(mut self) -> std::result::Result<Self, String> {
+        if let Some(d) = self.positional_features.take() {
+            if !self.features.is_empty() {
+                return Err("both `features` and `positional_features`".into());
+            }
+            if d > logreg::io::libsvm::MAX_COLUMNS {
+                return Err(format!(
+                    "{d} positional features, more than the {} supported",
+                    logreg::io::libsvm::MAX_COLUMNS
+                ));
+            }
+            self.features = (1..=d).map(|j| format!("f{j}")).collect();
+        }
+        let d = self.features.len();
+        if let Some(sparse) = self.sparse_coefficients.take() {
+            if !self.coefficients.is_empty() {
+                return Err("both `coefficients` and `sparse_coefficients`".into());
+            }
+            self.coefficients = sparse.expand(d)?;
+        }
+        if let Some(m) = &mut self.multinomial {
+            if let Some(sparse) = m.sparse_coefficients.take() {
+                if !m.coefficients.is_empty() {
+                    return Err("both multinomial `coefficients` and `sparse_coefficients`".into());
+                }
+                m.coefficients = sparse.iter().map(|s| s.expand(d)).collect::<std::result::Result<_, _>>()?;
+            }
+        }
+        Ok(self)
+    }
+
     /// write to `path` atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
+        let file = self.compact();
         crate::output::write_atomic(path, |w| {
-            serde_json::to_writer_pretty(&mut *w, self)?;
+            serde_json::to_writer_pretty(&mut *w, &file)?;
             std::io::Write::write_all(w, b"\n")
         })
     }
@@ -344,6 +455,7 @@ impl ModelFile {
         let file: ModelFile =
             serde_json::from_value(value).with_context(|| format!("{}: malformed model file", path.display()))?;
         let malformed = |what: String| anyhow::anyhow!("{}: malformed model file: {what}", path.display());
+        let file = file.expanded().map_err(malformed)?;
         let d = file.features.len();
         let finite = |v: &[f64]| v.iter().all(|c| c.is_finite());
         match (&file.multinomial, file.binary()) {
@@ -424,6 +536,7 @@ mod fuzz {
         let mut seeds: Vec<Vec<u8>> = [
             "fixtures/model_spector.json",
             "fixtures/model_anes96.json",
+            "fixtures/model_sparse.json",
             "malformed/newer_model.json",
             "malformed/garbage_model.json",
         ]

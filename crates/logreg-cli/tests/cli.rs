@@ -52,7 +52,7 @@ fn train_reports_test_metrics_and_writes_a_versioned_model() {
         .stdout(predicate::str::contains("actual \\ predicted"));
     let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(m["format"], "logreg-model");
-    assert_eq!(m["format_version"], 2);
+    assert_eq!(m["format_version"], 3);
     assert_eq!(m["target"], "diagnosis");
     assert_eq!(m["positive_class"], "malignant");
     assert_eq!(m["features"].as_array().unwrap().len(), 30);
@@ -408,7 +408,7 @@ fn multinomial_train_predict_evaluate_summary() {
         .stdout(predicate::str::contains("macro precision"))
         .stdout(predicate::str::contains("converged: tolerance reached"));
     let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    assert_eq!(m["format_version"], 2);
+    assert_eq!(m["format_version"], 3);
     assert_eq!(m["multinomial"]["classes"].as_array().unwrap().len(), 7);
     // statsmodels MNLogit: PID=6 selfLR coefficient 2.070080 (se 0.143409)
     let w = m["multinomial"]["coefficients"][6][1].as_f64().unwrap();
@@ -558,6 +558,12 @@ fn sparse_libsvm_data_trains_predicts_and_evaluates() {
     let report = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(report.contains("401 rows × 200000 features"), "{report}");
     assert!(report.contains("newton-cg") && report.contains("converged: tolerance reached"), "{report}");
+    // positional names stored as their count, the mostly-zero coefficients as their non-zeros
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["positional_features"], 200_000);
+    assert!(m.get("features").is_none() && m.get("coefficients").is_none(), "{m}");
+    let indices = m["sparse_coefficients"]["indices"].as_array().unwrap();
+    assert_eq!((indices.len(), &indices[0], &indices[57]), (58, &serde_json::json!(0), &serde_json::json!(199_999)));
     let predictions = logreg().args(["predict", "--model"]).arg(&model).arg("--data").arg(&test).assert().success();
     let lines: Vec<String> =
         String::from_utf8_lossy(&predictions.get_output().stdout).lines().map(str::to_string).collect();
