@@ -405,13 +405,13 @@ impl ModelFile {
             }
             self.coefficients = sparse.expand(d)?;
         }
-        if let Some(m) = &mut self.multinomial {
-            if let Some(sparse) = m.sparse_coefficients.take() {
-                if !m.coefficients.is_empty() {
-                    return Err("both multinomial `coefficients` and `sparse_coefficients`".into());
-                }
-                m.coefficients = sparse.iter().map(|s| s.expand(d)).collect::<std::result::Result<_, _>>()?;
+        if let Some(m) = &mut self.multinomial
+            && let Some(sparse) = m.sparse_coefficients.take()
+        {
+            if !m.coefficients.is_empty() {
+                return Err("both multinomial `coefficients` and `sparse_coefficients`".into());
             }
+            m.coefficients = sparse.iter().map(|s| s.expand(d)).collect::<std::result::Result<_, _>>()?;
         }
         Ok(self)
     }
