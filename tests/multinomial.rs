@@ -188,11 +188,15 @@ fn elastic_net_matches_the_binary_model_and_satisfies_kkt() {
     let reference = fit(&data, FitParams { l2: 1e-3, l1: 5e-3, tol: 1e-10, ..FitParams::default() }, &ReferenceBackend);
     let zeros = reference.coefficients.iter().flatten().filter(|w| **w == 0.0).count();
     assert!(zeros > 5, "an l1 fit has exact zeros: {zeros}");
+    let sparse = data.to_sparse();
     for backend in all_backends() {
-        let m = fit(&data, FitParams { l2: 1e-3, l1: 5e-3, tol: 1e-10, ..FitParams::default() }, backend);
-        assert!(m.report.gradient_norm <= 1e-10, "kkt {}", m.report.gradient_norm);
-        let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
-        assert!(rel <= 1e-10, "{}: objective {} vs {}", backend.name(), m.report.objective, reference.report.objective);
+        for (solver, storage) in [(Solver::Auto, &data), (Solver::OwlQn, &data), (Solver::OwlQn, &sparse)] {
+            let m = fit(storage, FitParams { solver, l2: 1e-3, l1: 5e-3, tol: 1e-10, ..FitParams::default() }, backend);
+            let what = format!("{solver} on {} (sparse {})", backend.name(), storage.is_sparse());
+            assert!(m.report.gradient_norm <= 1e-10, "{what}: kkt {}", m.report.gradient_norm);
+            let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
+            assert!(rel <= 1e-10, "{what}: objective {} vs {}", m.report.objective, reference.report.objective);
+        }
     }
 }
 

@@ -94,12 +94,14 @@ proptest! {
     }
 }
 
-/// a sparse fit is bit-for-bit the same on 1 and 2 threads, with every exact solver.
+/// a sparse fit is bit-for-bit the same on 1 and 2 threads, with every exact solver (owl-qn
+/// with an l1 penalty).
 #[test]
 fn sparse_fits_do_not_depend_on_thread_count() {
     let data = with_zeros(&common::k_classes(3000, 40, 2, 5), 3).to_sparse();
-    for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg] {
-        let params = FitParams { solver, l2: 1e-3, ..FitParams::default() };
+    for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::OwlQn] {
+        let l1 = if solver == Solver::OwlQn { 1e-3 } else { 0.0 };
+        let params = FitParams { solver, l2: 1e-3, l1, ..FitParams::default() };
         let models: Vec<Model> = [1, 2]
             .iter()
             .map(|&t| {

@@ -125,7 +125,8 @@ pub fn run(a: TrainArgs) -> Result<()> {
 fn progress_bar(a: &TrainArgs, solver: Solver) -> BarObserver {
     let (steps, unit) = match solver {
         Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
-        Solver::Lbfgs => (a.max_iter.unwrap_or(10_000), "iterations"),
+        Solver::Lbfgs | Solver::OwlQn => (a.max_iter.unwrap_or(10_000), "iterations"),
+        Solver::NewtonCg => (a.max_iter.unwrap_or(1_000), "iterations"),
         _ => (a.max_iter.unwrap_or(100), "iterations"),
     };
     BarObserver::new(steps, unit, a.quiet)

@@ -13,7 +13,7 @@ use crate::objective::Penalty;
 use crate::objective::{kkt_violation, weighted_l1};
 use crate::outcome::{Limits, Outcome, ensure_finite};
 use crate::scaler::ColumnStats;
-use crate::solve::{ClassWeight, Solver, ValidFitParams, lbfgs};
+use crate::solve::{ClassWeight, Solver, ValidFitParams, lbfgs, owl_qn};
 use crate::train::Observer;
 use crate::view::Selection;
 
@@ -30,14 +30,13 @@ const GRAM: f64 = 0.03e-9;
 const CHOL: f64 = 0.5e-9;
 
 /// the concrete solver `auto` stands for on a multinomial fit of `n_rows × n_cols` with
-/// `stored` class blocks and `penalty`: `cd` (proximal newton) with an l1 penalty; else newton when its estimated time (about 8 iterations of a — possibly
-/// sampled — hessian of `pairs·(d+1)²` per row and a cholesky of `P³/3`) is at most l-bfgs's
-/// (about 60 passes) plus [`Solver::NEWTON_SLACK_SECONDS`], l-bfgs otherwise.
+/// `stored` class blocks and `penalty`: newton (`cd`, proximal newton, with an l1 penalty) when
+/// its estimated time (about 8 iterations of a — possibly sampled — hessian of `pairs·(d+1)²`
+/// per row and a cholesky of `P³/3`) is at most l-bfgs's (about 60 passes) plus
+/// [`Solver::NEWTON_SLACK_SECONDS`], l-bfgs (`owl-qn` with an l1 penalty) otherwise.
 pub fn multinomial_solver(solver: Solver, n_rows: usize, n_cols: usize, stored: usize, penalty: Penalty) -> Solver {
-    match solver {
-        Solver::Auto if penalty.l1() > 0.0 => return Solver::Cd,
-        Solver::Auto => {}
-        other => return other,
+    if solver != Solver::Auto {
+        return solver;
     }
     let (n, q) = (n_rows as f64, (n_cols + 1) as f64);
     let k = stored as f64;
@@ -46,7 +45,12 @@ pub fn multinomial_solver(solver: Solver, n_rows: usize, n_cols: usize, stored: 
     let hessian_rows = crate::solve::hessian_sample_rows(n_rows, stored * (n_cols + 1)).map_or(n, |m| m as f64);
     let newton = 8.0 * (pass + hessian_rows * k * (k + 1.0) / 2.0 * q * q * GRAM + p * p * p / 3.0 * CHOL);
     let lbfgs = 60.0 * pass;
-    if newton <= lbfgs + Solver::NEWTON_SLACK_SECONDS { Solver::Newton } else { Solver::Lbfgs }
+    match (newton <= lbfgs + Solver::NEWTON_SLACK_SECONDS, penalty.l1() > 0.0) {
+        (true, false) => Solver::Newton,
+        (true, true) => Solver::Cd,
+        (false, false) => Solver::Lbfgs,
+        (false, true) => Solver::OwlQn,
+    }
 }
 
 impl ValidFitParams {
@@ -92,6 +96,10 @@ impl ValidFitParams {
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
         let outcome = match solver {
             Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+            Solver::OwlQn => {
+                let lambda = obj.l1_strengths();
+                owl_qn(&mut obj, theta0, &lambda, limits(10_000), observer)?
+            }
             Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
             // newton, or proximal newton (`cd`) when there is an l1 penalty
             _ => newton(&mut obj, theta0, limits(100), observer)?,

@@ -16,6 +16,79 @@ const SOLVER: &str = "lbfgs";
 /// correction pairs kept.
 const MEMORY: usize = 10;
 
+/// the last [`MEMORY`] correction pairs `(s, y)` and the two-loop recursion over them.
+pub(crate) struct Memory {
+    s: Vec<Vec<f64>>,
+    y: Vec<Vec<f64>>,
+    rho: [f64; MEMORY],
+    alpha: [f64; MEMORY],
+    stored: usize,
+    newest: usize,
+    s_new: Vec<f64>,
+    y_new: Vec<f64>,
+}
+
+impl Memory {
+    /// empty memory for `k` parameters.
+    pub(crate) fn new(k: usize) -> Self {
+        Memory {
+            s: vec![vec![0.0; k]; MEMORY],
+            y: vec![vec![0.0; k]; MEMORY],
+            rho: [0.0; MEMORY],
+            alpha: [0.0; MEMORY],
+            stored: 0,
+            newest: 0,
+            s_new: vec![0.0; k],
+            y_new: vec![0.0; k],
+        }
+    }
+
+    /// forget every pair.
+    pub(crate) fn clear(&mut self) {
+        self.stored = 0;
+    }
+
+    /// `dir ← −H·v`, `H` the inverse-hessian approximation whose initial matrix is `γ·D`,
+    /// `D = precond`, `γ` fitted to the newest pair (1 before there is one).
+    pub(crate) fn direction(&mut self, v: &[f64], precond: &[f64], dir: &mut [f64]) {
+        dir.iter_mut().zip(v).for_each(|(d, g)| *d = -g);
+        for m in 0..self.stored {
+            let i = (self.newest + MEMORY - m) % MEMORY;
+            self.alpha[i] = self.rho[i] * dot(&self.s[i], dir);
+            dir.iter_mut().zip(&self.y[i]).for_each(|(d, y)| *d -= self.alpha[i] * y);
+        }
+        let gamma = if self.stored > 0 {
+            let (s, y) = (&self.s[self.newest], &self.y[self.newest]);
+            dot(s, y) / y.iter().zip(precond).map(|(y, p)| y * y * p).sum::<f64>()
+        } else {
+            1.0
+        };
+        dir.iter_mut().zip(precond).for_each(|(d, p)| *d *= gamma * p);
+        for m in (0..self.stored).rev() {
+            let i = (self.newest + MEMORY - m) % MEMORY;
+            let beta = self.rho[i] * dot(&self.y[i], dir);
+            dir.iter_mut().zip(&self.s[i]).for_each(|(d, s)| *d += (self.alpha[i] - beta) * s);
+        }
+    }
+
+    /// record the pair `(θ_new − θ, g_new − g)`; skipped when its curvature is not positive.
+    pub(crate) fn push(&mut self, theta: &[f64], theta_new: &[f64], grad: &[f64], grad_new: &[f64]) {
+        for j in 0..theta.len() {
+            self.s_new[j] = theta_new[j] - theta[j];
+            self.y_new[j] = grad_new[j] - grad[j];
+        }
+        let sy = dot(&self.s_new, &self.y_new);
+        if sy > 1e-12 * norm2(&self.s_new) * norm2(&self.y_new) {
+            let slot = if self.stored == 0 { self.newest } else { (self.newest + 1) % MEMORY };
+            self.s[slot].copy_from_slice(&self.s_new);
+            self.y[slot].copy_from_slice(&self.y_new);
+            self.rho[slot] = 1.0 / sy;
+            self.newest = slot;
+            self.stored = (self.stored + 1).min(MEMORY);
+        }
+    }
+}
+
 /// minimise the smooth objective (no l1) by l-bfgs from `theta`.
 pub fn lbfgs<S: Smooth + ?Sized>(
     obj: &mut S,
@@ -26,12 +99,7 @@ pub fn lbfgs<S: Smooth + ?Sized>(
     let k = theta.len();
     let mut grad = vec![0.0; k];
     let (mut trial, mut t_grad, mut dir) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
-    let (mut s_new, mut y_new) = (vec![0.0; k], vec![0.0; k]);
-    let mut s_mem = vec![vec![0.0; k]; MEMORY];
-    let mut y_mem = vec![vec![0.0; k]; MEMORY];
-    let mut rho = [0.0; MEMORY];
-    let mut alpha_buf = [0.0; MEMORY];
-    let (mut stored, mut newest) = (0usize, 0usize);
+    let mut memory = Memory::new(k);
     let precond = obj.inverse_diagonal(&theta);
     let mut f = obj.value_grad(&theta, &mut grad);
     ensure_finite(&[f], SOLVER, "objective", 0)?;
@@ -39,30 +107,11 @@ pub fn lbfgs<S: Smooth + ?Sized>(
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
     for it in 1..=limits.max_iter {
-        // two-loop recursion: dir = −H·grad
-        dir.iter_mut().zip(&grad).for_each(|(d, g)| *d = -g);
-        for m in 0..stored {
-            let i = (newest + MEMORY - m) % MEMORY;
-            alpha_buf[i] = rho[i] * dot(&s_mem[i], &dir);
-            dir.iter_mut().zip(&y_mem[i]).for_each(|(d, y)| *d -= alpha_buf[i] * y);
-        }
-        // initial matrix γ·D⁻¹, γ fitted to the newest pair (1 before there is one)
-        let gamma = if stored > 0 {
-            let (s, y) = (&s_mem[newest], &y_mem[newest]);
-            dot(s, y) / y.iter().zip(&precond).map(|(y, p)| y * y * p).sum::<f64>()
-        } else {
-            1.0
-        };
-        dir.iter_mut().zip(&precond).for_each(|(d, p)| *d *= gamma * p);
-        for m in (0..stored).rev() {
-            let i = (newest + MEMORY - m) % MEMORY;
-            let beta = rho[i] * dot(&y_mem[i], &dir);
-            dir.iter_mut().zip(&s_mem[i]).for_each(|(d, s)| *d += (alpha_buf[i] - beta) * s);
-        }
+        memory.direction(&grad, &precond, &mut dir);
         let mut d0 = dot(&grad, &dir);
         if d0.is_nan() || d0 >= 0.0 {
             // not a descent direction (rounding in the memory): restart from steepest descent
-            stored = 0;
+            memory.clear();
             dir.iter_mut().zip(&grad).zip(&precond).for_each(|((d, g), p)| *d = -g * p);
             d0 = dot(&grad, &dir);
         }
@@ -86,20 +135,7 @@ pub fn lbfgs<S: Smooth + ?Sized>(
             phi(step.alpha);
         }
         ensure_finite(&t_grad, SOLVER, "gradient", it)?;
-        // new correction pair; skipped when curvature is not positive
-        for j in 0..k {
-            s_new[j] = trial[j] - theta[j];
-            y_new[j] = t_grad[j] - grad[j];
-        }
-        let sy = dot(&s_new, &y_new);
-        if sy > 1e-12 * norm2(&s_new) * norm2(&y_new) {
-            let slot = if stored == 0 { newest } else { (newest + 1) % MEMORY };
-            s_mem[slot].copy_from_slice(&s_new);
-            y_mem[slot].copy_from_slice(&y_new);
-            rho[slot] = 1.0 / sy;
-            newest = slot;
-            stored = (stored + 1).min(MEMORY);
-        }
+        memory.push(&theta, &trial, &grad, &t_grad);
         std::mem::swap(&mut theta, &mut trial);
         std::mem::swap(&mut grad, &mut t_grad);
         f = step.value;

@@ -12,6 +12,7 @@ mod lbfgs;
 mod line_search;
 mod newton;
 mod newton_cg;
+mod owl_qn;
 mod prox_newton;
 mod second_order;
 mod smooth;
@@ -29,6 +30,7 @@ pub use lbfgs::lbfgs;
 pub use line_search::{Step, wolfe};
 pub use newton::newton;
 pub use newton_cg::newton_cg;
+pub use owl_qn::owl_qn;
 pub use prox_newton::prox_newton;
 pub(crate) use prox_newton::strictly_convex;
 pub use smooth::Smooth;
@@ -48,9 +50,9 @@ use crate::train::{Observer, Progress, SgdParams, ValidSgdParams};
 /// the optimisation method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Solver {
-    /// `cd` when `l1 > 0`; else `newton` when its estimated time is at most l-bfgs's plus a tenth
-    /// of a second (see [`newton_seconds`], [`lbfgs_seconds`]); else `newton-cg` on sparse data
-    /// and `lbfgs` on dense data
+    /// when `newton`'s estimated time is at most l-bfgs's plus a tenth of a second (see
+    /// [`newton_seconds`], [`lbfgs_seconds`]): `newton`, or `cd` when `l1 > 0`; else `owl-qn` when
+    /// `l1 > 0`, `newton-cg` on sparse data, `lbfgs` on dense data
     #[default]
     Auto,
     /// newton / irls with a cholesky solve; on many rows the hessian is estimated from a fixed
@@ -63,6 +65,8 @@ pub enum Solver {
     NewtonCg,
     /// proximal newton with an exact l1 subproblem solve (l1 and elastic net)
     Cd,
+    /// orthant-wise l-bfgs (l1 and elastic net without a `d × d` hessian: wide and sparse data)
+    OwlQn,
     /// minibatch stochastic gradient descent
     Sgd,
     /// full-batch gradient descent
@@ -75,8 +79,16 @@ impl Solver {
     pub const NEWTON_SLACK_SECONDS: f64 = 0.1;
 
     /// every solver, in the order of their names in help texts.
-    pub const ALL: [Solver; 7] =
-        [Solver::Auto, Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::Cd, Solver::Sgd, Solver::Gd];
+    pub const ALL: [Solver; 8] = [
+        Solver::Auto,
+        Solver::Newton,
+        Solver::Lbfgs,
+        Solver::NewtonCg,
+        Solver::Cd,
+        Solver::OwlQn,
+        Solver::Sgd,
+        Solver::Gd,
+    ];
 
     /// the concrete solver `auto` stands for on dense `n_rows` × `n_cols` data with `penalty`.
     pub fn resolve(self, n_rows: usize, n_cols: usize, penalty: Penalty) -> Solver {
@@ -86,13 +98,14 @@ impl Solver {
     /// the concrete solver `auto` stands for on `n_rows` × `n_cols` data, `sparse` or dense,
     /// with `penalty`.
     pub fn resolve_for(self, n_rows: usize, n_cols: usize, sparse: bool, penalty: Penalty) -> Solver {
+        let l1 = penalty.l1() > 0.0;
         match self {
-            Solver::Auto if penalty.l1() > 0.0 => Solver::Cd,
             Solver::Auto
                 if newton_seconds(n_rows, n_cols) <= lbfgs_seconds(n_rows, n_cols) + Self::NEWTON_SLACK_SECONDS =>
             {
-                Solver::Newton
+                if l1 { Solver::Cd } else { Solver::Newton }
             }
+            Solver::Auto if l1 => Solver::OwlQn,
             Solver::Auto if sparse => Solver::NewtonCg,
             Solver::Auto => Solver::Lbfgs,
             other => other,
@@ -107,6 +120,7 @@ impl Solver {
             Solver::Lbfgs => "lbfgs",
             Solver::NewtonCg => "newton-cg",
             Solver::Cd => "cd",
+            Solver::OwlQn => "owl-qn",
             Solver::Sgd => "sgd",
             Solver::Gd => "gd",
         }
@@ -205,7 +219,10 @@ impl FitParams {
             return Err(Error::param("max_iter", "must be at least 1"));
         }
         if matches!(self.solver, Solver::Newton | Solver::Lbfgs | Solver::NewtonCg) && penalty.l1() > 0.0 {
-            return Err(Error::param("solver", format!("{} needs a smooth objective; use cd for l1 > 0", self.solver)));
+            return Err(Error::param(
+                "solver",
+                format!("{} needs a smooth objective; use cd or owl-qn for l1 > 0", self.solver),
+            ));
         }
         SgdParams { l2: self.l2, l1: self.l1, ..self.sgd.clone() }.check()?;
         Ok(ValidFitParams { params: self, penalty })
@@ -263,6 +280,10 @@ impl ValidFitParams {
             Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
             Solver::NewtonCg => newton_cg(&mut obj, theta0, limits(1_000), observer)?,
             Solver::Cd => prox_newton(&mut obj, theta0, limits(100), observer)?,
+            Solver::OwlQn => {
+                let lambda: Vec<f64> = std::iter::once(0.0).chain(obj.l1_weights().iter().copied()).collect();
+                owl_qn(&mut obj, theta0, &lambda, limits(10_000), observer)?
+            }
             Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
             Solver::Auto => unreachable!("resolved above"),
         };
@@ -338,6 +359,9 @@ mod tests {
         let ridge = Penalty::new(1e-6, 0.0).unwrap();
         let lasso = Penalty::new(0.0, 1e-3).unwrap();
         assert_eq!(Solver::Auto.resolve(1_000_000, 100, lasso), Solver::Cd);
+        assert_eq!(Solver::Auto.resolve(1000, 20, lasso), Solver::Cd);
+        assert_eq!(Solver::Auto.resolve(10_000, 2000, lasso), Solver::OwlQn);
+        assert_eq!(Solver::Auto.resolve_for(677_000, 47_000, true, lasso), Solver::OwlQn);
         assert_eq!(Solver::Auto.resolve(1000, 20, ridge), Solver::Newton);
         // small problems: newton is exact and costs milliseconds, whatever the width
         assert_eq!(Solver::Auto.resolve(5800, 85, ridge), Solver::Newton);
