@@ -171,3 +171,15 @@ fn sparse_fits_match_scikit_learn() {
         }
     }
 }
+
+/// scipy's `save_npz` (compressed, zip64 headers) with labels in a `.npy` reads the same data as
+/// the libsvm file it was made from (make_sparse_fixtures.py).
+#[test]
+fn scipy_npz_reads_the_same_data_as_libsvm() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let npz =
+        logreg::io::npz::read_npz(&root.join("text_300x800.npz"), &root.join("text_300x800_labels.npy"), None).unwrap();
+    let svm = logreg::io::read_libsvm(&root.join("text_300x800.svm"), Some(800), None).unwrap();
+    assert_eq!(npz.dataset, svm.dataset);
+    assert_eq!(npz.classes, svm.classes);
+}

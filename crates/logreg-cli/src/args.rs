@@ -40,6 +40,8 @@ pub enum Format {
     Libsvm,
     /// numpy .npy: one 2-d float64 array, rows × (features + label), label last
     Npy,
+    /// scipy.sparse.save_npz of a csr matrix (features only: labels from --labels)
+    Npz,
 }
 
 /// where labelled data comes from and how to read it.
@@ -48,13 +50,16 @@ pub struct DataArgs {
     /// data file (default for train: the bundled breast-cancer data)
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// file format (default: from the extension: .npy, .svm/.libsvm/.txt for libsvm, else csv)
+    /// file format (default: from the extension: .npy, .npz, .svm/.libsvm/.txt for libsvm, else csv)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// field delimiter of csv files
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
-    /// width of libsvm data (train: default its largest index, so that train and test files
+    /// labels of .npz data: a 1-d .npy array or text with one label per line
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// width of libsvm or .npz data (train: default its largest index, so that train and test files
     /// agree; with a model: default the model's, and columns past the model's are ignored)
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub n_features: Option<u64>,

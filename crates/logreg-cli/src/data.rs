@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
 use logreg::io::npy::read_npy_from;
+use logreg::io::npz::{read_npz, read_npz_csr};
 use logreg::io::{CsvOptions, LoadedData, read_csv_features};
-use logreg::{Dataset, Design, MatrixRef};
+use logreg::{CsrMatrix, Dataset, Design, MatrixRef};
 
 use crate::args::{DataArgs, Format};
 
@@ -24,6 +25,7 @@ pub fn format_of(path: &Path, explicit: Option<Format>) -> Format {
     explicit.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
         Some(e) if matches!(e.as_str(), "svm" | "libsvm" | "svmlight" | "txt") => Format::Libsvm,
         Some(e) if e == "npy" => Format::Npy,
+        Some(e) if e == "npz" => Format::Npz,
         _ => Format::Csv,
     })
 }
@@ -56,11 +58,21 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
         let data = read_csv_from(BUNDLED.as_bytes(), Path::new(BUNDLED_NAME), &options)?;
         return Ok((data, BUNDLED_NAME.into()));
     };
+    let format = format_of(path, input.format);
+    if format == Format::Npz {
+        let labels =
+            input.labels.as_ref().context("--labels is required with .npz data (save_npz stores no labels)")?;
+        let mut data = read_npz(path, labels, spec.positive)?;
+        let width = spec.width.or(input.n_features.map(|d| d as usize));
+        data.dataset = fit_width(data.dataset, path, input, width)?;
+        return Ok((data, path.display().to_string()));
+    }
     let reader = open_with_progress(path)?;
-    let data = match format_of(path, input.format) {
+    let data = match format {
         Format::Csv => read_csv_from(reader, path, &options)?,
         Format::Libsvm => read_libsvm_for(reader, path, input, spec.width, spec.positive)?,
         Format::Npy => read_npy_from(reader, path, spec.positive)?,
+        Format::Npz => unreachable!("read above"),
     };
     Ok((data, path.display().to_string()))
 }
@@ -79,6 +91,8 @@ pub enum Features {
     },
     /// a loaded dataset's features
     Data(Dataset),
+    /// sparse features
+    Sparse(CsrMatrix),
 }
 
 impl Features {
@@ -89,6 +103,7 @@ impl Features {
                 Design::Dense(MatrixRef::new(values, *rows, *cols).expect("rows × cols values"))
             }
             Features::Data(d) => d.features(),
+            Features::Sparse(x) => Design::Sparse(x.view()),
         }
     }
 }
@@ -96,8 +111,31 @@ impl Features {
 /// the columns `features` (in that order) of `--data`, labels ignored.
 pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> {
     let path = input.data.as_ref().context("--data is required")?;
+    let format = format_of(path, input.format);
+    if format != Format::Csv {
+        let expected: Vec<String> = (1..=features.len()).map(|j| format!("f{j}")).collect();
+        if features != expected.as_slice() {
+            bail!(
+                "{}: columns of this format are positional (f1, f2, …) but the model's features are named {}",
+                path.display(),
+                features.join(", ")
+            );
+        }
+    }
+    if format == Format::Npz {
+        let x = read_npz_csr(path)?;
+        let d = features.len();
+        let x = match x.n_cols() {
+            n if n == d => x,
+            n => {
+                width_differs(path, input, n, d)?;
+                x.resized(d)?
+            }
+        };
+        return Ok(Features::Sparse(x));
+    }
     let reader = open_with_progress(path)?;
-    match format_of(path, input.format) {
+    match format {
         Format::Csv => {
             let options =
                 CsvOptions { features: Some(features.to_vec()), delimiter: input.delimiter, ..Default::default() };
@@ -109,15 +147,8 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> 
             })?;
             Ok(Features::Dense { values: x, rows, cols: features.len() })
         }
+        Format::Npz => unreachable!("read above"),
         format @ (Format::Libsvm | Format::Npy) => {
-            let expected: Vec<String> = (1..=features.len()).map(|j| format!("f{j}")).collect();
-            if features != expected.as_slice() {
-                bail!(
-                    "{}: columns of this format are positional (f1, f2, …) but the model's features are named {}",
-                    path.display(),
-                    features.join(", ")
-                );
-            }
             let data = match format {
                 Format::Libsvm => read_libsvm_for(reader, path, input, Some(features.len()), None)?,
                 _ => read_npy_from(reader, path, None)?,
@@ -151,17 +182,35 @@ fn read_libsvm_for(
         ),
         _ => e.into(),
     })?;
-    if let Some(d) = model_width.filter(|&d| d != data.dataset.n_cols()) {
-        if data.dataset.n_cols() > d {
-            eprintln!(
-                "note: {}: {} columns read against the model's {d}: the columns past {d} are ignored",
-                path.display(),
-                data.dataset.n_cols()
-            );
-        }
-        data.dataset = data.dataset.with_n_cols(d)?;
-    }
+    data.dataset = fit_width(data.dataset, path, input, model_width)?;
     Ok(data)
+}
+
+/// positional data set to `width` (the model's, else `--n-features`): columns past it ignored,
+/// new ones empty.
+fn fit_width(data: Dataset, path: &Path, input: &DataArgs, width: Option<usize>) -> Result<Dataset> {
+    match width {
+        Some(d) if d != data.n_cols() => {
+            width_differs(path, input, data.n_cols(), d)?;
+            Ok(data.with_n_cols(d)?)
+        }
+        _ => Ok(data),
+    }
+}
+
+/// `n` columns of data read for a model (or `--n-features`) of `d`: an error for .npz data without
+/// `--n-features`, else a note when columns are dropped.
+fn width_differs(path: &Path, input: &DataArgs, n: usize, d: usize) -> Result<()> {
+    if input.n_features.is_none() && format_of(path, input.format) == Format::Npz {
+        bail!(
+            "{}: {n} feature columns, the model has {d}; --n-features N reads it anyway (columns past the model's ignored)",
+            path.display()
+        );
+    }
+    if n > d {
+        eprintln!("note: {}: {n} columns read against {d}: the columns past {d} are ignored", path.display());
+    }
+    Ok(())
 }
 
 /// the file at `path`, read through a byte progress bar (drawn only on a terminal, for large files).

@@ -289,7 +289,7 @@ fn invalid_flags_exit_with_2() {
         (&["--batch-size", "0"], "--batch-size"),
         (&["--test-fraction", "1.5"], "--test-fraction"),
         (&["--test-fraction", "0"], "--test-fraction"),
-        (&["--solver", "magic"], "expected one of auto, newton, lbfgs, newton-cg, cd, sgd, gd"),
+        (&["--solver", "magic"], "expected one of auto, newton, lbfgs, newton-cg, cd, owl-qn, sgd, gd"),
         (&["--backend", "blas"], "unknown backend `blas`"),
         (&["--learning-rate", "0"], "--learning-rate"),
         (&["--epochs", "0"], "--epochs"),
@@ -604,7 +604,7 @@ fn sparse_libsvm_data_trains_predicts_and_evaluates() {
         .arg(&wide)
         .assert()
         .success()
-        .stderr(predicate::str::contains("300000 columns read against the model's 200000"));
+        .stderr(predicate::str::contains("300000 columns read against 200000"));
     let lines: Vec<String> =
         String::from_utf8_lossy(&predictions.get_output().stdout).lines().map(str::to_string).collect();
     assert!(lines[1].ends_with(",1") && lines[2].ends_with(",-1"), "{lines:?}");
@@ -638,4 +638,36 @@ fn generated_sparse_text_data_trains_and_predicts() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--sparse data is written as libsvm"));
+}
+
+#[test]
+fn scipy_npz_with_a_label_file_trains_like_its_libsvm_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = root().join("tests/fixtures");
+    let train = |args: &[&str], out: &Path| {
+        logreg().args(["train", "-q", "--no-intercept"]).args(args).arg("--model-out").arg(out).assert().success();
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(out).unwrap()).unwrap()
+    };
+    let npz = fixtures.join("text_300x800.npz");
+    let from_npz = train(
+        &["--data", npz.to_str().unwrap(), "--labels", fixtures.join("text_300x800_labels.npy").to_str().unwrap()],
+        &dir.path().join("npz.json"),
+    );
+    let svm = fixtures.join("text_300x800.svm");
+    let from_svm = train(&["--data", svm.to_str().unwrap(), "--n-features", "800"], &dir.path().join("svm.json"));
+    assert_eq!(from_npz["data_fingerprint"], from_svm["data_fingerprint"]);
+    assert_eq!(from_npz["sparse_coefficients"], from_svm["sparse_coefficients"]);
+    assert_eq!(from_npz["coefficients"], from_svm["coefficients"]);
+    let predictions = |data: &Path| {
+        let out =
+            logreg().args(["predict", "--model"]).arg(dir.path().join("npz.json")).arg("--data").arg(data).assert();
+        String::from_utf8_lossy(&out.success().get_output().stdout).to_string()
+    };
+    assert_eq!(predictions(&npz), predictions(&svm));
+    logreg()
+        .args(["train", "--data"])
+        .arg(&npz)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--labels is required with .npz data"));
 }

@@ -14,6 +14,9 @@ use crate::output::write_atomic;
 pub fn run(a: GenerateArgs) -> Result<()> {
     let d = a.features as usize;
     let format = crate::data::format_of(&a.output, a.format);
+    if format == Format::Npz {
+        bail!("generate writes csv, npy or libsvm, not npz");
+    }
     let (data, informative) = if a.sparse {
         if format != Format::Libsvm {
             bail!("--sparse data is written as libsvm: name the output .svm or pass --format libsvm");
@@ -50,6 +53,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         Format::Npy => logreg::io::write_npy(&data, w),
         Format::Csv => write_csv(&data, w),
         Format::Libsvm => write_libsvm(&data, w),
+        Format::Npz => unreachable!("refused above"),
     })?;
     let nnz = match data.features() {
         Design::Sparse(x) => format!(", {} stored values", x.nnz()),

@@ -4,6 +4,7 @@ pub mod csv;
 mod labels;
 pub mod libsvm;
 pub mod npy;
+pub mod npz;
 
 pub use self::csv::{CsvOptions, read_csv, read_csv_features};
 pub use labels::{Classes, LabelCollector};
