@@ -293,7 +293,7 @@ fn invalid_flags_exit_with_2() {
         (&["--backend", "blas"], "unknown backend `blas`"),
         (&["--learning-rate", "0"], "--learning-rate"),
         (&["--epochs", "0"], "--epochs"),
-        (&["--solver", "newton", "--l1", "0.1"], "use cd for l1 > 0"),
+        (&["--solver", "newton", "--l1", "0.1"], "use cd or owl-qn for l1 > 0"),
     ];
     for (args, needle) in cases {
         logreg().arg("train").args(*args).assert().code(2).stderr(predicate::str::contains(*needle));
