@@ -3,6 +3,9 @@
 //! a row-major block of `n` rows and `d` columns is viewed, without copying, as the
 //! column-major `d × n` matrix `Xᵀ`; `X·w` is then `gemv_tr` and `Xᵀ·r` is `gemv`, both over
 //! unit-stride columns (nalgebra's gemv on row-strided views is avoided, see nalgebra#1616).
+//!
+//! csr rows are served by logreg's reference sparse kernels: nalgebra-sparse 0.11 has only owned
+//! matrices with `usize` indices (no borrowed view), so using it would copy every block.
 #![warn(missing_docs)]
 
 use logreg_core::Backend;

@@ -3,12 +3,18 @@
 //! a row-major block is viewed, without copying, as an `ArrayView2`; `X·w` is ndarray's
 //! matrix–vector product, and `Xᵀ·r` is accumulated row by row with `scaled_add`
 //! (ndarray's own `x.t().dot(r)` walks a strided view and is several times slower without blas).
+//! a block of csr rows is viewed, without copying, as a sprs `CsMatView`, and `X·w`, `Xᵀ·r` are
+//! sprs's sparse matrix–vector products, one per class for the K-class forms.
 #![warn(missing_docs)]
+
+mod sparse;
 
 use logreg_core::Backend;
 use logreg_core::view::Rows;
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, ShapeBuilder};
+use sparse::csr_view;
+use sprs::prod::{mul_acc_mat_vec_csc, mul_acc_mat_vec_csr};
 
 /// logreg backend computing with ndarray's kernels.
 #[derive(Clone, Copy, Debug, Default)]
@@ -34,14 +40,24 @@ impl Backend for NdarrayBackend {
                         *zi = b + ArrayView1::from(row).dot(&wv);
                     }
                 }
-                Rows::Sparse(_) => logreg_core::backend::reference::linear_predictor(x, w, b, z),
+                Rows::Sparse(_) => match csr_view(x) {
+                    Some(xs) => {
+                        z.fill(b);
+                        mul_acc_mat_vec_csr(xs, w, z);
+                    }
+                    None => logreg_core::backend::reference::linear_predictor(x, w, b, z),
+                },
             },
         }
     }
 
     fn add_xt_times(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
         let Rows::Dense(x) = x else {
-            return logreg_core::backend::reference::add_xt_times(x, r, g);
+            match csr_view(x) {
+                Some(xs) => mul_acc_mat_vec_csc(xs.transpose_view(), r, g),
+                None => logreg_core::backend::reference::add_xt_times(x, r, g),
+            }
+            return;
         };
         let mut gv = ArrayViewMut1::from(g);
         for (&ri, row) in r.iter().zip(x.iter()) {
@@ -51,7 +67,15 @@ impl Backend for NdarrayBackend {
 
     fn class_logits(&self, x: &Rows<'_>, coefs: &[f64], z: &mut [f64]) {
         let Some(m) = x.as_contiguous() else {
-            return logreg_core::backend::reference::class_logits(x, coefs, z);
+            let Some(xs) = csr_view(x) else {
+                return logreg_core::backend::reference::class_logits(x, coefs, z);
+            };
+            let (n, d) = (x.n_rows(), x.n_cols());
+            logreg_core::backend::reference::fill_class_intercepts(coefs, d, n, z);
+            for (w, zc) in coefs.chunks_exact(d + 1).zip(z.chunks_exact_mut(n)) {
+                mul_acc_mat_vec_csr(xs.view(), &w[1..], zc);
+            }
+            return;
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = coefs.len() / (d + 1);
@@ -64,7 +88,14 @@ impl Backend for NdarrayBackend {
 
     fn add_xt_times_classes(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
         let Some(m) = x.as_contiguous() else {
-            return logreg_core::backend::reference::add_xt_times_classes(x, r, g);
+            let Some(xs) = csr_view(x) else {
+                return logreg_core::backend::reference::add_xt_times_classes(x, r, g);
+            };
+            let (n, d) = (x.n_rows(), x.n_cols());
+            for (gc, rc) in g.chunks_exact_mut(d + 1).zip(r.chunks_exact(n)) {
+                mul_acc_mat_vec_csc(xs.transpose_view(), rc, &mut gc[1..]);
+            }
+            return;
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = g.len() / (d + 1);
