@@ -1,11 +1,14 @@
 //! the rust side of the peer comparison (`benches/compare/run.py` drives it).
 //!
 //! - `kernels DATA.npy [BACKEND]`: the machine's streaming-read bandwidth over X and every backend's fused
-//!   loss-and-gradient pass over the same X, on 1 and 2 threads (json lines on stdout)
+//!   loss-and-gradient pass over the same X, on 1 and 2 threads (json lines on stdout); with a
+//!   libsvm file (`.svm`) the same over its csr arrays (values, column indices, row offsets)
 //! - `linfa DATA.npy L2 OUT.json` and `smartcore DATA.npy L2 OUT.json`: fit the peer
 //!   library on the same data and objective; writes coefficients, intercept and fit seconds
 //! - `linfa-multi …` and `smartcore-multi …` (same arguments): the multinomial fits of the peers
 //!   (labels `0..K`); writes K × d coefficients, K intercepts and fit seconds
+//! - `parse DATA.svm`: seconds and MB/s of reading a libsvm file into csr (best of 3), the csr
+//!   arrays' bytes and the process's peak resident memory (json line)
 //! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
 //!   of every backend on 1 and 2 threads, against the machine's streaming-read bandwidth and its
 //!   measured fma throughput (json lines)
@@ -21,7 +24,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use logreg::internals::BlockWorkspace;
 use logreg::view::Selection;
-use logreg::{BackendKind, Dataset};
+use logreg::{BackendKind, Dataset, Design};
 use serde_json::json;
 
 fn main() -> Result<()> {
@@ -39,15 +42,20 @@ fn main() -> Result<()> {
             smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), true)
         }
         ["softmax-kernels", data] => softmax_kernels(Path::new(data)),
+        ["parse", data] => parse(Path::new(data)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | parse DATA.svm | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
         ),
     }
 }
 
 fn load(path: &Path) -> Result<Dataset> {
-    let loaded = logreg::io::read_npy(path, Some("1")).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(loaded.dataset)
+    let loaded = if path.extension().is_some_and(|e| e == "svm") {
+        logreg::io::read_libsvm(path, None, Some("1"))
+    } else {
+        logreg::io::read_npy(path, Some("1"))
+    };
+    Ok(loaded.with_context(|| format!("cannot read {}", path.display()))?.dataset)
 }
 
 /// data with labels `0..K` (K > 2), numbered in ascending order.
@@ -85,13 +93,73 @@ fn read_sum(x: &[f64]) -> f64 {
         .sum()
 }
 
+/// how fast a libsvm file becomes csr, and the peak memory of doing so against the csr's size.
+fn parse(path: &Path) -> Result<()> {
+    let file_bytes = std::fs::metadata(path)?.len() as f64;
+    let mut best = f64::INFINITY;
+    let mut csr_bytes = 0.0;
+    for _ in 0..3 {
+        let mut data = None;
+        best = best.min(seconds(|| data = Some(load(path))));
+        let data = data.expect("loaded")?;
+        if let Design::Sparse(x) = data.features() {
+            csr_bytes = (x.nnz() * 12 + (x.n_rows() + 1) * 8) as f64;
+        }
+    }
+    println!(
+        "{}",
+        json!({"op": "parse", "file_bytes": file_bytes, "seconds": best, "mb_per_s": file_bytes / best / 1e6,
+               "csr_bytes": csr_bytes, "peak_rss_bytes": peak_rss_bytes(),
+               "threads": rayon::current_num_threads()})
+    );
+    Ok(())
+}
+
+/// the process's peak resident set (linux: VmHWM), 0 elsewhere.
+fn peak_rss_bytes() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb * 1024.0)
+}
+
+/// a plain streaming read of the csr arrays, rows in parallel blocks: the sum of squares of the
+/// values plus the sum of the column indices and row offsets.
+fn read_csr(x: logreg::CsrRef<'_>) -> f64 {
+    use rayon::prelude::*;
+    let n = x.n_rows();
+    (0..n.div_ceil(4096))
+        .into_par_iter()
+        .map(|b| {
+            let rows = x.slice_rows(b * 4096..((b + 1) * 4096).min(n));
+            let (start, end) = (rows.indptr()[0], rows.indptr()[rows.n_rows()]);
+            let v = &rows.values()[start..end];
+            let squares = logreg::internals::widest(
+                #[inline(always)]
+                || logreg::numerics::dot(v, v),
+            );
+            let indices: u64 = rows.indices()[start..end].iter().map(|&j| u64::from(j)).sum();
+            let offsets: usize = rows.indptr().iter().sum();
+            squares + indices as f64 + offsets as f64
+        })
+        .sum()
+}
+
 /// every repeat times the plain read and then each backend's pass back to back, so each
 /// backend's fraction of the bandwidth is a ratio of neighbouring timings (the machine's
 /// bandwidth drifts from second to second when it is shared); medians over the repeats.
 fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
     let ds = load(path)?;
     let (n, d) = (ds.n_rows(), ds.n_cols());
-    let bytes = (n * d * 8) as f64;
+    let bytes = match ds.features() {
+        Design::Dense(_) => (n * d * 8) as f64,
+        Design::Sparse(x) => (x.nnz() * 12 + (n + 1) * 8) as f64,
+    };
+    let read_all = || match ds.features() {
+        Design::Dense(x) => read_sum(black_box(x.data())),
+        Design::Sparse(x) => read_csr(black_box(x)),
+    };
     let w: Vec<f64> = (0..d).map(|j| 0.01 * (j as f64).sin()).collect();
     let kinds: Vec<BackendKind> =
         BackendKind::ALL.iter().copied().filter(|k| only.is_none_or(|o| o == k.name())).collect();
@@ -102,7 +170,7 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
         let (mut read, mut times, mut ratios) = (vec![], vec![vec![]; kinds.len()], vec![vec![]; kinds.len()]);
         for repeat in 0..12 {
             let r = seconds(|| {
-                black_box(pool.install(|| read_sum(black_box(ds.dense_features().unwrap().data()))));
+                black_box(pool.install(read_all));
             });
             for (k, (kind, (ws, g))) in kinds.iter().zip(&mut workspaces).enumerate() {
                 let t = seconds(|| {
@@ -124,6 +192,7 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
             println!(
                 "{}",
                 json!({"op": op, "backend": backend, "threads": threads, "n": n, "d": d, "simd": simd(),
+                       "sparse": ds.is_sparse(), "bytes": bytes,
                        "seconds": s, "gbps": bytes / s / 1e9, "fraction_of_read": fraction})
             );
         };
