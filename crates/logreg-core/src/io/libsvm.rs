@@ -46,15 +46,22 @@ pub const MAX_COLUMNS: usize = 1 << 26;
 /// bytes per parallel parse chunk (cut at line ends).
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// one chunk's rows: labels (as text), row lengths, column indices as written, values, and the
-/// number of lines it spans.
+/// bytes of text read and parsed at a time: the text held besides the growing csr arrays.
+const WINDOW_BYTES: usize = 16 << 20;
+
+/// one chunk's rows: labels (as text), row lengths, column indices as written, values, the
+/// number of lines it spans, and where its lowest and highest indices are.
 #[derive(Default)]
 struct Chunk<'t> {
     labels: Vec<&'t str>,
     row_lengths: Vec<u32>,
-    indices: Vec<u64>,
+    indices: Vec<u32>,
     values: Vec<f64>,
     lines: usize,
+    /// the chunk's highest index and the line (from the chunk's start) where it first occurs
+    highest: Option<(u32, usize)>,
+    /// the line (from the chunk's start) of the first index 0
+    first_zero: Option<usize>,
 }
 
 /// a parse error at a line of a chunk (counted from the chunk's start) and token.
@@ -65,102 +72,110 @@ struct ChunkError {
 }
 
 /// read libsvm text from `reader` with column numbering `base`; `path` names it in errors.
+///
+/// the text is read in windows of 16 MB, each parsed in parallel and appended to the csr
+/// arrays, so that peak memory is the csr arrays plus one window.
 pub fn read_libsvm_with<R: Read>(
-    mut reader: R,
+    reader: R,
     path: &Path,
     n_features: Option<usize>,
     base: IndexBase,
     positive: Option<&str>,
 ) -> Result<LoadedData> {
-    let mut text = Vec::new();
-    reader.read_to_end(&mut text).map_err(|source| Error::Io { path: path.into(), source })?;
-    let text = std::str::from_utf8(&text).map_err(|e| {
-        let line = text[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::Parse { path: path.into(), line: Some(line as u64), column: None, message: "not utf-8 text".into() }
-    })?;
-    let chunks: Vec<&str> = split_lines(text, CHUNK_BYTES);
-    let parsed: Vec<std::result::Result<Chunk<'_>, ChunkError>> = chunks.par_iter().map(|c| parse_chunk(c)).collect();
-    // lines before each chunk, for error messages
-    let mut first_line = 1;
-    let mut lowest = u64::MAX;
-    let mut highest = 0u64;
-    let (mut nnz, mut rows) = (0usize, 0usize);
-    for c in parsed.iter().flatten() {
-        nnz += c.values.len();
-        rows += c.row_lengths.len();
-    }
-    let mut indptr = Vec::with_capacity(rows + 1);
-    indptr.push(0usize);
-    let mut indices: Vec<u32> = Vec::with_capacity(nnz);
-    let mut values: Vec<f64> = Vec::with_capacity(nnz);
+    read_windows(reader, path, n_features, base, positive, WINDOW_BYTES)
+}
+
+/// [`read_libsvm_with`] in windows of `window` bytes.
+fn read_windows<R: Read>(
+    mut reader: R,
+    path: &Path,
+    n_features: Option<usize>,
+    base: IndexBase,
+    positive: Option<&str>,
+    window: usize,
+) -> Result<LoadedData> {
+    let parse_error = |line: usize, column: Option<usize>, message: String| Error::Parse {
+        path: path.into(),
+        line: Some(line as u64),
+        column: column.map(|k| k.to_string()),
+        message,
+    };
+    let mut indptr = vec![0usize];
+    let (mut indices, mut values): (Vec<u32>, Vec<f64>) = (Vec::new(), Vec::new());
     let mut labels = LabelCollector::default();
-    let mut row_lines: Vec<(usize, usize)> = Vec::new(); // (row where a chunk starts, its first line)
-    for r in parsed {
-        let c = r.map_err(|e| Error::Parse {
-            path: path.into(),
-            line: Some((first_line + e.line) as u64),
-            column: e.column.map(|k| k.to_string()),
-            message: e.message,
+    // lines before the window, the highest index and its line, the first index 0's line
+    let mut first_line = 1;
+    let mut highest: Option<(u32, usize)> = None;
+    let mut first_zero: Option<usize> = None;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut eof = false;
+    while !eof {
+        // fill the window; a line longer than it widens the window until the line ends
+        let mut want = buf.len() + window;
+        let cut = loop {
+            let missing = (want - buf.len()) as u64;
+            let got = reader
+                .by_ref()
+                .take(missing)
+                .read_to_end(&mut buf)
+                .map_err(|source| Error::Io { path: path.into(), source })?;
+            eof = (got as u64) < missing;
+            match buf.iter().rposition(|&b| b == b'\n') {
+                _ if eof => break buf.len(),
+                Some(k) => break k + 1,
+                None => want += window,
+            }
+        };
+        let text = std::str::from_utf8(&buf[..cut]).map_err(|e| {
+            let line = first_line + buf[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            parse_error(line, None, "not utf-8 text".into())
         })?;
-        row_lines.push((indptr.len() - 1, first_line));
-        for l in &c.labels {
-            labels.push(l);
+        let chunks: Vec<&str> = split_lines(text, CHUNK_BYTES);
+        let parsed: Vec<std::result::Result<Chunk<'_>, ChunkError>> =
+            chunks.par_iter().map(|c| parse_chunk(c)).collect();
+        for r in parsed {
+            let c = r.map_err(|e| parse_error(first_line + e.line, e.column, e.message))?;
+            c.labels.iter().for_each(|l| labels.push(l));
+            for &len in &c.row_lengths {
+                indptr.push(indptr[indptr.len() - 1] + len as usize);
+            }
+            indices.extend_from_slice(&c.indices);
+            values.extend_from_slice(&c.values);
+            if let Some((j, line)) = c.highest.filter(|&(j, _)| highest.is_none_or(|(h, _)| j > h)) {
+                highest = Some((j, first_line + line));
+            }
+            first_zero = first_zero.or(c.first_zero.map(|line| first_line + line));
+            first_line += c.lines;
         }
-        for &len in &c.row_lengths {
-            indptr.push(indptr[indptr.len() - 1] + len as usize);
-        }
-        for &j in &c.indices {
-            lowest = lowest.min(j);
-            highest = highest.max(j);
-        }
-        indices.extend(c.indices.iter().map(|&j| j as u32));
-        values.extend_from_slice(&c.values);
-        first_line += c.lines;
+        buf.drain(..cut);
     }
     if indptr.len() == 1 {
         return Err(Error::Parse { path: path.into(), line: None, column: None, message: "no data rows".into() });
     }
-    let zero_based = match base {
-        IndexBase::Auto => lowest == 0,
-        IndexBase::Zero => true,
-        IndexBase::One => {
-            if lowest == 0 {
-                let (row, _) = find_row(&indptr, &indices, |j| j == 0);
-                return Err(Error::Parse {
-                    path: path.into(),
-                    line: Some(line_of(&row_lines, text, row) as u64),
-                    column: None,
-                    message: "indices are 1-based, found 0".into(),
-                });
-            }
-            false
-        }
+    let zero_based = match (base, first_zero) {
+        (IndexBase::Auto, zero) => zero.is_some(),
+        (IndexBase::Zero, _) => true,
+        (IndexBase::One, Some(line)) => return Err(parse_error(line, None, "indices are 1-based, found 0".into())),
+        (IndexBase::One, None) => false,
     };
     if !zero_based {
         indices.iter_mut().for_each(|j| *j -= 1);
     }
-    let width = if indices.is_empty() { 0 } else { (highest + u64::from(zero_based)) as usize };
+    let (top, top_line) = highest.unwrap_or((0, 0));
+    let width = if indices.is_empty() { 0 } else { top as usize + usize::from(zero_based) };
     if width > MAX_COLUMNS {
-        let (row, _) = find_row(&indptr, &indices, |j| j as usize >= MAX_COLUMNS);
-        return Err(Error::Parse {
-            path: path.into(),
-            line: Some(line_of(&row_lines, text, row) as u64),
-            column: None,
-            message: format!("index {highest} is beyond the widest supported data, {MAX_COLUMNS} columns"),
-        });
+        return Err(parse_error(
+            top_line,
+            None,
+            format!("index {top} is beyond the widest supported data, {MAX_COLUMNS} columns"),
+        ));
     }
     let d = n_features.unwrap_or(width).max(1);
     if d > MAX_COLUMNS {
         return Err(Error::param("n_features", format!("at most {MAX_COLUMNS} columns are supported, got {d}")));
     }
     if width > d {
-        let (row, j) = find_row(&indptr, &indices, |j| j as usize >= d);
-        return Err(Error::Parse {
-            path: path.into(),
-            line: Some(line_of(&row_lines, text, row) as u64),
-            column: None,
-            message: format!("index {} exceeds the {d} features expected", u64::from(j) + u64::from(!zero_based)),
-        });
+        return Err(parse_error(top_line, None, format!("index {top} exceeds the {d} features expected")));
     }
     let x = CsrMatrix::new(indptr, indices, values, d)?;
     let (y, classes) = labels.finish("label", positive).map_err(|e| Error::Parse {
@@ -172,30 +187,6 @@ pub fn read_libsvm_with<R: Read>(
     let names = (1..=d).map(|j| format!("f{j}")).collect();
     let dataset = Dataset::sparse(x, y, classes.len())?.with_feature_names(names)?;
     Ok(LoadedData { dataset, target: "label".into(), classes })
-}
-
-/// the first row holding a column index that `matches`, and that index (0-based).
-fn find_row(indptr: &[usize], indices: &[u32], matches: impl Fn(u32) -> bool) -> (usize, u32) {
-    let k = indices.iter().position(|&j| matches(j)).unwrap_or(0);
-    (indptr.partition_point(|&p| p <= k) - 1, indices[k])
-}
-
-/// the 1-based line of data row `row`, counted from the first line of its chunk (blank and
-/// comment lines included; only called for an error message).
-fn line_of(row_lines: &[(usize, usize)], text: &str, row: usize) -> usize {
-    let c = row_lines.partition_point(|&(r, _)| r <= row) - 1;
-    let (mut data_row, first) = row_lines[c];
-    let mut line = 1;
-    for raw in text.split_terminator('\n') {
-        if line >= first && !raw.split('#').next().unwrap_or("").trim().is_empty() {
-            if data_row == row {
-                return line;
-            }
-            data_row += 1;
-        }
-        line += 1;
-    }
-    line
 }
 
 /// `text` cut into pieces of about `bytes`, each ending at a line end.
@@ -247,11 +238,18 @@ fn parse_chunk(text: &str) -> std::result::Result<Chunk<'_>, ChunkError> {
             if let Some(l) = last.filter(|&l| idx <= l) {
                 return Err(err(column, format!("indices must increase, found {idx} after {l}")));
             }
+            let idx = idx as u32;
+            if idx == 0 && c.first_zero.is_none() {
+                c.first_zero = Some(line);
+            }
+            if c.highest.is_none_or(|(h, _)| idx > h) {
+                c.highest = Some((idx, line));
+            }
             let value: f64 = match value.parse() {
                 Ok(v) if f64::is_finite(v) => v,
                 _ => return Err(err(column, format!("expected a finite number, found `{value}`"))),
             };
-            last = Some(idx);
+            last = Some(u64::from(idx));
             c.indices.push(idx);
             c.values.push(value);
         }
@@ -317,5 +315,26 @@ mod tests {
         text.truncate(text.len() - "1 3:x\n".len());
         let d = read(&text).unwrap();
         assert_eq!((d.dataset.n_rows(), d.dataset.n_cols(), d.dataset.features().nnz()), (200_000, 7, 400_000));
+    }
+
+    #[test]
+    fn small_windows_read_the_same_data_and_lines() {
+        let mut text = String::from("# a comment\n");
+        for i in 0..300 {
+            let long: String = (1..=40).map(|j| format!(" {}:{}", j * 3 + i % 2, j)).collect();
+            text.push_str(&format!("{}{}\n", i % 2, if i % 7 == 0 { long } else { format!(" {}:1.5", i % 5 + 1) }));
+        }
+        let whole = read(&text).unwrap();
+        for window in [16, 64, 1000] {
+            let small = |t: &str| read_windows(t.as_bytes(), Path::new("t.svm"), None, IndexBase::Auto, None, window);
+            assert_eq!(small(&text).unwrap(), whole, "window {window}");
+            let bad = format!("{text}1 2:1 1:1\n");
+            let e = small(&bad).unwrap_err().to_string();
+            assert!(e.contains("line 302, column 3: indices must increase"), "window {window}: {e}");
+            // the highest index, 121, first appears in row 7 (line 9)
+            let one = read_windows(text.as_bytes(), Path::new("t.svm"), Some(50), IndexBase::One, None, window);
+            let e = one.unwrap_err().to_string();
+            assert!(e.contains("line 9: index 121 exceeds the 50 features"), "window {window}: {e}");
+        }
     }
 }
