@@ -8,7 +8,7 @@
 //! - `linfa-multi …` and `smartcore-multi …` (same arguments): the multinomial fits of the peers
 //!   (labels `0..K`); writes K × d coefficients, K intercepts and fit seconds
 //! - `parse DATA.svm`: seconds and MB/s of reading a libsvm file into csr (best of 3), the csr
-//!   arrays' bytes and the process's peak resident memory (json line)
+//!   arrays' bytes, the process's resident memory before and its peak (json line)
 //! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
 //!   of every backend on 1 and 2 threads, against the machine's streaming-read bandwidth and its
 //!   measured fma throughput (json lines)
@@ -95,6 +95,7 @@ fn read_sum(x: &[f64]) -> f64 {
 
 /// how fast a libsvm file becomes csr, and the peak memory of doing so against the csr's size.
 fn parse(path: &Path) -> Result<()> {
+    let baseline = status_bytes("VmRSS:");
     let file_bytes = std::fs::metadata(path)?.len() as f64;
     let mut best = f64::INFINITY;
     let mut csr_bytes = 0.0;
@@ -109,17 +110,18 @@ fn parse(path: &Path) -> Result<()> {
     println!(
         "{}",
         json!({"op": "parse", "file_bytes": file_bytes, "seconds": best, "mb_per_s": file_bytes / best / 1e6,
-               "csr_bytes": csr_bytes, "peak_rss_bytes": peak_rss_bytes(),
+               "csr_bytes": csr_bytes, "peak_rss_bytes": status_bytes("VmHWM:"), "baseline_rss_bytes": baseline,
                "threads": rayon::current_num_threads()})
     );
     Ok(())
 }
 
-/// the process's peak resident set (linux: VmHWM), 0 elsewhere.
-fn peak_rss_bytes() -> f64 {
+/// a memory figure of this process from /proc/self/status (`VmRSS:` resident now, `VmHWM:` its
+/// peak), in bytes; 0 where there is no such file.
+fn status_bytes(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_string))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
         .map_or(0.0, |kb| kb * 1024.0)
 }
