@@ -107,9 +107,15 @@ pub fn newton_cg<B: Backend + ?Sized>(
     Ok(Outcome { theta, iterations: history.len(), reason, history })
 }
 
-/// `√(Σ mⱼ^p·vⱼ²)`: the norm of `v` in the metric `diag(m)^p`.
+/// `√(Σ mⱼ^p·vⱼ²)`: the norm of `v` in the metric `diag(m)^p`, `p` = ±1.
 fn m_norm(v: &[f64], m: &[f64], p: f64) -> f64 {
-    v.iter().zip(m).map(|(v, m)| m.powf(p) * v * v).sum::<f64>().sqrt()
+    debug_assert!(p == 1.0 || p == -1.0);
+    let squares: f64 = if p > 0.0 {
+        v.iter().zip(m).map(|(v, m)| m * v * v).sum()
+    } else {
+        v.iter().zip(m).map(|(v, m)| v * v / m).sum()
+    };
+    squares.sqrt()
 }
 
 /// `Σ mⱼ·aⱼ·bⱼ`.
