@@ -201,7 +201,7 @@ fn invalid_settings_name_the_parameter() {
             .parse::<Solver>()
             .unwrap_err()
             .to_string()
-            .contains("expected one of auto, newton, lbfgs, newton-cg, cd, owl-qn, sgd, gd")
+            .contains("expected one of auto, newton, lbfgs, newton-cg, cd, owl-qn, dual-cd, sgd, gd")
     );
 }
 

@@ -45,6 +45,9 @@ proptest! {
             prop_assert_eq!(reference.intercept, 0.0);
         }
         for backend in all_backends() {
+            // (dual-cd is held to the same optimum on text-like data, its domain, below: on raw
+            // features of scale 1e3 its dual is ill-conditioned — `a·C` ~ ‖x‖²/(l2·n) — and
+            // crawls, as LIBLINEAR's -s 7 does)
             for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::Cd] {
                 let m = fit(&sparse, &FitParams { solver, max_iter: Some(100_000), ..base.clone() }, backend);
                 assert_same_optimum(&m, &reference, &format!("{solver} on sparse {} (intercept {intercept})", backend.name()));
@@ -94,14 +97,46 @@ proptest! {
     }
 }
 
+/// dual-cd on generated text-like data (l2-normalised tf-idf rows, wider than long), every
+/// backend, penalty on either scale, with sample weights or not, from csr and dense storage:
+/// the optimum newton-cg finds (objective to 1e-10, coefficients to 1e-6 of the largest, as
+/// `sparse_storage_fits_the_dense_optimum`).
+#[test]
+fn dual_cd_reaches_the_optimum_on_text_like_data() {
+    use logreg::synthetic_text::SparseText;
+    let data =
+        SparseText { n_rows: 400, n_cols: 1500, nnz_per_row: 30, seed: 5, ..SparseText::default() }.generate().unwrap();
+    let n = data.n_rows();
+    let weighted = data.clone().with_weights((0..n).map(|i| 0.5 + (i % 3) as f64).collect()).unwrap();
+    for (data, what) in [(&data, "unweighted"), (&weighted, "weighted")] {
+        for standardize in [false, true] {
+            let base =
+                FitParams { l2: 1.0 / n as f64, standardize, fit_intercept: false, tol: 1e-10, ..FitParams::default() };
+            let reference = fit(data, &FitParams { solver: Solver::NewtonCg, ..base.clone() }, &ReferenceBackend);
+            for backend in all_backends() {
+                for storage in [data.clone(), data.to_dense()] {
+                    let m = fit(&storage, &FitParams { solver: Solver::DualCd, ..base.clone() }, backend);
+                    let label = format!(
+                        "dual-cd on {} ({what}, standardize {standardize}, sparse {})",
+                        backend.name(),
+                        storage.is_sparse()
+                    );
+                    assert_same_optimum(&m, &reference, &label);
+                }
+            }
+        }
+    }
+}
+
 /// a sparse fit is bit-for-bit the same on 1 and 2 threads, with every exact solver (owl-qn
 /// with an l1 penalty).
 #[test]
 fn sparse_fits_do_not_depend_on_thread_count() {
     let data = with_zeros(&common::k_classes(3000, 40, 2, 5), 3).to_sparse();
-    for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::OwlQn] {
+    for solver in [Solver::Newton, Solver::Lbfgs, Solver::NewtonCg, Solver::OwlQn, Solver::DualCd] {
         let l1 = if solver == Solver::OwlQn { 1e-3 } else { 0.0 };
-        let params = FitParams { solver, l2: 1e-3, l1, ..FitParams::default() };
+        let fit_intercept = solver != Solver::DualCd;
+        let params = FitParams { solver, l2: 1e-3, l1, fit_intercept, ..FitParams::default() };
         let models: Vec<Model> = [1, 2]
             .iter()
             .map(|&t| {
@@ -114,9 +149,27 @@ fn sparse_fits_do_not_depend_on_thread_count() {
 }
 
 /// `auto` picks newton-cg for sparse data too wide for newton's hessian, and newton-cg, l-bfgs
-/// and newton agree there (a model newton can still afford at this width).
+/// and newton agree there (a model newton can still afford at this width); without intercept
+/// and with more columns than rows it picks dual-cd, which lands on the same optimum.
 #[test]
 fn auto_uses_newton_cg_on_wide_sparse_data() {
+    // text-like rows: dual-cd converges; raw gaussian columns: its dual crawls, and after its
+    // sweeps newton-cg finishes from its point — the same optimum either way
+    let text = logreg::synthetic_text::SparseText { n_rows: 300, n_cols: 1000, nnz_per_row: 20, ..Default::default() }
+        .generate()
+        .unwrap();
+    let raw = with_zeros(&common::k_classes(300, 400, 2, 4), 2).to_sparse();
+    for (data, solver) in [(&text, "dual-cd"), (&raw, "dual-cd, then newton-cg")] {
+        let base = FitParams { l2: 1e-2, fit_intercept: false, tol: 1e-10, ..FitParams::default() };
+        let auto = fit(data, &base, &ReferenceBackend);
+        let newton = fit(data, &FitParams { solver: Solver::NewtonCg, ..base.clone() }, &ReferenceBackend);
+        assert_eq!(auto.report.solver, solver);
+        assert!(auto.report.converged, "{:?}", auto.report);
+        let diff = theta(&auto).iter().zip(theta(&newton)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(diff <= 1e-6 * max_abs(&theta(&newton)), "{solver} vs newton-cg: {diff:e}");
+    }
+    let e = FitParams { solver: Solver::DualCd, l2: 1e-2, ..FitParams::default() }.check().unwrap_err().to_string();
+    assert!(e.contains("dual-cd") && e.contains("without intercept"), "{e}");
     assert_eq!(Solver::Auto.resolve_for(677_000, 47_000, true, Penalty::new(1e-6, 0.0).unwrap()), Solver::NewtonCg);
     assert_eq!(Solver::Auto.resolve_for(677_000, 47_000, false, Penalty::new(1e-6, 0.0).unwrap()), Solver::Lbfgs);
     let data = with_zeros(&common::k_classes(2000, 300, 2, 9), 1).to_sparse();
@@ -151,10 +204,10 @@ fn sparse_fits_match_scikit_learn() {
         let solvers: &[Solver] = if l1 > 0.0 {
             &[Solver::Auto, Solver::OwlQn, Solver::Cd]
         } else {
-            &[Solver::Auto, Solver::NewtonCg, Solver::Lbfgs, Solver::Newton]
+            &[Solver::Auto, Solver::NewtonCg, Solver::Lbfgs, Solver::Newton, Solver::DualCd]
         };
         for backend in all_backends() {
-            for &solver in solvers {
+            for &solver in solvers.iter().filter(|&&s| !(intercept && s == Solver::DualCd)) {
                 let params = FitParams { solver, l2, l1, fit_intercept: intercept, tol: 1e-10, ..FitParams::default() };
                 let m = fit(&data, &params, backend);
                 let what = format!("{solver} on {} (l2 {l2}, l1 {l1}, intercept {intercept})", backend.name());

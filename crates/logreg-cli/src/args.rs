@@ -98,7 +98,7 @@ pub struct TrainArgs {
     /// balance the classes' total weight
     #[arg(long)]
     pub balanced: bool,
-    /// optimisation method: auto, newton, lbfgs, newton-cg, cd, owl-qn, sgd, gd
+    /// optimisation method: auto, newton, lbfgs, newton-cg, cd, owl-qn, dual-cd, sgd, gd
     #[arg(long, default_value = "auto", value_parser = parse_solver)]
     pub solver: Solver,
     /// numeric backend

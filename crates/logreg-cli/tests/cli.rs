@@ -289,7 +289,7 @@ fn invalid_flags_exit_with_2() {
         (&["--batch-size", "0"], "--batch-size"),
         (&["--test-fraction", "1.5"], "--test-fraction"),
         (&["--test-fraction", "0"], "--test-fraction"),
-        (&["--solver", "magic"], "expected one of auto, newton, lbfgs, newton-cg, cd, owl-qn, sgd, gd"),
+        (&["--solver", "magic"], "expected one of auto, newton, lbfgs, newton-cg, cd, owl-qn, dual-cd, sgd, gd"),
         (&["--backend", "blas"], "unknown backend `blas`"),
         (&["--learning-rate", "0"], "--learning-rate"),
         (&["--epochs", "0"], "--epochs"),

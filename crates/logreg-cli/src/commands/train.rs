@@ -126,7 +126,7 @@ fn progress_bar(a: &TrainArgs, solver: Solver) -> BarObserver {
     let (steps, unit) = match solver {
         Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
         Solver::Lbfgs | Solver::OwlQn => (a.max_iter.unwrap_or(10_000), "iterations"),
-        Solver::NewtonCg => (a.max_iter.unwrap_or(1_000), "iterations"),
+        Solver::NewtonCg | Solver::DualCd => (a.max_iter.unwrap_or(1_000), "iterations"),
         _ => (a.max_iter.unwrap_or(100), "iterations"),
     };
     BarObserver::new(steps, unit, a.quiet)

@@ -72,8 +72,11 @@ impl ValidFitParams {
         if !p.fit_intercept {
             return Err(Error::param("fit_intercept", "the multinomial model always fits its intercepts"));
         }
-        if p.solver == Solver::NewtonCg {
-            return Err(Error::param("solver", "newton-cg fits two-class models; use lbfgs for more classes"));
+        if matches!(p.solver, Solver::NewtonCg | Solver::DualCd) {
+            return Err(Error::param(
+                "solver",
+                format!("{} fits two-class models; use lbfgs for more classes", p.solver),
+            ));
         }
         let penalty = self.penalty();
         let n_classes = data.n_classes();

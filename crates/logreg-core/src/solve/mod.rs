@@ -6,6 +6,7 @@
 //! (glmnet's convention) or on the raw ones. coefficients are always reported on the original scale.
 
 mod cost;
+mod dual_cd;
 mod hessian;
 mod l1_quadratic;
 mod lbfgs;
@@ -23,6 +24,7 @@ use std::str::FromStr;
 use std::time::Instant;
 
 pub use cost::{lbfgs_seconds, newton_seconds};
+pub use dual_cd::dual_cd;
 pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
 pub(crate) use hessian::{regularised_cholesky, sample_indices};
 pub(crate) use l1_quadratic::{L1Quadratic, Model as L1Model};
@@ -42,7 +44,7 @@ use crate::backend::Backend;
 use crate::dataset::{DataRef, Dataset};
 use crate::error::{Error, Result};
 use crate::fitted::finish;
-use crate::model::{HistoryPoint, Model};
+use crate::model::{HistoryPoint, Model, StopReason};
 use crate::objective::{Objective, Penalty};
 use crate::scaler::ColumnStats;
 use crate::train::{Observer, Progress, SgdParams, ValidSgdParams};
@@ -67,6 +69,9 @@ pub enum Solver {
     Cd,
     /// orthant-wise l-bfgs (l1 and elastic net without a `d × d` hessian: wide and sparse data)
     OwlQn,
+    /// coordinate descent on the dual (LIBLINEAR's `-s 7`): l2 penalty, no intercept, for data
+    /// with more columns than rows
+    DualCd,
     /// minibatch stochastic gradient descent
     Sgd,
     /// full-batch gradient descent
@@ -79,13 +84,14 @@ impl Solver {
     pub const NEWTON_SLACK_SECONDS: f64 = 0.1;
 
     /// every solver, in the order of their names in help texts.
-    pub const ALL: [Solver; 8] = [
+    pub const ALL: [Solver; 9] = [
         Solver::Auto,
         Solver::Newton,
         Solver::Lbfgs,
         Solver::NewtonCg,
         Solver::Cd,
         Solver::OwlQn,
+        Solver::DualCd,
         Solver::Sgd,
         Solver::Gd,
     ];
@@ -121,6 +127,7 @@ impl Solver {
             Solver::NewtonCg => "newton-cg",
             Solver::Cd => "cd",
             Solver::OwlQn => "owl-qn",
+            Solver::DualCd => "dual-cd",
             Solver::Sgd => "sgd",
             Solver::Gd => "gd",
         }
@@ -144,6 +151,9 @@ impl FromStr for Solver {
         })
     }
 }
+
+/// sweeps of `dual-cd` chosen by `auto` before it hands over to `newton-cg`.
+const AUTO_DUAL_SWEEPS: usize = 200;
 
 /// how rows are weighted by class.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -224,6 +234,13 @@ impl FitParams {
                 format!("{} needs a smooth objective; use cd or owl-qn for l1 > 0", self.solver),
             ));
         }
+        if self.solver == Solver::DualCd && !(penalty.l1() == 0.0 && penalty.l2() > 0.0 && !self.fit_intercept) {
+            return Err(Error::param(
+                "solver",
+                "dual-cd fits an l2 penalty (l2 > 0, no l1) without intercept (LIBLINEAR's -s 7); use it with \
+                 --no-intercept",
+            ));
+        }
         SgdParams { l2: self.l2, l1: self.l1, ..self.sgd.clone() }.check()?;
         Ok(ValidFitParams { params: self, penalty })
     }
@@ -254,7 +271,18 @@ impl ValidFitParams {
             )));
         }
         let p = &self.params;
-        let solver = p.solver.resolve_for(data.n_rows(), data.n_cols(), data.is_sparse(), self.penalty);
+        let solver = match p.solver {
+            // no intercept, an l2 penalty and more columns than rows: the dual has fewer variables
+            Solver::Auto
+                if !p.fit_intercept
+                    && self.penalty.l1() == 0.0
+                    && self.penalty.l2() > 0.0
+                    && data.n_cols() >= data.n_rows() =>
+            {
+                Solver::DualCd
+            }
+            other => other.resolve_for(data.n_rows(), data.n_cols(), data.is_sparse(), self.penalty),
+        };
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
@@ -275,6 +303,7 @@ impl ValidFitParams {
         }
         let theta0 = initial_theta(&obj);
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
+        let mut solver_name = solver.name();
         let outcome = match solver {
             Solver::Newton => newton(&mut obj, theta0, limits(100), observer)?,
             Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
@@ -284,10 +313,22 @@ impl ValidFitParams {
                 let lambda: Vec<f64> = std::iter::once(0.0).chain(obj.l1_weights().iter().copied()).collect();
                 owl_qn(&mut obj, theta0, &lambda, limits(10_000), observer)?
             }
+            // picked by `auto`: a dual that does not converge in its sweeps (badly scaled rows make
+            // it ill-conditioned, as LIBLINEAR's) hands its point to newton-cg
+            Solver::DualCd if p.solver == Solver::Auto => {
+                let dual = dual_cd(&mut obj, limits(AUTO_DUAL_SWEEPS), observer)?;
+                if dual.reason == StopReason::Tolerance {
+                    dual
+                } else {
+                    solver_name = "dual-cd, then newton-cg";
+                    newton_cg(&mut obj, dual.theta, limits(1_000), observer)?
+                }
+            }
+            Solver::DualCd => dual_cd(&mut obj, limits(1_000), observer)?,
             Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
             Solver::Auto => unreachable!("resolved above"),
         };
-        let mut model = finish(&mut obj, outcome, solver.name(), start, data.feature_names(), exact)?;
+        let mut model = finish(&mut obj, outcome, solver_name, start, data.feature_names(), exact)?;
         if p.standardize {
             model.standardization = Some(obj.scaling().clone());
         }
