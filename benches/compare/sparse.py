@@ -123,7 +123,7 @@ def ladders(folder, n, d, skip_slow):
 
     out = []
     for threads in (1, 2):
-        for solver in ("auto", "newton-cg", "lbfgs"):
+        for solver in ("auto", "newton-cg", "lbfgs", "dual-cd"):
             out.append(("logreg", solver, threads, [(t, logreg(solver, threads, t)) for t in LOGREG_TOLS]))
         out.append(("LIBLINEAR", "-s 0 (primal newton)", threads,
                     [(e, peer("liblinear", f"-s 0 -c 1 -e {e} -n {threads}", threads)) for e in LIBLINEAR_EPS]))

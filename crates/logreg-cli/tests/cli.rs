@@ -629,7 +629,7 @@ fn generated_sparse_text_data_trains_and_predicts() {
         .assert()
         .success();
     let report = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    assert!(report.contains("3000 rows × 20000 features") && report.contains("newton-cg"), "{report}");
+    assert!(report.contains("3000 rows × 20000 features") && report.contains("dual-cd"), "{report}");
     let accuracy: f64 = report.split("accuracy ").nth(1).unwrap()[..6].parse().unwrap();
     assert!(accuracy > 0.8, "{report}");
     logreg()

@@ -36,22 +36,23 @@ pub fn dual_cd<B: Backend + ?Sized>(
     let (n, d) = (obj.n_rows(), obj.n_features());
     let data = obj.data();
     let (scaling, l2) = (obj.scaling(), obj.l2_weights());
-    // x̂ᵢⱼ = xᵢⱼ·f[j]; θ'ⱼ = vⱼ·g[j]
+    // x̂ᵢⱼ = xᵢⱼ·f[j]; the solver keeps u = f ⊙ v, so that x̂ᵢ·v = xᵢ·u, and θ'ⱼ = σⱼ·uⱼ
     let f: Vec<f64> = (0..d)
         .map(|j| if scaling.constant[j] || !(l2[j] > 0.0) { 0.0 } else { 1.0 / (scaling.scale[j] * l2[j].sqrt()) })
         .collect();
-    let g: Vec<f64> = (0..d).map(|j| if f[j] == 0.0 { 0.0 } else { 1.0 / l2[j].sqrt() }).collect();
+    let f2: Vec<f64> = f.iter().map(|f| f * f).collect();
+    let sigma: Vec<f64> = (0..d).map(|j| if f[j] == 0.0 { 0.0 } else { scaling.scale[j] }).collect();
     let total = obj.total_weight();
     let c: Vec<f64> = (0..n).map(|i| data.weight(i) / total).collect();
     let y: Vec<f64> = data.y.iter().map(|&v| if v == 1.0 { 1.0 } else { -1.0 }).collect();
-    let rows = Rows { x: data.x, f: &f };
+    let rows = Rows { x: data.x, f2: &f2 };
     let qii: Vec<f64> = (0..n).map(|i| rows.squared_norm(i)).collect();
     // α and C − α, both kept to avoid cancellation near either end
     let mut alpha: Vec<f64> = c.iter().map(|&ci| (1e-3 * ci).min(1e-8)).collect();
     let mut rest: Vec<f64> = c.iter().zip(&alpha).map(|(ci, a)| ci - a).collect();
-    let mut v = vec![0.0; d];
+    let mut u = vec![0.0; d];
     for i in 0..n {
-        rows.add_to(i, alpha[i] * y[i], &mut v);
+        rows.add_to(i, alpha[i] * y[i], &mut u);
     }
     let mut order: Vec<usize> = (0..n).filter(|&i| c[i] > 0.0).collect();
     let mut rng = Rng::new(0);
@@ -65,7 +66,7 @@ pub fn dual_cd<B: Backend + ?Sized>(
         rng.shuffle(&mut order);
         let mut newton_steps = 0;
         for &i in &order {
-            let (a, b) = (qii[i], y[i] * rows.dot(i, &v));
+            let (a, b) = (qii[i], y[i] * rows.dot(i, &u));
             let ci = c[i];
             // minimise over z = the smaller-gradient end's variable: z·log z + (C − z)·log(C − z)
             // + ½a(z − z₀)² + sign·b·(z − z₀), from the side where it is not near C
@@ -85,7 +86,7 @@ pub fn dual_cd<B: Backend + ?Sized>(
             newton_steps += steps;
             if steps > 0 {
                 let (new_alpha, new_rest) = if lower_first { (z, ci - z) } else { (ci - z, z) };
-                rows.add_to(i, (new_alpha - alpha[i]) * y[i], &mut v);
+                rows.add_to(i, (new_alpha - alpha[i]) * y[i], &mut u);
                 (alpha[i], rest[i]) = (new_alpha, new_rest);
             }
         }
@@ -94,7 +95,7 @@ pub fn dual_cd<B: Backend + ?Sized>(
         }
         std::mem::swap(&mut previous, &mut theta);
         theta[0] = 0.0;
-        theta[1..].iter_mut().zip(v.iter().zip(&g)).for_each(|(t, (v, g))| *t = v * g);
+        theta[1..].iter_mut().zip(u.iter().zip(&sigma)).for_each(|(t, (u, s))| *t = u * s);
         let value = obj.smooth_value_grad(&theta, &mut grad);
         ensure_finite(&grad, SOLVER, "gradient", it)?;
         step.iter_mut().zip(theta.iter().zip(&previous)).for_each(|(s, (a, b))| *s = a - b);
@@ -110,34 +111,34 @@ pub fn dual_cd<B: Backend + ?Sized>(
     Ok(Outcome { theta, iterations: history.len(), reason, history })
 }
 
-/// the rows of the design matrix with each column scaled by `f`.
+/// the rows of the design matrix, and the squares of the column factors `f`.
 struct Rows<'a> {
     x: Design<'a>,
-    f: &'a [f64],
+    f2: &'a [f64],
 }
 
 impl Rows<'_> {
-    /// `x̂ᵢ·v`.
-    fn dot(&self, i: usize, v: &[f64]) -> f64 {
+    /// `xᵢ·u` (= `x̂ᵢ·v`).
+    fn dot(&self, i: usize, u: &[f64]) -> f64 {
         match self.x {
-            Design::Dense(x) => x.row(i).iter().zip(self.f).zip(v).map(|((x, f), v)| x * f * v).sum(),
+            Design::Dense(x) => x.row(i).iter().zip(u).map(|(x, u)| x * u).sum(),
             Design::Sparse(x) => {
                 let (cols, vals) = x.row(i);
-                cols.iter().zip(vals).map(|(&j, x)| x * self.f[j as usize] * v[j as usize]).sum()
+                cols.iter().zip(vals).map(|(&j, x)| x * u[j as usize]).sum()
             }
         }
     }
 
-    /// `v ← v + a·x̂ᵢ`.
-    fn add_to(&self, i: usize, a: f64, v: &mut [f64]) {
+    /// `u ← u + a·f ⊙ x̂ᵢ` (= `f ⊙ (v + a·x̂ᵢ)`).
+    fn add_to(&self, i: usize, a: f64, u: &mut [f64]) {
         match self.x {
             Design::Dense(x) => {
-                v.iter_mut().zip(x.row(i).iter().zip(self.f)).for_each(|(v, (x, f))| *v += a * x * f);
+                u.iter_mut().zip(x.row(i).iter().zip(self.f2)).for_each(|(u, (x, f2))| *u += a * x * f2);
             }
             Design::Sparse(x) => {
                 let (cols, vals) = x.row(i);
                 for (&j, x) in cols.iter().zip(vals) {
-                    v[j as usize] += a * x * self.f[j as usize];
+                    u[j as usize] += a * x * self.f2[j as usize];
                 }
             }
         }
@@ -146,10 +147,10 @@ impl Rows<'_> {
     /// `‖x̂ᵢ‖²`.
     fn squared_norm(&self, i: usize) -> f64 {
         match self.x {
-            Design::Dense(x) => x.row(i).iter().zip(self.f).map(|(x, f)| (x * f) * (x * f)).sum(),
+            Design::Dense(x) => x.row(i).iter().zip(self.f2).map(|(x, f2)| x * x * f2).sum(),
             Design::Sparse(x) => {
                 let (cols, vals) = x.row(i);
-                cols.iter().zip(vals).map(|(&j, x)| (x * self.f[j as usize]).powi(2)).sum()
+                cols.iter().zip(vals).map(|(&j, x)| x * x * self.f2[j as usize]).sum()
             }
         }
     }
