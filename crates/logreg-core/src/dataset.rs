@@ -168,6 +168,13 @@ impl Dataset {
         Ok(self)
     }
 
+    /// the same data with the positional feature names `f1, f2, …` (of libsvm, npy and npz
+    /// columns), distinct by construction.
+    pub fn with_positional_names(mut self) -> Self {
+        self.feature_names = (1..=self.n_cols).map(|j| format!("f{j}")).collect();
+        self
+    }
+
     /// number of rows.
     pub fn n_rows(&self) -> usize {
         self.n_rows
@@ -216,8 +223,7 @@ impl Dataset {
         if n_cols == 0 {
             return Err(Error::param("n_features", "a dataset needs at least one feature column"));
         }
-        let names = (1..=n_cols).map(|j| format!("f{j}")).collect();
-        Dataset { features: Features::Sparse(x.resized(n_cols)?), n_cols, ..self }.with_feature_names(names)
+        Ok(Dataset { features: Features::Sparse(x.resized(n_cols)?), n_cols, ..self }.with_positional_names())
     }
 
     /// the same data with its features stored sparse (a dense dataset's nonzeros).

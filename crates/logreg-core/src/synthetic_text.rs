@@ -129,8 +129,7 @@ impl SparseText {
             labels.push(label as f64);
         }
         let csr = CsrMatrix::new(indptr, indices, values, d)?;
-        let names = (1..=d).map(|j| format!("f{j}")).collect();
-        Dataset::sparse(csr, labels, k)?.with_feature_names(names)
+        Ok(Dataset::sparse(csr, labels, k)?.with_positional_names())
     }
 
     fn check(&self) -> Result<()> {

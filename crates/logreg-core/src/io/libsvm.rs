@@ -184,8 +184,7 @@ fn read_windows<R: Read>(
         column: Some("label".into()),
         message: e.to_string(),
     })?;
-    let names = (1..=d).map(|j| format!("f{j}")).collect();
-    let dataset = Dataset::sparse(x, y, classes.len())?.with_feature_names(names)?;
+    let dataset = Dataset::sparse(x, y, classes.len())?.with_positional_names();
     Ok(LoadedData { dataset, target: "label".into(), classes })
 }
 

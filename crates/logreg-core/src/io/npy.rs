@@ -56,8 +56,7 @@ pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) ->
         }
     }
     let (y, classes) = labels.finish("label", positive).map_err(|e| err(e.to_string()))?;
-    let names = (1..=d).map(|j| format!("f{j}")).collect();
-    let dataset = Dataset::with_classes(x, d, y, classes.len())?.with_feature_names(names)?;
+    let dataset = Dataset::with_classes(x, d, y, classes.len())?.with_positional_names();
     Ok(LoadedData { dataset, target: "label".into(), classes })
 }
 

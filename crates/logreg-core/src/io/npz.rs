@@ -117,8 +117,7 @@ pub fn read_npz(path: &Path, labels: &Path, positive: Option<&str>) -> Result<Lo
         column: None,
         message: e.to_string(),
     })?;
-    let names = (1..=x.n_cols()).map(|j| format!("f{j}")).collect();
-    let dataset = Dataset::sparse(x, y, classes.len())?.with_feature_names(names)?;
+    let dataset = Dataset::sparse(x, y, classes.len())?.with_positional_names();
     Ok(LoadedData { dataset, target: "label".into(), classes })
 }
 
