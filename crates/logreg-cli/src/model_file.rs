@@ -364,8 +364,8 @@ impl ModelFile {
 
     /// the form written to files: positional names as their count, mostly-zero coefficients as
     /// their non-zero entries.
-    fn compact(&self) -> Self {
-        let mut file = self.clone();
+    fn compact(self) -> Self {
+        let mut file = self;
         if file.features.len() >= 64 && positional(&file.features) {
             file.positional_features = Some(file.features.len());
             file.features = Vec::new();
@@ -416,8 +416,8 @@ impl ModelFile {
         Ok(self)
     }
 
-    /// write to `path` atomically.
-    pub fn save(&self, path: &Path) -> Result<()> {
+    /// write to `path` atomically (consumed: the compact form is made in place, without a copy).
+    pub fn save(self, path: &Path) -> Result<()> {
         let file = self.compact();
         crate::output::write_atomic(path, |w| {
             serde_json::to_writer_pretty(&mut *w, &file)?;
