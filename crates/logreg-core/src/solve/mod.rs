@@ -52,7 +52,9 @@ use crate::train::{Observer, Progress, SgdParams, ValidSgdParams};
 /// the optimisation method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Solver {
-    /// when `newton`'s estimated time is at most l-bfgs's plus a tenth of a second (see
+    /// without intercept, with an l2 penalty alone and at least as many columns as rows:
+    /// `dual-cd` (then `newton-cg` if it has not converged after 200 sweeps). otherwise, when
+    /// `newton`'s estimated time is at most l-bfgs's plus a tenth of a second (see
     /// [`newton_seconds`], [`lbfgs_seconds`]): `newton`, or `cd` when `l1 > 0`; else `owl-qn` when
     /// `l1 > 0`, `newton-cg` on sparse data, `lbfgs` on dense data
     #[default]
@@ -237,8 +239,8 @@ impl FitParams {
         if self.solver == Solver::DualCd && !(penalty.l1() == 0.0 && penalty.l2() > 0.0 && !self.fit_intercept) {
             return Err(Error::param(
                 "solver",
-                "dual-cd fits an l2 penalty (l2 > 0, no l1) without intercept (LIBLINEAR's -s 7); use it with \
-                 --no-intercept",
+                "dual-cd fits an l2 penalty (l2 > 0, no l1) without intercept (LIBLINEAR's -s 7): set \
+                 fit_intercept = false (--no-intercept)",
             ));
         }
         SgdParams { l2: self.l2, l1: self.l1, ..self.sgd.clone() }.check()?;
