@@ -44,6 +44,15 @@ pub enum Format {
     Npz,
 }
 
+/// what to do with a row that has a missing value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MissingValues {
+    /// an error naming the file, line and column
+    Error,
+    /// leave the row out and say how many were
+    Drop,
+}
+
 /// where labelled data comes from and how to read it.
 #[derive(Debug, Args)]
 pub struct DataArgs {
@@ -56,6 +65,13 @@ pub struct DataArgs {
     /// field delimiter of csv files
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// a missing value (see --na-values) in a column the command uses: an error, or drop the row
+    /// (R's na.omit; csv data; predict keeps every row)
+    #[arg(long, value_enum, default_value_t = MissingValues::Error)]
+    pub missing: MissingValues,
+    /// the csv texts that mean a missing value, comma-separated
+    #[arg(long, value_delimiter = ',', default_values_t = logreg::io::DEFAULT_NA_VALUES.map(String::from))]
+    pub na_values: Vec<String>,
     /// labels of .npz data: a 1-d .npy array or text with one label per line
     #[arg(long)]
     pub labels: Option<PathBuf>,

@@ -10,10 +10,10 @@ use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
 use logreg::io::npy::read_npy_from;
 use logreg::io::npz::{read_npz, read_npz_csr};
-use logreg::io::{CsvOptions, LoadedData, read_csv_features};
+use logreg::io::{CsvOptions, LoadedData, Missing, read_csv_features};
 use logreg::{CsrMatrix, Dataset, Design, MatrixRef};
 
-use crate::args::{DataArgs, Format};
+use crate::args::{DataArgs, Format, MissingValues};
 
 /// the bundled breast-cancer data, embedded so `train` works from any directory.
 const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
@@ -50,6 +50,11 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
         features: spec.features,
         positive: spec.positive.map(str::to_string),
         delimiter: input.delimiter,
+        missing: match input.missing {
+            MissingValues::Error => Missing::Error,
+            MissingValues::Drop => Missing::Drop,
+        },
+        na_values: input.na_values.clone(),
     };
     let Some(path) = &input.data else {
         if !bundled_default {
@@ -69,7 +74,18 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
     }
     let reader = open_with_progress(path)?;
     let data = match format {
-        Format::Csv => read_csv_from(reader, path, &options)?,
+        Format::Csv => {
+            let data = read_csv_from(reader, path, &options)?;
+            if data.dropped_rows > 0 {
+                eprintln!(
+                    "note: {}: {} rows with a missing value dropped (--missing drop), {} remain",
+                    path.display(),
+                    data.dropped_rows,
+                    data.dataset.n_rows()
+                );
+            }
+            data
+        }
         Format::Libsvm => read_libsvm_for(reader, path, input, spec.width, spec.positive)?,
         Format::Npy => read_npy_from(reader, path, spec.positive)?,
         Format::Npz => unreachable!("read above"),
@@ -137,8 +153,17 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> 
     let reader = open_with_progress(path)?;
     match format {
         Format::Csv => {
-            let options =
-                CsvOptions { features: Some(features.to_vec()), delimiter: input.delimiter, ..Default::default() };
+            if input.missing == MissingValues::Drop {
+                bail!(
+                    "predict writes a line for every input row: --missing drop does not apply (fill the missing values first)"
+                );
+            }
+            let options = CsvOptions {
+                features: Some(features.to_vec()),
+                delimiter: input.delimiter,
+                na_values: input.na_values.clone(),
+                ..Default::default()
+            };
             let (x, rows, _) = read_csv_features(reader, path, &options).map_err(|e| match e {
                 logreg::Error::MissingColumn { column, .. } => {
                     anyhow::anyhow!("{}: the model's feature `{column}` is missing from the data", path.display())

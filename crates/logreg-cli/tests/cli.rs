@@ -232,9 +232,9 @@ fn malformed_inputs_get_clear_errors() {
         ("header_only.csv", &["header_only.csv", "no data rows"]),
         ("ragged.csv", &["ragged.csv, line 3", "row has 2 fields, the header has 3"]),
         ("text_in_numeric.csv", &["line 2, column b: expected a finite number, found `abc`"]),
-        ("empty_value.csv", &["line 3, column b: expected a finite number, found an empty value"]),
-        ("na_value.csv", &["line 3, column b: expected a finite number, found `NA`"]),
-        ("nan_value.csv", &["line 2, column b: expected a finite number, found `NaN`"]),
+        ("empty_value.csv", &["line 3, column b: missing value (an empty value); --missing drop"]),
+        ("na_value.csv", &["line 3, column b: missing value (`NA`); --missing drop"]),
+        ("nan_value.csv", &["line 2, column b: missing value (`NaN`); --missing drop"]),
         ("inf_value.csv", &["line 3, column b: expected a finite number, found `-inf`"]),
         ("duplicate_columns.csv", &["line 1, column a: duplicate column name (columns 1 and 2)"]),
         ("one_class.csv", &["column y", "target `y` must hold at least two classes (at most 255), found 1: `0`"]),
@@ -670,4 +670,52 @@ fn scipy_npz_with_a_label_file_trains_like_its_libsvm_copy() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--labels is required with .npz data"));
+}
+
+#[test]
+fn missing_values_are_an_error_or_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("na.csv");
+    let mut text = String::from("a,b,y\n");
+    for i in 0..60 {
+        let b = match i {
+            7 => "NA".to_string(),
+            11 => String::new(),
+            13 => "-".to_string(),
+            _ => format!("{}", (i * 7 % 11) as f64 / 3.0),
+        };
+        text.push_str(&format!("{},{b},{}\n", i % 5, u8::from(i % 3 == 0)));
+    }
+    std::fs::write(&data, &text).unwrap();
+    logreg()
+        .args(["train", "--data"])
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 9, column b: missing value (`NA`); --missing drop drops the rows"));
+    // `-` is an ordinary bad number until --na-values names it
+    logreg()
+        .args(["train", "--missing", "drop", "--data"])
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 15, column b: expected a finite number, found `-`"));
+    let model = dir.path().join("m.json");
+    let out = logreg()
+        .args(["train", "--missing", "drop", "--na-values", "NA,,-", "--data"])
+        .arg(&data)
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("3 rows with a missing value dropped (--missing drop), 57 remain"));
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("57 rows × 2 features"));
+    logreg()
+        .args(["predict", "--missing", "drop", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--missing drop does not apply"));
 }

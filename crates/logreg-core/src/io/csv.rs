@@ -8,6 +8,19 @@ use super::{LabelCollector, LoadedData};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 
+/// what to do with a row that has a missing value in a column the read uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Missing {
+    /// an error naming the line and column (the default)
+    #[default]
+    Error,
+    /// drop the row (R's `na.omit`); [`LoadedData::dropped_rows`] counts them
+    Drop,
+}
+
+/// the texts read as missing by default: `NA`, `NaN`, the empty field and `?`.
+pub const DEFAULT_NA_VALUES: [&str; 4] = ["NA", "NaN", "", "?"];
+
 /// how to read a csv file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvOptions {
@@ -19,11 +32,22 @@ pub struct CsvOptions {
     pub positive: Option<String>,
     /// field delimiter
     pub delimiter: u8,
+    /// rows with a missing value in a used column: an error, or dropped
+    pub missing: Missing,
+    /// the texts (after trimming) that mean a missing value
+    pub na_values: Vec<String>,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { target: None, features: None, positive: None, delimiter: b',' }
+        CsvOptions {
+            target: None,
+            features: None,
+            positive: None,
+            delimiter: b',',
+            missing: Missing::Error,
+            na_values: DEFAULT_NA_VALUES.iter().map(|v| v.to_string()).collect(),
+        }
     }
 }
 
@@ -45,17 +69,19 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
     })?;
     let dataset =
         Dataset::with_classes(table.values, table.names.len(), y, classes.len())?.with_feature_names(table.names)?;
-    Ok(LoadedData { dataset, target, classes })
+    Ok(LoadedData { dataset, target, classes, dropped_rows: table.dropped })
 }
 
 /// feature columns of a csv file without labels (for prediction): row-major values, row count
-/// and the column names; `options.features` selects and orders the columns.
+/// and the column names; `options.features` selects and orders the columns. every row is kept
+/// (one prediction per input line): a missing value is an error whatever `options.missing` says.
 pub fn read_csv_features<R: Read>(
     reader: R,
     path: &Path,
     options: &CsvOptions,
 ) -> Result<(Vec<f64>, usize, Vec<String>)> {
-    let table = read_table(reader, path, options, false)?;
+    let options = CsvOptions { missing: Missing::Error, ..options.clone() };
+    let table = read_table(reader, path, &options, false)?;
     let rows = table.values.len() / table.names.len();
     Ok((table.values, rows, table.names))
 }
@@ -64,6 +90,7 @@ struct Table {
     values: Vec<f64>,
     names: Vec<String>,
     labels: Option<(LabelCollector, String)>,
+    dropped: usize,
 }
 
 fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: bool) -> Result<Table> {
@@ -128,11 +155,33 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
     let mut values = Vec::new();
     let mut labels = LabelCollector::default();
     let mut record = ::csv::ByteRecord::new();
-    let mut rows = 0usize;
+    let (mut rows, mut dropped) = (0usize, 0usize);
+    let is_na = |field: &[u8]| {
+        std::str::from_utf8(field).is_ok_and(|t| options.na_values.iter().any(|na| na.as_str() == t.trim()))
+    };
+    let missing = |line: Option<u64>, column: &str, field: &[u8]| {
+        let shown = String::from_utf8_lossy(field).trim().to_string();
+        let shown = if shown.is_empty() { "an empty value".to_string() } else { format!("`{shown}`") };
+        err(
+            line,
+            Some(column.to_string()),
+            format!("missing value ({shown}); --missing drop drops the rows that have one (R's na.omit)"),
+        )
+    };
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = record.position().map(|p| p.line());
         if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
             continue; // blank line
+        }
+        let used = features.iter().chain(target.as_ref().map(|t| &t.0));
+        if let Some(&j) = used.clone().find(|&&j| is_na(&record[j])) {
+            match options.missing {
+                Missing::Drop => {
+                    dropped += 1;
+                    continue;
+                }
+                Missing::Error => return Err(missing(line, &header[j], &record[j])),
+            }
         }
         for &j in &features {
             values.push(parse_number(&record[j]).map_err(|found| {
@@ -150,12 +199,14 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
         rows += 1;
     }
     if rows == 0 {
-        return Err(err(None, None, "the header has no data rows below it".into()));
+        let why = if dropped > 0 { format!(" (all {dropped} had a missing value)") } else { String::new() };
+        return Err(err(None, None, format!("the header has no data rows below it{why}")));
     }
     Ok(Table {
         values,
         names: features.iter().map(|&j| header[j].clone()).collect(),
         labels: target.map(|(_, name)| (labels, name)),
+        dropped,
     })
 }
 
@@ -216,9 +267,14 @@ mod tests {
     fn errors_name_line_and_column() {
         let o = CsvOptions::default();
         let e = read("a,b,y\n1,2,0\n3,NA,1\n", &o).unwrap_err().to_string();
-        assert_eq!(e, "t.csv, line 3, column b: expected a finite number, found `NA`");
+        assert_eq!(
+            e,
+            "t.csv, line 3, column b: missing value (`NA`); --missing drop drops the rows that have one (R's na.omit)"
+        );
         let e = read("a,b,y\n1,,0\n", &o).unwrap_err().to_string();
-        assert!(e.contains("line 2, column b: expected a finite number, found an empty value"), "{e}");
+        assert!(e.contains("line 2, column b: missing value (an empty value)"), "{e}");
+        let e = read("a,b,y\n1,x,0\n", &o).unwrap_err().to_string();
+        assert!(e.contains("line 2, column b: expected a finite number, found `x`"), "{e}");
         let e = read("a,b,y\n1,inf,0\n", &o).unwrap_err().to_string();
         assert!(e.contains("found `inf`"), "{e}");
         let e = read("a,b,y\n1,2,0\n1,2\n", &o).unwrap_err().to_string();
@@ -227,6 +283,9 @@ mod tests {
         assert!(e.contains("column a: duplicate column name"), "{e}");
         let e = read("a,b,y\n", &o).unwrap_err().to_string();
         assert!(e.contains("no data rows"), "{e}");
+        let drop = CsvOptions { missing: Missing::Drop, ..o.clone() };
+        let e = read("a,b,y\nNA,1,0\n", &drop).unwrap_err().to_string();
+        assert!(e.contains("no data rows below it (all 1 had a missing value)"), "{e}");
         let e = read("", &o).unwrap_err().to_string();
         assert!(e.contains("empty file"), "{e}");
         let e = read("a,y\n1,0\n2,0\n", &o).unwrap_err().to_string();
@@ -240,5 +299,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!((x, rows, names), (vec![2.0, 4.0], 2, vec!["a".to_string()]));
+    }
+
+    #[test]
+    fn missing_values_drop_rows_in_used_columns_only() {
+        let text = "a,b,note,y\n1,2,,yes\n?,3,x,no\n4,NaN,x,yes\n5,6,x,\n7,8,x,no\n9, NA ,x,no\n";
+        let o = CsvOptions {
+            features: Some(vec!["a".into(), "b".into()]),
+            target: Some("y".into()),
+            missing: Missing::Drop,
+            ..Default::default()
+        };
+        // the empty `note` of row 1 is not used; rows 2-4 and 6 miss a used value
+        let d = read(text, &o).unwrap();
+        assert_eq!(d.dataset.dense_features().unwrap().data(), &[1.0, 2.0, 7.0, 8.0]);
+        assert_eq!(d.dataset.labels(), &[1.0, 0.0]);
+        assert_eq!(d.dropped_rows, 4);
+        // other texts as missing: `?` is then an ordinary (bad) number
+        let custom = CsvOptions { na_values: vec!["-".into()], ..o.clone() };
+        let e = read("a,b,y\n1,-,0\n2,?,1\n", &custom).unwrap_err().to_string();
+        assert!(e.contains("line 3, column b: expected a finite number, found `?`"), "{e}");
+        // prediction keeps every row: a missing value is an error whatever the setting
+        let e = read_csv_features("a,b\n1,NA\n".as_bytes(), Path::new("t.csv"), &o).unwrap_err().to_string();
+        assert!(e.contains("line 2, column b: missing value"), "{e}");
     }
 }

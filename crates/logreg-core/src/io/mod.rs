@@ -6,7 +6,7 @@ pub mod libsvm;
 pub mod npy;
 pub mod npz;
 
-pub use self::csv::{CsvOptions, read_csv, read_csv_features};
+pub use self::csv::{CsvOptions, DEFAULT_NA_VALUES, Missing, read_csv, read_csv_features};
 pub use labels::{Classes, LabelCollector};
 pub use libsvm::read_libsvm;
 pub use npy::{read_npy, write_npy};
@@ -22,4 +22,6 @@ pub struct LoadedData {
     pub target: String,
     /// the two class values as they appear in the file
     pub classes: Classes,
+    /// rows left out for a missing value (csv read with [`csv::Missing::Drop`])
+    pub dropped_rows: usize,
 }
