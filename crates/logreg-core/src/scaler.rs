@@ -146,6 +146,7 @@ fn sparse_moments(r: DataRef<'_>, x: CsrRef<'_>) -> Moments {
 
 /// per-column mean and standard deviation (weighted when the data has weights).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Standardizer {
     /// column means
     pub mean: Vec<f64>,

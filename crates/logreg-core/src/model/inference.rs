@@ -6,6 +6,7 @@ const Z_975: f64 = 1.959_963_984_540_054;
 
 /// inference on one term (the intercept or a coefficient), on the original feature scale.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Term {
     /// `"intercept"` or the feature name
     pub name: String,
@@ -25,6 +26,7 @@ pub struct Term {
 
 /// the inference table of a fit, intercept first.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Inference {
     /// one row per term
     pub terms: Vec<Term>,

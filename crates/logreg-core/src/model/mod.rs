@@ -15,6 +15,7 @@ use crate::view::Design;
 
 /// a fitted logistic regression: `P(y = 1 | x) = σ(intercept + x·coefficients)`.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Model {
     /// intercept `b`
     pub intercept: f64,

@@ -2,6 +2,7 @@
 
 /// why a solver stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum StopReason {
     /// the convergence tolerance was met
     Tolerance,
@@ -26,6 +27,7 @@ impl std::fmt::Display for StopReason {
 
 /// one point of the training history.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HistoryPoint {
     /// epoch (or iteration) number, from 1
     pub iteration: usize,
@@ -37,6 +39,7 @@ pub struct HistoryPoint {
 
 /// how a fit went: stored with every model.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FitReport {
     /// solver name
     pub solver: String,

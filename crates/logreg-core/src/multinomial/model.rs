@@ -16,6 +16,7 @@ const METRICS_CHUNK_ROWS: usize = 1 << 16;
 
 /// a fitted multinomial (softmax) logistic regression over `K ≥ 2` classes.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MultinomialModel {
     /// intercept of each class `b_c`
     pub intercepts: Vec<f64>,
