@@ -1,4 +1,4 @@
-//! the csv, libsvm and npy readers on mutated inputs: an error or a dataset, never a panic, a
+//! the csv, libsvm, npy and npz readers on mutated inputs: an error or a dataset, never a panic, a
 //! hang or an abort. 20,000 inputs per reader in the suite; `LOGREG_FUZZ_ITERATIONS=1000000
 //! cargo test --release --test fuzz_readers` for the long run.
 
@@ -103,6 +103,27 @@ fn npy_reader_survives_mutated_input() {
     }
     let report = mutate::fuzz("npy", &seeds, mutate::iterations(SUITE_ITERATIONS), 3, |bytes| {
         accepted(read_npy_from(bytes, Path::new("fuzz.npy"), None))
+    });
+    assert!(report.accepted > 0 && report.rejected > 0, "{report:?}");
+}
+
+#[test]
+fn npz_reader_survives_mutated_input() {
+    let seeds: Vec<Vec<u8>> = ["tests/fixtures/small_stored.npz", "tests/fixtures/text_300x800.npz"]
+        .iter()
+        .map(|f| std::fs::read(Path::new(ROOT).join(f)).unwrap())
+        .collect();
+    let report = mutate::fuzz("npz", &seeds, mutate::iterations(SUITE_ITERATIONS), 4, |bytes| {
+        match logreg::io::npz::parse_npz_csr(bytes, Path::new("fuzz.npz")) {
+            Ok(x) => {
+                assert!(x.view().values().iter().all(|v| v.is_finite()), "a non-finite value was accepted");
+                true
+            }
+            Err(e) => {
+                assert!(e.to_string().starts_with("fuzz.npz"), "{e}");
+                false
+            }
+        }
     });
     assert!(report.accepted > 0 && report.rejected > 0, "{report:?}");
 }
