@@ -6,8 +6,9 @@
 //! has one variable per row, `0 ≤ αᵢ ≤ Cᵢ`, and `v = Σ αᵢyᵢx̂ᵢ`. each sweep visits the rows in a
 //! seeded random order and solves each one-variable sub-problem by a safeguarded newton method on
 //! the sub-problem's own log terms; a sweep costs one pass over the rows, sequential (so the
-//! result does not depend on the thread count). after each sweep the primal gradient is taken by
-//! a full pass: the solver stops on the same scaled-gradient tolerance as the others.
+//! result does not depend on the thread count). the solver stops on the same test as the others
+//! — scaled gradient and step within the tolerance — so after a sweep whose step is small enough
+//! the primal gradient is taken by a full pass; only those sweeps enter the history.
 
 use std::ops::ControlFlow;
 
@@ -16,7 +17,7 @@ use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::StopReason;
 use crate::objective::Objective;
-use crate::outcome::{Limits, Outcome, ensure_finite};
+use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::rng::Rng;
 use crate::train::Observer;
 use crate::view::Design;
@@ -62,7 +63,9 @@ pub fn dual_cd<B: Backend + ?Sized>(
     let mut grad = vec![0.0; d + 1];
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
+    let mut sweeps = 0;
     for it in 1..=limits.max_iter {
+        sweeps = it;
         rng.shuffle(&mut order);
         let mut newton_steps = 0;
         for &i in &order {
@@ -96,9 +99,13 @@ pub fn dual_cd<B: Backend + ?Sized>(
         std::mem::swap(&mut previous, &mut theta);
         theta[0] = 0.0;
         theta[1..].iter_mut().zip(u.iter().zip(&sigma)).for_each(|(t, (u, s))| *t = u * s);
+        step.iter_mut().zip(theta.iter().zip(&previous)).for_each(|(s, (a, b))| *s = a - b);
+        // a step beyond the tolerance fails the stopping test whatever the gradient: no pass
+        if norm_inf(&step) > limits.tol * norm_inf(&theta).max(1.0) && it < limits.max_iter {
+            continue;
+        }
         let value = obj.smooth_value_grad(&theta, &mut grad);
         ensure_finite(&grad, SOLVER, "gradient", it)?;
-        step.iter_mut().zip(theta.iter().zip(&previous)).for_each(|(s, (a, b))| *s = a - b);
         if record(obj, &mut history, it, limits.max_iter, value, 1.0, observer) == ControlFlow::Break(()) {
             reason = StopReason::Interrupted;
             break;
@@ -108,7 +115,7 @@ pub fn dual_cd<B: Backend + ?Sized>(
             break;
         }
     }
-    Ok(Outcome { theta, iterations: history.len(), reason, history })
+    Ok(Outcome { theta, iterations: sweeps, reason, history })
 }
 
 /// the rows of the design matrix, and the squares of the column factors `f`.
