@@ -156,6 +156,7 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
     let mut labels = LabelCollector::default();
     let mut record = ::csv::ByteRecord::new();
     let (mut rows, mut dropped) = (0usize, 0usize);
+    let numeric_na = options.na_values.iter().any(|na| na.parse::<f64>().is_ok_and(f64::is_finite));
     let is_na = |field: &[u8]| {
         std::str::from_utf8(field).is_ok_and(|t| options.na_values.iter().any(|na| na.as_str() == t.trim()))
     };
@@ -173,20 +174,30 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
         if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
             continue; // blank line
         }
-        let used = features.iter().chain(target.as_ref().map(|t| &t.0));
-        if let Some(&j) = used.clone().find(|&&j| is_na(&record[j])) {
-            match options.missing {
-                Missing::Drop => {
-                    dropped += 1;
-                    continue;
+        // the common row: every feature a finite number (which no missing-value text is, unless
+        // one is written as a number: `numeric_na`) and the target present; parsed once, without
+        // the missing-value scan
+        let start = values.len();
+        let plain = !numeric_na
+            && !target.as_ref().is_some_and(|(t, _)| is_na(&record[*t]))
+            && features.iter().all(|&j| parse_number(&record[j]).map(|v| values.push(v)).is_ok());
+        if !plain {
+            values.truncate(start);
+            let used = features.iter().chain(target.as_ref().map(|t| &t.0));
+            if let Some(&j) = used.clone().find(|&&j| is_na(&record[j])) {
+                match options.missing {
+                    Missing::Drop => {
+                        dropped += 1;
+                        continue;
+                    }
+                    Missing::Error => return Err(missing(line, &header[j], &record[j])),
                 }
-                Missing::Error => return Err(missing(line, &header[j], &record[j])),
             }
-        }
-        for &j in &features {
-            values.push(parse_number(&record[j]).map_err(|found| {
-                err(line, Some(header[j].clone()), format!("expected a finite number, found {found}"))
-            })?);
+            for &j in &features {
+                values.push(parse_number(&record[j]).map_err(|found| {
+                    err(line, Some(header[j].clone()), format!("expected a finite number, found {found}"))
+                })?);
+            }
         }
         if let Some((t, name)) = &target {
             let value = std::str::from_utf8(&record[*t])
@@ -319,6 +330,10 @@ mod tests {
         let custom = CsvOptions { na_values: vec!["-".into()], ..o.clone() };
         let e = read("a,b,y\n1,-,0\n2,?,1\n", &custom).unwrap_err().to_string();
         assert!(e.contains("line 3, column b: expected a finite number, found `?`"), "{e}");
+        // a number as the missing-value code (-999): rows holding it are dropped, not parsed
+        let coded = CsvOptions { na_values: vec!["-999".into()], ..o.clone() };
+        let d = read("a,b,y\n1,-999,0\n2,3,1\n-999,4,1\n5,6,0\n", &coded).unwrap();
+        assert_eq!((d.dataset.dense_features().unwrap().data(), d.dropped_rows), (&[2.0, 3.0, 5.0, 6.0][..], 2));
         // prediction keeps every row: a missing value is an error whatever the setting
         let e = read_csv_features("a,b\n1,NA\n".as_bytes(), Path::new("t.csv"), &o).unwrap_err().to_string();
         assert!(e.contains("line 2, column b: missing value"), "{e}");
