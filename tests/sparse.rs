@@ -161,6 +161,7 @@ fn auto_uses_newton_cg_on_wide_sparse_data() {
     let raw = with_zeros(&common::k_classes(300, 400, 2, 4), 2).to_sparse();
     for (data, solver) in [(&text, "dual-cd"), (&raw, "dual-cd, then newton-cg")] {
         let base = FitParams { l2: 1e-2, fit_intercept: false, tol: 1e-10, ..FitParams::default() };
+        assert_eq!(base.clone().check().unwrap().solver_for(data), Solver::DualCd);
         let auto = fit(data, &base, &ReferenceBackend);
         let newton = fit(data, &FitParams { solver: Solver::NewtonCg, ..base.clone() }, &ReferenceBackend);
         assert_eq!(auto.report.solver, solver);
@@ -174,6 +175,7 @@ fn auto_uses_newton_cg_on_wide_sparse_data() {
     assert_eq!(Solver::Auto.resolve_for(677_000, 47_000, false, Penalty::new(1e-6, 0.0).unwrap()), Solver::Lbfgs);
     let data = with_zeros(&common::k_classes(2000, 300, 2, 9), 1).to_sparse();
     let base = FitParams { l2: 1e-3, tol: 1e-10, ..FitParams::default() };
+    assert_eq!(base.clone().check().unwrap().solver_for(&data), Solver::Newton);
     let cg = fit(&data, &FitParams { solver: Solver::NewtonCg, ..base.clone() }, &ReferenceBackend);
     let newton = fit(&data, &FitParams { solver: Solver::Newton, ..base }, &ReferenceBackend);
     assert!(cg.report.converged && newton.report.converged, "{:?}\n{:?}", cg.report, newton.report);

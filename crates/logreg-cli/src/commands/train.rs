@@ -82,7 +82,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
         let fit = Fit { params: &params, pool: &pool, train: &train, test: test.as_ref(), source: &source, l2 };
         return train_multinomial(&a, fit, &loaded.target, &classes, training);
     }
-    let solver = params.params().solver.resolve(train.n_rows(), train.n_cols(), params.penalty());
+    let solver = params.solver_for(&train);
     let mut bar = progress_bar(&a, solver);
     let fitted = pool.install(|| params.fit(a.backend.backend(), &train, &mut bar));
     bar.finish();

@@ -259,6 +259,23 @@ impl ValidFitParams {
         self.penalty
     }
 
+    /// the solver a (binary) fit of `data` runs: the one asked for, or what `auto` stands for.
+    pub fn solver_for(&self, data: &Dataset) -> Solver {
+        let p = &self.params;
+        match p.solver {
+            // no intercept, an l2 penalty and more columns than rows: the dual has fewer variables
+            Solver::Auto
+                if !p.fit_intercept
+                    && self.penalty.l1() == 0.0
+                    && self.penalty.l2() > 0.0
+                    && data.n_cols() >= data.n_rows() =>
+            {
+                Solver::DualCd
+            }
+            other => other.resolve_for(data.n_rows(), data.n_cols(), data.is_sparse(), self.penalty),
+        }
+    }
+
     /// fit `data` with `backend`, reporting each iteration or epoch to `observer`.
     ///
     /// constant columns get coefficient 0 (an unpenalised fit names them in an
@@ -273,18 +290,7 @@ impl ValidFitParams {
             )));
         }
         let p = &self.params;
-        let solver = match p.solver {
-            // no intercept, an l2 penalty and more columns than rows: the dual has fewer variables
-            Solver::Auto
-                if !p.fit_intercept
-                    && self.penalty.l1() == 0.0
-                    && self.penalty.l2() > 0.0
-                    && data.n_cols() >= data.n_rows() =>
-            {
-                Solver::DualCd
-            }
-            other => other.resolve_for(data.n_rows(), data.n_cols(), data.is_sparse(), self.penalty),
-        };
+        let solver = self.solver_for(data);
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
