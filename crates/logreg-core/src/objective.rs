@@ -511,16 +511,26 @@ pub fn optimality_violation(theta: &[f64], grad: &[f64], l1: &[f64]) -> f64 {
 pub fn kkt_violation(theta: &[f64], grad: &[f64], lambda: &[f64]) -> f64 {
     let mut worst = 0.0;
     for ((&wj, &gj), &l1) in theta.iter().zip(grad).zip(lambda) {
-        let v = if l1 == 0.0 {
-            gj.abs()
-        } else if wj != 0.0 {
-            (gj + l1 * wj.signum()).abs()
-        } else {
-            (gj.abs() - l1).max(0.0)
-        };
-        worst = max_nan(worst, v);
+        worst = max_nan(worst, min_norm_subgradient(wj, gj, l1).abs());
     }
     worst
+}
+
+/// the element of least magnitude of the subdifferential of `f(w) + λ|w|` at `w`, given
+/// `g = f'(w)`: `g` where `λ = 0` (NaN stays NaN), `g + λ·sign(w)` where `w ≠ 0`, else `g` moved
+/// toward 0 by `λ` and clipped there.
+pub fn min_norm_subgradient(w: f64, g: f64, lambda: f64) -> f64 {
+    if lambda == 0.0 {
+        g
+    } else if w != 0.0 {
+        g + lambda * w.signum()
+    } else if g + lambda < 0.0 {
+        g + lambda
+    } else if g - lambda > 0.0 {
+        g - lambda
+    } else {
+        0.0
+    }
 }
 
 /// the larger of `a` and `b`, NaN if either is NaN (`f64::max` drops NaN).

@@ -15,7 +15,7 @@ use super::smooth::Smooth;
 use crate::error::Result;
 use crate::model::StopReason;
 use crate::numerics::dot;
-use crate::objective::{kkt_violation, weighted_l1};
+use crate::objective::{kkt_violation, min_norm_subgradient, weighted_l1};
 use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::train::Observer;
 
@@ -99,16 +99,7 @@ pub fn owl_qn<S: Smooth + ?Sized>(
 
 /// the minimum-norm subgradient of `f(θ) + Σⱼ λⱼ|θⱼ|` given `grad = ∇f(θ)`.
 fn pseudo_gradient(theta: &[f64], grad: &[f64], lambda: &[f64], out: &mut [f64]) {
-    for j in 0..theta.len() {
-        let (g, l) = (grad[j], lambda[j]);
-        out[j] = if theta[j] != 0.0 {
-            g + l * theta[j].signum()
-        } else if g + l < 0.0 {
-            g + l
-        } else if g - l > 0.0 {
-            g - l
-        } else {
-            0.0
-        };
+    for (((o, &w), &g), &l) in out.iter_mut().zip(theta).zip(grad).zip(lambda) {
+        *o = min_norm_subgradient(w, g, l);
     }
 }
