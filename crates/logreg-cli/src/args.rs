@@ -53,6 +53,15 @@ pub enum MissingValues {
     Drop,
 }
 
+/// what to do with a category level the model did not see in training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UnknownLevels {
+    /// an error naming the file, line, column and level
+    Error,
+    /// code it as the reference level: all its dummy columns 0 (scikit-learn's handle_unknown="ignore")
+    Ignore,
+}
+
 /// where labelled data comes from and how to read it.
 #[derive(Debug, Args)]
 pub struct DataArgs {
@@ -72,6 +81,13 @@ pub struct DataArgs {
     /// the csv texts that mean a missing value, comma-separated
     #[arg(long, value_delimiter = ',', default_values_t = logreg::io::DEFAULT_NA_VALUES.map(String::from))]
     pub na_values: Vec<String>,
+    /// csv columns to read as categories (dummy-coded) although they hold numbers, e.g. codes 1, 2, 3
+    /// (train; a column holding text is one anyway, and a model fixes its own)
+    #[arg(long, value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// a category level the model did not see in training: an error, or coded as the reference level
+    #[arg(long, value_enum, default_value_t = UnknownLevels::Error)]
+    pub unknown_level: UnknownLevels,
     /// labels of .npz data: a 1-d .npy array or text with one label per line
     #[arg(long)]
     pub labels: Option<PathBuf>,

@@ -10,10 +10,10 @@ use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
 use logreg::io::npy::read_npy_from;
 use logreg::io::npz::{read_npz, read_npz_csr};
-use logreg::io::{CsvOptions, LoadedData, Missing, read_csv_features};
+use logreg::io::{CategoricalColumn, CsvOptions, LoadedData, Missing, UnknownLevel, read_csv_features};
 use logreg::{CsrMatrix, Dataset, Design, MatrixRef};
 
-use crate::args::{DataArgs, Format, MissingValues};
+use crate::args::{DataArgs, Format, MissingValues, UnknownLevels};
 
 /// the bundled breast-cancer data, embedded so `train` works from any directory.
 const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
@@ -40,11 +40,16 @@ pub struct Labelled<'a> {
     pub positive: Option<&'a str>,
     /// the model's number of features (libsvm data are read at this width)
     pub width: Option<usize>,
+    /// the model's category columns (csv): the coding is then the model's, not inferred
+    pub levels: Option<Vec<CategoricalColumn>>,
 }
 
 /// labelled data from `--data`, or the bundled data when `bundled_default` and no file is given;
 /// returns the data and a name for it.
 pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool) -> Result<(LoadedData, String)> {
+    if spec.levels.is_some() && !input.categorical.is_empty() {
+        bail!("--categorical applies to train: the model fixes which columns are categories");
+    }
     let options = CsvOptions {
         target: spec.target,
         features: spec.features,
@@ -55,6 +60,9 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
             MissingValues::Drop => Missing::Drop,
         },
         na_values: input.na_values.clone(),
+        categorical: input.categorical.clone(),
+        levels: spec.levels,
+        unknown_level: unknown_level(input),
     };
     let Some(path) = &input.data else {
         if !bundled_default {
@@ -124,8 +132,24 @@ impl Features {
     }
 }
 
-/// the columns `features` (in that order) of `--data`, labels ignored.
-pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> {
+fn unknown_level(input: &DataArgs) -> UnknownLevel {
+    match input.unknown_level {
+        UnknownLevels::Error => UnknownLevel::Error,
+        UnknownLevels::Ignore => UnknownLevel::Ignore,
+    }
+}
+
+/// the features of `--data` for a model whose features are `features`, read from the data
+/// `columns` (in that order; category columns coded with the model's `levels`), labels ignored.
+pub fn load_features(
+    input: &DataArgs,
+    features: &[String],
+    columns: &[String],
+    levels: &[CategoricalColumn],
+) -> Result<Features> {
+    if !input.categorical.is_empty() {
+        bail!("--categorical applies to train: the model fixes which columns are categories");
+    }
     let path = input.data.as_ref().context("--data is required")?;
     let format = format_of(path, input.format);
     if format != Format::Csv {
@@ -159,17 +183,27 @@ pub fn load_features(input: &DataArgs, features: &[String]) -> Result<Features> 
                 );
             }
             let options = CsvOptions {
-                features: Some(features.to_vec()),
+                features: Some(columns.to_vec()),
                 delimiter: input.delimiter,
                 na_values: input.na_values.clone(),
+                levels: Some(levels.to_vec()),
+                unknown_level: unknown_level(input),
                 ..Default::default()
             };
-            let (x, rows, _) = read_csv_features(reader, path, &options).map_err(|e| match e {
+            let (x, rows, names) = read_csv_features(reader, path, &options).map_err(|e| match e {
                 logreg::Error::MissingColumn { column, .. } => {
                     anyhow::anyhow!("{}: the model's feature `{column}` is missing from the data", path.display())
                 }
                 other => other.into(),
             })?;
+            if names != features {
+                bail!(
+                    "{}: the data's features {} are not the model's {}",
+                    path.display(),
+                    names.join(", "),
+                    features.join(", ")
+                );
+            }
             Ok(Features::Dense { values: x, rows, cols: features.len() })
         }
         Format::Npz => unreachable!("read above"),

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use logreg::io::CategoricalColumn;
 use logreg::{Dataset, Design, Inference, Model, MultinomialModel};
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +12,9 @@ pub const FORMAT: &str = "logreg-model";
 /// the newest format version this build reads and the one it writes (2: multinomial models;
 /// 3: positional feature names and mostly-zero coefficients stored compactly; version 1 and 2
 /// files still load).
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
+/// the version written for a model without category columns, so that readers of version 3 read it
+const FORMAT_VERSION_WITHOUT_CATEGORIES: u32 = 3;
 
 /// everything a model file holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,6 +40,14 @@ pub struct ModelFile {
     /// written instead of their names
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub positional_features: Option<usize>,
+    /// the data columns the features come from, in order, when category columns make them differ
+    /// from `features` (format version 4)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// the columns read as categories, with their levels (the first the reference), coded as the
+    /// dummy features `column[T.level]` (format version 4)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categorical: Vec<CategoricalFile>,
     /// coefficients on the original feature scale (binary models; in the file: absent when
     /// stored sparse)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -63,6 +74,15 @@ pub struct ModelFile {
     pub inference: Option<Vec<InferenceRow>>,
     /// which data it was trained on
     pub data_fingerprint: Fingerprint,
+}
+
+/// a category column and its levels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoricalFile {
+    /// the column's name
+    pub column: String,
+    /// its levels in sorted order; the first is the reference level
+    pub levels: Vec<String>,
 }
 
 /// a multinomial model's classes and coefficients.
@@ -287,6 +307,27 @@ impl ModelFile {
         }
     }
 
+    /// with the data's category columns (`columns`: the data columns the features come from).
+    pub fn with_categories(mut self, columns: &[String], categories: &[CategoricalColumn]) -> Self {
+        if !categories.is_empty() {
+            self.columns = columns.to_vec();
+            self.categorical = categories
+                .iter()
+                .map(|c| CategoricalFile { column: c.name.clone(), levels: c.levels.clone() })
+                .collect();
+        }
+        self
+    }
+
+    /// the data columns to read for this model, and the category columns' levels (`Some`,
+    /// possibly empty: the coding is the model's, not inferred from the data).
+    pub fn coding(&self) -> (Vec<String>, Vec<CategoricalColumn>) {
+        let categories =
+            self.categorical.iter().map(|c| CategoricalColumn { name: c.column.clone(), levels: c.levels.clone() });
+        let columns = if self.columns.is_empty() { self.features.clone() } else { self.columns.clone() };
+        (columns, categories.collect())
+    }
+
     /// the file contents for a fitted multinomial model.
     pub fn multinomial(
         model: &MultinomialModel,
@@ -336,6 +377,8 @@ impl ModelFile {
             positive_class: None,
             features: features.to_vec(),
             positional_features: None,
+            columns: Vec::new(),
+            categorical: Vec::new(),
             coefficients: Vec::new(),
             sparse_coefficients: None,
             intercept: None,
@@ -366,6 +409,9 @@ impl ModelFile {
     /// their non-zero entries.
     fn compact(self) -> Self {
         let mut file = self;
+        if file.categorical.is_empty() {
+            file.format_version = FORMAT_VERSION_WITHOUT_CATEGORIES;
+        }
         if file.features.len() >= 64 && positional(&file.features) {
             file.positional_features = Some(file.features.len());
             file.features = Vec::new();
@@ -386,6 +432,20 @@ impl ModelFile {
 
     /// the in-memory form of a file's contents: names and coefficients in full.
     fn expanded(mut self) -> std::result::Result<Self, String> {
+        if !self.categorical.is_empty() {
+            // the columns and levels must give exactly the features
+            let (columns, categories) = self.coding();
+            let names: Vec<String> = columns
+                .iter()
+                .flat_map(|name| match categories.iter().find(|c| c.name == *name) {
+                    Some(c) => c.dummy_names().collect(),
+                    None => vec![name.clone()],
+                })
+                .collect();
+            if names != self.features {
+                return Err("`columns` and `categorical` do not give the model's `features`".into());
+            }
+        }
         if let Some(d) = self.positional_features.take() {
             if !self.features.is_empty() {
                 return Err("both `features` and `positional_features`".into());

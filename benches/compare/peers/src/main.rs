@@ -7,8 +7,9 @@
 //!   library on the same data and objective; writes coefficients, intercept and fit seconds
 //! - `linfa-multi …` and `smartcore-multi …` (same arguments): the multinomial fits of the peers
 //!   (labels `0..K`); writes K × d coefficients, K intercepts and fit seconds
-//! - `parse DATA.svm`: seconds and MB/s of reading a libsvm file into csr (best of 3), the csr
-//!   arrays' bytes, the process's resident memory before and its peak (json line)
+//! - `parse DATA.{svm,csv,npy}`: seconds and MB/s of reading a file into its matrix (best of 3),
+//!   the matrix's bytes (`csr_bytes`: csr arrays or dense X), the process's resident memory
+//!   before and its peak (json line)
 //! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
 //!   of every backend on 1 and 2 threads, against the machine's streaming-read bandwidth and its
 //!   measured fma throughput (json lines)
@@ -44,16 +45,16 @@ fn main() -> Result<()> {
         ["softmax-kernels", data] => softmax_kernels(Path::new(data)),
         ["parse", data] => parse(Path::new(data)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | parse DATA.svm | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | parse DATA.{{svm,csv,npy}} | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
         ),
     }
 }
 
 fn load(path: &Path) -> Result<Dataset> {
-    let loaded = if path.extension().is_some_and(|e| e == "svm") {
-        logreg::io::read_libsvm(path, None, Some("1"))
-    } else {
-        logreg::io::read_npy(path, Some("1"))
+    let loaded = match path.extension().and_then(|e| e.to_str()) {
+        Some("svm") => logreg::io::read_libsvm(path, None, Some("1")),
+        Some("csv") => logreg::io::read_csv(path, &Default::default()),
+        _ => logreg::io::read_npy(path, Some("1")),
     };
     Ok(loaded.with_context(|| format!("cannot read {}", path.display()))?.dataset)
 }
@@ -93,7 +94,7 @@ fn read_sum(x: &[f64]) -> f64 {
         .sum()
 }
 
-/// how fast a libsvm file becomes csr, and the peak memory of doing so against the csr's size.
+/// how fast a data file becomes its matrix, and the peak memory of doing so against the matrix's size.
 fn parse(path: &Path) -> Result<()> {
     let baseline = status_bytes("VmRSS:");
     let file_bytes = std::fs::metadata(path)?.len() as f64;
@@ -103,9 +104,10 @@ fn parse(path: &Path) -> Result<()> {
         let mut data = None;
         best = best.min(seconds(|| data = Some(load(path))));
         let data = data.expect("loaded")?;
-        if let Design::Sparse(x) = data.features() {
-            csr_bytes = (x.nnz() * 12 + (x.n_rows() + 1) * 8) as f64;
-        }
+        csr_bytes = match data.features() {
+            Design::Sparse(x) => (x.nnz() * 12 + (x.n_rows() + 1) * 8) as f64,
+            Design::Dense(x) => (x.n_rows() * x.n_cols() * 8) as f64,
+        };
     }
     println!(
         "{}",

@@ -16,9 +16,10 @@ pub fn run(a: EvaluateArgs) -> Result<()> {
     let threshold = binary_threshold(a.threshold, model.multinomial.is_some())?;
     let spec = Labelled {
         target: Some(a.target.clone().unwrap_or_else(|| model.target.clone())),
-        features: Some(model.features.clone()),
+        features: Some(model.coding().0),
         positive: model.binary().map(|b| b.positive_class),
         width: Some(model.features.len()),
+        levels: Some(model.coding().1),
     };
     let (loaded, source) = load_labelled(&a.input, spec, false)?;
     let d = &loaded.dataset;

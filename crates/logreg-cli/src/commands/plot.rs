@@ -89,9 +89,10 @@ pub fn run(a: PlotArgs) -> Result<()> {
     };
     let spec = Labelled {
         target: Some(file.target.clone()),
-        features: Some(file.features.clone()),
+        features: Some(file.coding().0),
         positive: file.binary().map(|b| b.positive_class),
         width: Some(model.features.len()),
+        levels: Some(file.coding().1),
     };
     let (loaded, _) = load_labelled(&a.input, spec, false)?;
     let data = &loaded.dataset;

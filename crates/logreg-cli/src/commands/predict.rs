@@ -15,7 +15,8 @@ use crate::output::write_atomic;
 pub fn run(a: PredictArgs) -> Result<()> {
     let model = ModelFile::load(&a.model)?;
     let threshold = binary_threshold(a.threshold, model.multinomial.is_some())?;
-    let features = load_features(&a.input, &model.features)?;
+    let (columns, levels) = model.coding();
+    let features = load_features(&a.input, &model.features, &columns, &levels)?;
     let (x, rows) = (features.design(), features.design().n_rows());
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         match (model.binary(), &model.multinomial) {

@@ -1,7 +1,7 @@
 //! `logreg train`.
 
 use anyhow::{Context, Result};
-use logreg::io::Classes;
+use logreg::io::{CategoricalColumn, Classes};
 use logreg::multinomial::multinomial_solver;
 use logreg::solve::Solver;
 use logreg::{ClassWeight, Dataset, FitParams, LearningRate, SgdParams, ValidFitParams};
@@ -23,6 +23,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
         features: a.features.clone(),
         positive: a.positive.as_deref(),
         width: None,
+        levels: None,
     };
     let (loaded, source) = load_labelled(&a.input, spec, true)?;
     if a.input.data.is_none() {
@@ -80,7 +81,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
     };
     if train.n_classes() > 2 {
         let fit = Fit { params: &params, pool: &pool, train: &train, test: test.as_ref(), source: &source, l2 };
-        return train_multinomial(&a, fit, &loaded.target, &classes, training);
+        return train_multinomial(&a, fit, &loaded.target, &classes, training, (&loaded.columns, &loaded.categories));
     }
     let solver = params.solver_for(&train);
     let mut bar = progress_bar(&a, solver);
@@ -113,7 +114,9 @@ pub fn run(a: TrainArgs) -> Result<()> {
 
     match &a.model_out {
         Some(path) => {
-            ModelFile::new(&model, &loaded.target, &classes, training, &train).save(path)?;
+            ModelFile::new(&model, &loaded.target, &classes, training, &train)
+                .with_categories(&loaded.columns, &loaded.categories)
+                .save(path)?;
             emit(&format!("model written to {}\n", path.display()))?;
         }
         None => eprintln!("(the model was not saved: add --model-out PATH)"),
@@ -159,6 +162,7 @@ fn train_multinomial(
     target: &str,
     classes: &Classes,
     training: TrainingConfig,
+    (columns, categories): (&[String], &[CategoricalColumn]),
 ) -> Result<()> {
     let Fit { params, pool, train, test, source, l2 } = fit;
     let stored = train.n_classes() - usize::from(params.penalty() == logreg::Penalty::none());
@@ -188,7 +192,9 @@ fn train_multinomial(
     emit(&out)?;
     match &a.model_out {
         Some(path) => {
-            ModelFile::multinomial(&model, target, classes, training, train).save(path)?;
+            ModelFile::multinomial(&model, target, classes, training, train)
+                .with_categories(columns, categories)
+                .save(path)?;
             emit(&format!("model written to {}\n", path.display()))?;
         }
         None => eprintln!("(the model was not saved: add --model-out PATH)"),

@@ -52,19 +52,30 @@ const MAX_LISTED: usize = 10;
 impl LabelCollector {
     /// record the target value of the next row; numbers are compared by value (`1.0` is `1`).
     pub fn push(&mut self, raw: &str) {
-        let key = canonical(raw);
-        let code = match self.distinct.iter().position(|v| *v == key) {
-            Some(c) => c,
+        let code = self.code_of(canonical(raw));
+        self.codes.push(code);
+    }
+
+    /// the code of a value; a value past [`MAX_CLASSES`] marks the collector as overflowed.
+    fn code_of(&mut self, key: String) -> u8 {
+        match self.distinct.iter().position(|v| *v == key) {
+            Some(c) => c as u8,
             None if self.distinct.len() < MAX_CLASSES => {
                 self.distinct.push(key);
-                self.distinct.len() - 1
+                (self.distinct.len() - 1) as u8
             }
             None => {
                 self.overflow = true;
                 0
             }
-        };
-        self.codes.push(code as u8);
+        }
+    }
+
+    /// the rows collected by `other`, after these.
+    pub fn append(&mut self, other: LabelCollector) {
+        let map: Vec<u8> = other.distinct.into_iter().map(|key| self.code_of(key)).collect();
+        self.overflow |= other.overflow;
+        self.codes.extend(other.codes.iter().map(|&c| map[c as usize]));
     }
 
     /// labels and classes. two classes: `{0, 1}` with `positive` (default: the larger value,
@@ -121,7 +132,8 @@ impl LabelCollector {
     }
 }
 
-fn canonical(raw: &str) -> String {
+/// a value as compared: trimmed, numbers in one spelling (`1.0` is `1`).
+pub(super) fn canonical(raw: &str) -> String {
     let t = raw.trim();
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => format!("{v}"),

@@ -185,7 +185,7 @@ fn read_windows<R: Read>(
         message: e.to_string(),
     })?;
     let dataset = Dataset::sparse(x, y, classes.len())?.with_positional_names();
-    Ok(LoadedData { dataset, target: "label".into(), classes, dropped_rows: 0 })
+    Ok(LoadedData::labelled_positional(dataset, classes))
 }
 
 /// `text` cut into pieces of about `bytes`, each ending at a line end.

@@ -1,11 +1,14 @@
 //! reading labelled data from files.
 
+pub mod categories;
 pub mod csv;
 mod labels;
 pub mod libsvm;
 pub mod npy;
 pub mod npz;
+mod windows;
 
+pub use self::categories::{CategoricalColumn, UnknownLevel};
 pub use self::csv::{CsvOptions, DEFAULT_NA_VALUES, Missing, read_csv, read_csv_features};
 pub use labels::{Classes, LabelCollector};
 pub use libsvm::read_libsvm;
@@ -24,4 +27,23 @@ pub struct LoadedData {
     pub classes: Classes,
     /// rows left out for a missing value (csv read with [`csv::Missing::Drop`])
     pub dropped_rows: usize,
+    /// the feature columns read as categories (csv), coded as dummy columns
+    pub categories: Vec<CategoricalColumn>,
+    /// the file's columns that the features come from, in order, when categories make them
+    /// differ from the feature names (else empty)
+    pub columns: Vec<String>,
+}
+
+impl LoadedData {
+    /// data of a file with positional columns and a `label` target (libsvm, npy, npz).
+    pub fn labelled_positional(dataset: Dataset, classes: Classes) -> Self {
+        LoadedData {
+            dataset,
+            target: "label".into(),
+            classes,
+            dropped_rows: 0,
+            categories: Vec::new(),
+            columns: Vec::new(),
+        }
+    }
 }

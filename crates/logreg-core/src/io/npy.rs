@@ -57,7 +57,7 @@ pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) ->
     }
     let (y, classes) = labels.finish("label", positive).map_err(|e| err(e.to_string()))?;
     let dataset = Dataset::with_classes(x, d, y, classes.len())?.with_positional_names();
-    Ok(LoadedData { dataset, target: "label".into(), classes, dropped_rows: 0 })
+    Ok(LoadedData::labelled_positional(dataset, classes))
 }
 
 /// write `data` as npy (features, then the label — the class index — as the last column).

@@ -118,7 +118,7 @@ pub fn read_npz(path: &Path, labels: &Path, positive: Option<&str>) -> Result<Lo
         message: e.to_string(),
     })?;
     let dataset = Dataset::sparse(x, y, classes.len())?.with_positional_names();
-    Ok(LoadedData { dataset, target: "label".into(), classes, dropped_rows: 0 })
+    Ok(LoadedData::labelled_positional(dataset, classes))
 }
 
 /// the labels in `path`: a 1-d `.npy` array (numbers or strings), else text with one label per

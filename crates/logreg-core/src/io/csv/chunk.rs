@@ -1,0 +1,186 @@
+//! one chunk of csv records parsed on one thread: numbers straight into a row-major buffer,
+//! category values as codes of the chunk's own levels, target values into a label collector.
+
+use super::Missing;
+use super::records::Records;
+use crate::io::LabelCollector;
+use crate::io::categories::LocalLevels;
+
+/// what a file column is read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Role {
+    /// not read
+    Unused,
+    /// a number, at this position of a row's numbers
+    Number(usize),
+    /// a category, at this position of a row's codes
+    Category(usize),
+    /// the target
+    Target,
+}
+
+/// how every chunk of a file is read.
+pub(super) struct Plan {
+    /// the role of each file column
+    pub roles: Vec<Role>,
+    pub n_numbers: usize,
+    pub n_categories: usize,
+    pub delimiter: u8,
+    /// the missing-value texts
+    pub na_values: Vec<Vec<u8>>,
+    /// whether a missing-value text is a number (so numbers are checked against them)
+    pub numeric_na: bool,
+    pub missing: Missing,
+}
+
+impl Plan {
+    fn is_na(&self, text: &[u8]) -> bool {
+        self.na_values.iter().any(|na| na.as_slice() == text)
+    }
+}
+
+/// a chunk's rows.
+#[derive(Debug, Default)]
+pub(super) struct Chunk {
+    /// `rows × n_numbers`, row-major
+    pub numbers: Vec<f64>,
+    /// `rows × n_categories`, codes of `levels`
+    pub codes: Vec<u32>,
+    /// each category column's levels in this chunk
+    pub levels: Vec<LocalLevels>,
+    pub labels: LabelCollector,
+    pub rows: usize,
+    pub dropped: usize,
+    /// newlines in the chunk
+    pub lines: usize,
+}
+
+/// what is wrong with a record.
+#[derive(Debug, PartialEq)]
+pub(super) enum Problem {
+    /// it has this many fields, not the header's number
+    Fields(usize),
+    /// a missing value, as written
+    Missing(String),
+    /// not a finite number: what was found, and whether it is text (not a number at all)
+    NotNumber(String, bool),
+    /// an empty category or target value
+    Empty,
+    /// a target value that is not utf-8
+    NotUtf8,
+    /// a quoted field that the file ends inside of
+    Unclosed,
+}
+
+/// a problem at a line of the chunk (0: its first) and a file column.
+#[derive(Debug)]
+pub(super) struct ChunkError {
+    pub line: usize,
+    pub column: Option<usize>,
+    pub problem: Problem,
+}
+
+/// a finite number, parsed correctly rounded.
+pub(super) fn finite(text: &[u8]) -> Option<f64> {
+    fast_float2::parse::<f64, _>(text).ok().filter(|v| v.is_finite())
+}
+
+fn shown(text: &[u8]) -> String {
+    String::from_utf8_lossy(text).into_owned()
+}
+
+/// parse the records of `text` (starting at a record boundary) as `plan` says.
+pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Chunk, ChunkError> {
+    let mut chunk =
+        Chunk { levels: (0..plan.n_categories).map(|_| LocalLevels::default()).collect(), ..Default::default() };
+    let mut records = Records::new(text, plan.delimiter);
+    let mut categories: Vec<Vec<u8>> = vec![Vec::new(); plan.n_categories];
+    let mut label: Vec<u8> = Vec::new();
+    while !records.done() {
+        let line = records.lines;
+        let start = chunk.numbers.len();
+        chunk.numbers.resize(start + plan.n_numbers, 0.0);
+        let row = &mut chunk.numbers[start..];
+        // the first missing value and the first other problem, by column
+        let mut missing: Option<(usize, String)> = None;
+        let mut bad: Option<(usize, Problem)> = None;
+        let n = records
+            .next_record(|column, raw| {
+                let role = plan.roles.get(column).copied().unwrap_or(Role::Unused);
+                if role == Role::Unused {
+                    return;
+                }
+                let text = raw.trim_ascii();
+                if let Role::Number(k) = role
+                    && !plan.numeric_na
+                    && let Some(v) = finite(text)
+                {
+                    row[k] = v;
+                    return;
+                }
+                if plan.is_na(text) {
+                    missing.get_or_insert_with(|| (column, shown(text)));
+                    return;
+                }
+                match role {
+                    Role::Number(k) => match finite(text) {
+                        Some(v) => row[k] = v,
+                        None => {
+                            let is_text = fast_float2::parse::<f64, _>(text).is_err();
+                            bad.get_or_insert_with(|| (column, Problem::NotNumber(shown(text), is_text)));
+                        }
+                    },
+                    _ if text.is_empty() => {
+                        bad.get_or_insert((column, Problem::Empty));
+                    }
+                    Role::Category(c) => {
+                        categories[c].clear();
+                        categories[c].extend_from_slice(text);
+                    }
+                    Role::Target => {
+                        label.clear();
+                        label.extend_from_slice(text);
+                    }
+                    Role::Unused => {}
+                }
+            })
+            .map_err(|_| ChunkError { line, column: None, problem: Problem::Unclosed })?;
+        if n == 0 {
+            chunk.numbers.truncate(start);
+            continue;
+        }
+        if n != plan.roles.len() {
+            return Err(ChunkError { line, column: None, problem: Problem::Fields(n) });
+        }
+        if let Some((column, text)) = missing {
+            match plan.missing {
+                Missing::Drop => {
+                    chunk.numbers.truncate(start);
+                    chunk.dropped += 1;
+                    continue;
+                }
+                Missing::Error => {
+                    return Err(ChunkError { line, column: Some(column), problem: Problem::Missing(text) });
+                }
+            }
+        }
+        if let Some((column, problem)) = bad {
+            return Err(ChunkError { line, column: Some(column), problem });
+        }
+        for (levels, value) in chunk.levels.iter_mut().zip(&categories) {
+            chunk.codes.push(levels.code(value, line));
+        }
+        if labelled {
+            let target = plan.roles.iter().position(|r| *r == Role::Target);
+            let text = std::str::from_utf8(&label).map_err(|_| ChunkError {
+                line,
+                column: target,
+                problem: Problem::NotUtf8,
+            })?;
+            chunk.labels.push(text);
+        }
+        chunk.rows += 1;
+    }
+    chunk.lines = records.lines;
+    Ok(chunk)
+}

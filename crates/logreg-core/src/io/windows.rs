@@ -1,0 +1,71 @@
+//! a file's text read in windows that end at record boundaries, so that the text held at once
+//! stays about one window whatever the file's size.
+
+use std::io::Read;
+
+/// reads `reader` in windows of about `size` bytes; a record longer than that widens its window.
+pub(crate) struct Windows<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// the first window's size
+    first: usize,
+    size: usize,
+    /// bytes of `buf` handed out in the last window
+    used: usize,
+    eof: bool,
+}
+
+impl<R: Read> Windows<R> {
+    /// windows of about `size` bytes of `reader`, the first of about `first` bytes.
+    pub fn new(reader: R, first: usize, size: usize) -> Self {
+        Windows { reader, buf: Vec::new(), first: first.max(1), size: size.max(1), used: 0, eof: false }
+    }
+
+    /// the next window: the text up to `end(text, eof)`, the end of its last complete record
+    /// (`None` or 0: no complete record yet, read more); `None` once the input is used up.
+    pub fn next(&mut self, mut end: impl FnMut(&[u8], bool) -> Option<usize>) -> std::io::Result<Option<&[u8]>> {
+        self.buf.drain(..self.used);
+        self.used = 0;
+        if self.eof && self.buf.is_empty() {
+            return Ok(None);
+        }
+        let size = std::mem::replace(&mut self.first, self.size);
+        let mut want = self.buf.len() + size;
+        let cut = loop {
+            if !self.eof {
+                let missing = (want - self.buf.len()) as u64;
+                let got = self.reader.by_ref().take(missing).read_to_end(&mut self.buf)?;
+                self.eof = (got as u64) < missing;
+            }
+            match end(&self.buf, self.eof) {
+                Some(k) if k > 0 => break k,
+                _ if self.eof => break self.buf.len(),
+                _ => want += self.size,
+            }
+        };
+        self.used = cut;
+        Ok(if cut == 0 { None } else { Some(&self.buf[..cut]) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_end_at_line_ends_and_cover_the_input() {
+        let text = b"ab\ncdefgh\ni\n\njk";
+        for size in 1..text.len() + 2 {
+            let mut w = Windows::new(&text[..], size, size);
+            let mut all = Vec::new();
+            while let Some(win) = w
+                .next(|t, eof| if eof { Some(t.len()) } else { t.iter().rposition(|&b| b == b'\n').map(|k| k + 1) })
+                .unwrap()
+            {
+                assert!(win.ends_with(b"\n") || all.len() + win.len() == text.len());
+                all.extend_from_slice(win);
+            }
+            assert_eq!(all, text);
+        }
+    }
+}
