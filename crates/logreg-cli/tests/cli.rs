@@ -716,3 +716,66 @@ fn missing_values_are_an_error_or_dropped() {
         .code(1)
         .stderr(predicate::str::contains("--missing drop does not apply"));
 }
+
+#[test]
+fn text_categories_train_predict_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("fair.json");
+    logreg()
+        .args(["train", "-q", "--target", "affair", "--categorical", "occupation_husb", "--l2", "0", "--data"])
+        .arg(data("fair.csv"))
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success();
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(file["format_version"], 4);
+    assert_eq!(file["categorical"][0]["levels"][0], "farming");
+    let summary = logreg().args(["summary", "--model"]).arg(&model).assert().success();
+    let text = String::from_utf8_lossy(&summary.get_output().stdout).to_string();
+    let row = text.lines().find(|l| l.starts_with("occupation[T.managerial]")).expect(&text);
+    assert!(row.contains(" 0.66395") && row.contains(" 0.11913"), "{row}");
+    // new data: columns in another order, an unseen level on the second row
+    let new = dir.path().join("new.csv");
+    let columns = "educ,religious,children,yrs_married,age,rate_marriage,occupation_husb,occupation";
+    std::fs::write(
+        &new,
+        format!("{columns}\n14,2,1,6,32,4,3,farming\n14,2,1,6,32,4,3,astronaut\n14,2,1,6,32,4,3,farming\n"),
+    )
+    .unwrap();
+    logreg()
+        .args(["predict", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "line 3, column occupation: level `astronaut` was not seen in training (levels: farming, managerial, professional, skilled, student, white-collar); --unknown-level ignore",
+        ));
+    let out = logreg()
+        .args(["predict", "--unknown-level", "ignore", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&new)
+        .assert()
+        .success();
+    let lines: Vec<String> = String::from_utf8_lossy(&out.get_output().stdout).lines().map(str::to_string).collect();
+    // ignored: coded as the reference level, so the same prediction as the farming rows
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[2], lines[1]);
+    assert_eq!(lines[3], lines[1]);
+    logreg()
+        .args(["predict", "--categorical", "educ", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--categorical applies to train"));
+    // a model without categories stays readable by version-3 readers
+    let plain = dir.path().join("plain.json");
+    logreg().args(["train", "-q", "--model-out"]).arg(&plain).assert().success();
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plain).unwrap()).unwrap();
+    assert_eq!(file["format_version"], 3);
+}
