@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
-use logreg::io::npy::read_npy_from;
+use logreg::io::npy::read_npy;
 use logreg::io::npz::{read_npz, read_npz_csr};
 use logreg::io::{CategoricalColumn, CsvOptions, LoadedData, Missing, UnknownLevel, read_csv_features};
 use logreg::{CsrMatrix, Dataset, Design, MatrixRef};
@@ -80,6 +80,9 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
         data.dataset = fit_width(data.dataset, path, input, width)?;
         return Ok((data, path.display().to_string()));
     }
+    if format == Format::Npy {
+        return Ok((read_npy(path, spec.positive)?, path.display().to_string()));
+    }
     let reader = open_with_progress(path)?;
     let data = match format {
         Format::Csv => {
@@ -95,8 +98,7 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
             data
         }
         Format::Libsvm => read_libsvm_for(reader, path, input, spec.width, spec.positive)?,
-        Format::Npy => read_npy_from(reader, path, spec.positive)?,
-        Format::Npz => unreachable!("read above"),
+        Format::Npy | Format::Npz => unreachable!("read above"),
     };
     Ok((data, path.display().to_string()))
 }
@@ -210,7 +212,7 @@ pub fn load_features(
         format @ (Format::Libsvm | Format::Npy) => {
             let data = match format {
                 Format::Libsvm => read_libsvm_for(reader, path, input, Some(features.len()), None)?,
-                _ => read_npy_from(reader, path, None)?,
+                _ => read_npy(path, None)?,
             };
             if data.dataset.n_cols() != features.len() {
                 bail!(

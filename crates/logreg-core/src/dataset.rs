@@ -4,6 +4,8 @@
 //! labels are class indices `0, 1, …, K − 1` stored as `f64`: `{0, 1}` for the binary model,
 //! `K > 2` classes for the multinomial one.
 
+use rayon::prelude::*;
+
 use crate::csr::CsrMatrix;
 use crate::error::{Error, Result};
 use crate::view::{Design, MatrixRef, Rows, Selection};
@@ -88,7 +90,11 @@ impl Dataset {
                 found: features.len(),
             });
         }
-        if let Some(pos) = features.iter().position(|v| !v.is_finite()) {
+        let finite = |c: &[f64]| c.iter().fold(true, |ok, v| ok & v.is_finite());
+        let bad_block = features.par_chunks(1 << 16).position_first(|c| !finite(c));
+        if let Some(pos) =
+            bad_block.and_then(|b| features.iter().skip(b << 16).position(|v| !v.is_finite()).map(|k| (b << 16) + k))
+        {
             return Err(Error::InvalidValue {
                 what: "features",
                 row: pos / n_cols,

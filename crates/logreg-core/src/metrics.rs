@@ -149,23 +149,26 @@ pub fn log_loss(y_true: &[f64], decision: &[f64]) -> f64 {
 /// area under the roc curve of `scores` for labels `y_true` (ties count one half);
 /// `None` when only one class is present.
 pub fn roc_auc(y_true: &[f64], scores: &[f64]) -> Option<f64> {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    use rayon::prelude::*;
     let n_pos = y_true.iter().filter(|&&y| y == 1.0).count();
     let n_neg = y_true.len() - n_pos;
     if n_pos == 0 || n_neg == 0 {
         return None;
     }
+    // (score, positive) pairs in score order; ties are summed as a group, so their order within
+    // it (which an unstable sort leaves open) does not matter
+    let mut pairs: Vec<(f64, bool)> = scores.iter().zip(y_true).map(|(&s, &y)| (s, y == 1.0)).collect();
+    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     // mann–whitney: sum of positive ranks, tied scores sharing their average rank
     let mut rank_sum = 0.0;
     let mut i = 0;
-    while i < order.len() {
+    while i < pairs.len() {
         let mut j = i;
-        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+        while j + 1 < pairs.len() && pairs[j + 1].0 == pairs[i].0 {
             j += 1;
         }
         let avg_rank = (i + j) as f64 / 2.0 + 1.0;
-        rank_sum += avg_rank * order[i..=j].iter().filter(|&&k| y_true[k] == 1.0).count() as f64;
+        rank_sum += avg_rank * pairs[i..=j].iter().filter(|p| p.1).count() as f64;
         i = j + 1;
     }
     let (p, n) = (n_pos as f64, n_neg as f64);

@@ -4,6 +4,7 @@ pub mod categories;
 pub mod csv;
 mod labels;
 pub mod libsvm;
+mod memory;
 pub mod npy;
 pub mod npz;
 mod windows;
