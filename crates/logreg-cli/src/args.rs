@@ -42,6 +42,8 @@ pub enum Format {
     Npy,
     /// scipy.sparse.save_npz of a csr matrix (features only: labels from --labels)
     Npz,
+    /// apache parquet: named columns as in csv (text columns are categories, nulls missing values)
+    Parquet,
 }
 
 /// what to do with a row that has a missing value.

@@ -26,6 +26,7 @@ pub fn format_of(path: &Path, explicit: Option<Format>) -> Format {
         Some(e) if matches!(e.as_str(), "svm" | "libsvm" | "svmlight" | "txt") => Format::Libsvm,
         Some(e) if e == "npy" => Format::Npy,
         Some(e) if e == "npz" => Format::Npz,
+        Some(e) if e == "parquet" || e == "pq" => Format::Parquet,
         _ => Format::Csv,
     })
 }
@@ -83,24 +84,58 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
     if format == Format::Npy {
         return Ok((read_npy(path, spec.positive)?, path.display().to_string()));
     }
+    if format == Format::Parquet {
+        return Ok((note_dropped(parquet::read(path, &options)?, path), path.display().to_string()));
+    }
     let reader = open_with_progress(path)?;
     let data = match format {
-        Format::Csv => {
-            let data = read_csv_from(reader, path, &options)?;
-            if data.dropped_rows > 0 {
-                eprintln!(
-                    "note: {}: {} rows with a missing value dropped (--missing drop), {} remain",
-                    path.display(),
-                    data.dropped_rows,
-                    data.dataset.n_rows()
-                );
-            }
-            data
-        }
+        Format::Csv => note_dropped(read_csv_from(reader, path, &options)?, path),
         Format::Libsvm => read_libsvm_for(reader, path, input, spec.width, spec.positive)?,
-        Format::Npy | Format::Npz => unreachable!("read above"),
+        Format::Npy | Format::Npz | Format::Parquet => unreachable!("read above"),
     };
     Ok((data, path.display().to_string()))
+}
+
+/// `data`, after a note on the rows it dropped for a missing value.
+fn note_dropped(data: LoadedData, path: &Path) -> LoadedData {
+    if data.dropped_rows > 0 {
+        eprintln!(
+            "note: {}: {} rows with a missing value dropped (--missing drop), {} remain",
+            path.display(),
+            data.dropped_rows,
+            data.dataset.n_rows()
+        );
+    }
+    data
+}
+
+/// parquet input, when this logreg was built with it.
+mod parquet {
+    use std::path::Path;
+
+    use anyhow::Result;
+    use logreg::io::{CsvOptions, LoadedData};
+
+    /// labelled data.
+    pub fn read(path: &Path, options: &CsvOptions) -> Result<LoadedData> {
+        #[cfg(feature = "parquet")]
+        return Ok(logreg::io::parquet::read_parquet(path, options)?);
+        #[cfg(not(feature = "parquet"))]
+        unavailable(path, options)
+    }
+
+    /// features for prediction: values, rows, names.
+    pub fn features(path: &Path, options: &CsvOptions) -> Result<(Vec<f64>, usize, Vec<String>)> {
+        #[cfg(feature = "parquet")]
+        return Ok(logreg::io::parquet::read_parquet_features(path, options)?);
+        #[cfg(not(feature = "parquet"))]
+        unavailable(path, options)
+    }
+
+    #[cfg(not(feature = "parquet"))]
+    fn unavailable<T>(path: &Path, _: &CsvOptions) -> Result<T> {
+        anyhow::bail!("{}: this logreg was built without parquet (cargo feature `parquet`)", path.display())
+    }
 }
 
 /// feature values read for prediction: a csv's columns (dense, row-major), or a whole dataset
@@ -154,7 +189,7 @@ pub fn load_features(
     }
     let path = input.data.as_ref().context("--data is required")?;
     let format = format_of(path, input.format);
-    if format != Format::Csv {
+    if !matches!(format, Format::Csv | Format::Parquet) {
         let expected: Vec<String> = (1..=features.len()).map(|j| format!("f{j}")).collect();
         if features != expected.as_slice() {
             bail!(
@@ -176,39 +211,13 @@ pub fn load_features(
         };
         return Ok(Features::Sparse(x));
     }
+    if format == Format::Parquet {
+        return named_features(input, path, None, features, columns, levels);
+    }
     let reader = open_with_progress(path)?;
     match format {
-        Format::Csv => {
-            if input.missing == MissingValues::Drop {
-                bail!(
-                    "predict writes a line for every input row: --missing drop does not apply (fill the missing values first)"
-                );
-            }
-            let options = CsvOptions {
-                features: Some(columns.to_vec()),
-                delimiter: input.delimiter,
-                na_values: input.na_values.clone(),
-                levels: Some(levels.to_vec()),
-                unknown_level: unknown_level(input),
-                ..Default::default()
-            };
-            let (x, rows, names) = read_csv_features(reader, path, &options).map_err(|e| match e {
-                logreg::Error::MissingColumn { column, .. } => {
-                    anyhow::anyhow!("{}: the model's feature `{column}` is missing from the data", path.display())
-                }
-                other => other.into(),
-            })?;
-            if names != features {
-                bail!(
-                    "{}: the data's features {} are not the model's {}",
-                    path.display(),
-                    names.join(", "),
-                    features.join(", ")
-                );
-            }
-            Ok(Features::Dense { values: x, rows, cols: features.len() })
-        }
-        Format::Npz => unreachable!("read above"),
+        Format::Csv => named_features(input, path, Some(reader), features, columns, levels),
+        Format::Npz | Format::Parquet => unreachable!("read above"),
         format @ (Format::Libsvm | Format::Npy) => {
             let data = match format {
                 Format::Libsvm => read_libsvm_for(reader, path, input, Some(features.len()), None)?,
@@ -225,6 +234,50 @@ pub fn load_features(
             Ok(Features::Data(data.dataset))
         }
     }
+}
+
+/// the features of a file with named columns (csv from `reader`, else parquet).
+fn named_features(
+    input: &DataArgs,
+    path: &Path,
+    reader: Option<Box<dyn Read>>,
+    features: &[String],
+    columns: &[String],
+    levels: &[CategoricalColumn],
+) -> Result<Features> {
+    if input.missing == MissingValues::Drop {
+        bail!(
+            "predict writes a line for every input row: --missing drop does not apply (fill the missing values first)"
+        );
+    }
+    let options = CsvOptions {
+        features: Some(columns.to_vec()),
+        delimiter: input.delimiter,
+        na_values: input.na_values.clone(),
+        levels: Some(levels.to_vec()),
+        unknown_level: unknown_level(input),
+        ..Default::default()
+    };
+    let read = match reader {
+        Some(reader) => read_csv_features(reader, path, &options).map_err(anyhow::Error::from),
+        None => parquet::features(path, &options),
+    };
+    let (x, rows, names) = read.map_err(|e| match e.downcast::<logreg::Error>() {
+        Ok(logreg::Error::MissingColumn { column, .. }) => {
+            anyhow::anyhow!("{}: the model's feature `{column}` is missing from the data", path.display())
+        }
+        Ok(other) => other.into(),
+        Err(other) => other,
+    })?;
+    if names != features {
+        bail!(
+            "{}: the data's features {} are not the model's {}",
+            path.display(),
+            names.join(", "),
+            features.join(", ")
+        );
+    }
+    Ok(Features::Dense { values: x, rows, cols: features.len() })
 }
 
 /// libsvm data at the width `--n-features` gives (else the model's, else the file's), then set

@@ -779,3 +779,40 @@ fn text_categories_train_predict_and_summary() {
     let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plain).unwrap()).unwrap();
     assert_eq!(file["format_version"], 3);
 }
+
+#[test]
+fn parquet_generates_trains_predicts_with_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("g.parquet");
+    logreg()
+        .args(["generate", "--samples", "3000", "--features", "4", "--output"])
+        .arg(&data)
+        .assert()
+        .success();
+    let model = dir.path().join("m.json");
+    let out = logreg().args(["train", "--data"]).arg(&data).arg("--model-out").arg(&model).assert().success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("3000 rows × 4 features, target `y`"));
+    let out = logreg().args(["predict", "--model"]).arg(&model).arg("--data").arg(&data).assert().success();
+    assert_eq!(String::from_utf8_lossy(&out.get_output().stdout).lines().count(), 3001);
+    // the same model from the same data as csv
+    let csv = dir.path().join("g.csv");
+    logreg()
+        .args(["generate", "--samples", "3000", "--features", "4", "--output"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let csv_model = dir.path().join("c.json");
+    logreg().args(["train", "-q", "--data"]).arg(&csv).arg("--model-out").arg(&csv_model).assert().success();
+    let coefficients = |path: &std::path::Path| {
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["coefficients"].clone()
+    };
+    assert_eq!(coefficients(&model), coefficients(&csv_model));
+    logreg()
+        .args(["train", "--data"])
+        .arg(dir.path().join("m.json"))
+        .args(["--format", "parquet"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a parquet file"));
+}

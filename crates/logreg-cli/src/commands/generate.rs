@@ -15,7 +15,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
     let d = a.features as usize;
     let format = crate::data::format_of(&a.output, a.format);
     if format == Format::Npz {
-        bail!("generate writes csv, npy or libsvm, not npz");
+        bail!("generate writes csv, npy, parquet or libsvm, not npz");
     }
     let (data, informative) = if a.sparse {
         if format != Format::Libsvm {
@@ -53,6 +53,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         Format::Npy => logreg::io::write_npy(&data, w),
         Format::Csv => write_csv(&data, w),
         Format::Libsvm => write_libsvm(&data, w),
+        Format::Parquet => write_parquet(&data, w),
         Format::Npz => unreachable!("refused above"),
     })?;
     let nnz = match data.features() {
@@ -65,6 +66,20 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         a.output.display()
     );
     Ok(())
+}
+
+/// the data as parquet (built in memory, then written): float64 features, target `y` as text.
+#[cfg(feature = "parquet")]
+fn write_parquet(data: &Dataset, w: &mut dyn Write) -> std::io::Result<()> {
+    let classes: Vec<String> = (0..data.n_classes()).map(|c| c.to_string()).collect();
+    let mut bytes = Vec::new();
+    logreg::io::parquet::write_parquet(data, &classes, &mut bytes).map_err(std::io::Error::other)?;
+    w.write_all(&bytes)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn write_parquet(_: &Dataset, _: &mut dyn Write) -> std::io::Result<()> {
+    Err(std::io::Error::other("this logreg was built without parquet (cargo feature `parquet`)"))
 }
 
 /// a header `x0,…,y` and one line per row.

@@ -7,6 +7,8 @@ pub mod libsvm;
 mod memory;
 pub mod npy;
 pub mod npz;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod windows;
 
 pub use self::categories::{CategoricalColumn, UnknownLevel};

@@ -109,7 +109,7 @@ pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> R
     labelled_data(table, path, options)
 }
 
-fn labelled_data(table: Table, path: &Path, options: &CsvOptions) -> Result<LoadedData> {
+pub(super) fn labelled_data(table: Table, path: &Path, options: &CsvOptions) -> Result<LoadedData> {
     let (labels, target) = table.labels.expect("a labelled read collects labels");
     let (y, classes) = labels.finish(&target, options.positive.as_deref()).map_err(|e| Error::Parse {
         path: path.into(),
@@ -139,12 +139,10 @@ pub fn read_csv_features<R: Read>(
     options: &CsvOptions,
 ) -> Result<(Vec<f64>, usize, Vec<String>)> {
     let options = CsvOptions { missing: Missing::Error, ..options.clone() };
-    let table = read_table(reader, path, &options, false, Sizes::DEFAULT)?;
-    let rows = table.values.len() / table.names.len();
-    Ok((table.values, rows, table.names))
+    Ok(read_table(reader, path, &options, false, Sizes::DEFAULT)?.into_features())
 }
 
-struct Table {
+pub(super) struct Table {
     values: Vec<f64>,
     /// feature names (dummy columns named `column[T.level]`)
     names: Vec<String>,
@@ -153,6 +151,14 @@ struct Table {
     categories: Vec<CategoricalColumn>,
     labels: Option<(LabelCollector, String)>,
     dropped: usize,
+}
+
+impl Table {
+    /// the values, their row count and the feature names.
+    pub(super) fn into_features(self) -> (Vec<f64>, usize, Vec<String>) {
+        let rows = self.values.len() / self.names.len();
+        (self.values, rows, self.names)
+    }
 }
 
 /// the header's names, the byte where the data start and the line they start on.
@@ -201,17 +207,17 @@ fn chunk_error(e: ChunkError, line: u64, path: &Path, header: &[String], plan: &
     parse_error(path, Some(line + e.line as u64), name, message)
 }
 
-fn parse_error(path: &Path, line: Option<u64>, column: Option<String>, message: String) -> Error {
+pub(super) fn parse_error(path: &Path, line: Option<u64>, column: Option<String>, message: String) -> Error {
     Error::Parse { path: path.into(), line, column, message }
 }
 
 /// the columns a read uses: the target's, the features' and which features are categories.
-struct Columns {
-    target: Option<(usize, String)>,
-    features: Vec<usize>,
+pub(super) struct Columns {
+    pub target: Option<(usize, String)>,
+    pub features: Vec<usize>,
 }
 
-fn select_columns(header: &[String], path: &Path, options: &CsvOptions, labelled: bool) -> Result<Columns> {
+pub(super) fn select_columns(header: &[String], path: &Path, options: &CsvOptions, labelled: bool) -> Result<Columns> {
     let err = |column: Option<String>, message: String| parse_error(path, Some(1), column, message);
     let find = |name: &str, role: &'static str| {
         header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
@@ -461,6 +467,25 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
         let why = if dropped > 0 { format!(" (all {dropped} had a missing value)") } else { String::new() };
         return Err(parse_error(path, None, None, format!("the header has no data rows below it{why}")));
     }
+    let parts = Parts { numbers, n_numbers: plan.n_numbers, codes, sources, levels, labels, dropped };
+    assemble(&header, columns, parts, path)
+}
+
+/// the rows of a table as read: numbers (row-major), category codes (of `levels`' collection
+/// order), labels, and how each feature is made.
+pub(super) struct Parts {
+    pub numbers: Vec<f64>,
+    pub n_numbers: usize,
+    pub codes: Vec<u32>,
+    pub sources: Vec<Source>,
+    pub levels: Vec<Levels>,
+    pub labels: LabelCollector,
+    pub dropped: usize,
+}
+
+/// the table of `parts`: levels sorted, categories as dummy columns, features named.
+pub(super) fn assemble(header: &[String], columns: Columns, parts: Parts, path: &Path) -> Result<Table> {
+    let Parts { numbers, n_numbers, mut codes, sources, levels, labels, dropped } = parts;
     let (categories, positions): (Vec<CategoricalColumn>, Vec<Vec<u32>>) =
         levels.into_iter().map(Levels::finish).unzip();
     if !categories.is_empty() {
@@ -471,7 +496,7 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
             }
         }
     }
-    let values = dummy_code(numbers, plan.n_numbers, &codes, &categories, &sources)?;
+    let values = dummy_code(numbers, n_numbers, &codes, &categories, &sources)?;
     let names: Vec<String> = sources
         .iter()
         .zip(&columns.features)
