@@ -24,11 +24,11 @@ pub use backend_kind::{BackendKind, UnknownBackend};
 pub use logreg_core::*;
 
 #[cfg(feature = "faer")]
-pub use logreg_faer::FaerBackend;
+pub use logreg_faer::{FaerBackend, dataset_from_mat};
 #[cfg(feature = "nalgebra")]
-pub use logreg_nalgebra::NalgebraBackend;
+pub use logreg_nalgebra::{NalgebraBackend, dataset_from_matrix};
 #[cfg(feature = "ndarray")]
-pub use logreg_ndarray::NdarrayBackend;
+pub use logreg_ndarray::{NdarrayBackend, dataset_from_array, dataset_from_view};
 
 /// the README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -784,11 +784,7 @@ fn text_categories_train_predict_and_summary() {
 fn parquet_generates_trains_predicts_with_categories() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("g.parquet");
-    logreg()
-        .args(["generate", "--samples", "3000", "--features", "4", "--output"])
-        .arg(&data)
-        .assert()
-        .success();
+    logreg().args(["generate", "--samples", "3000", "--features", "4", "--output"]).arg(&data).assert().success();
     let model = dir.path().join("m.json");
     let out = logreg().args(["train", "--data"]).arg(&data).arg("--model-out").arg(&model).assert().success();
     assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("3000 rows × 4 features, target `y`"));
@@ -796,11 +792,7 @@ fn parquet_generates_trains_predicts_with_categories() {
     assert_eq!(String::from_utf8_lossy(&out.get_output().stdout).lines().count(), 3001);
     // the same model from the same data as csv
     let csv = dir.path().join("g.csv");
-    logreg()
-        .args(["generate", "--samples", "3000", "--features", "4", "--output"])
-        .arg(&csv)
-        .assert()
-        .success();
+    logreg().args(["generate", "--samples", "3000", "--features", "4", "--output"]).arg(&csv).assert().success();
     let csv_model = dir.path().join("c.json");
     logreg().args(["train", "-q", "--data"]).arg(&csv).arg("--model-out").arg(&csv_model).assert().success();
     let coefficients = |path: &std::path::Path| {

@@ -78,6 +78,18 @@ impl Dataset {
         Self::with_classes(features, n_cols, labels, 2)
     }
 
+    /// dataset whose classes are numbered by `labels` themselves: class indices `0, …, K − 1`
+    /// with `K` the largest label + 1 (at least 2).
+    pub fn with_class_labels(features: Vec<f64>, n_cols: usize, labels: Vec<f64>) -> Result<Self> {
+        let top = labels.iter().copied().fold(1.0f64, f64::max);
+        if !(top.is_finite() && top.fract() == 0.0 && top < MAX_CLASSES as f64) {
+            return Err(Error::InvalidData(format!(
+                "labels must be class indices 0, 1, … below {MAX_CLASSES}, found {top}"
+            )));
+        }
+        Self::with_classes(features, n_cols, labels, top as usize + 1)
+    }
+
     /// dataset of `n_classes ≥ 2` classes: `labels` are class indices `0, …, n_classes − 1`.
     pub fn with_classes(features: Vec<f64>, n_cols: usize, labels: Vec<f64>, n_classes: usize) -> Result<Self> {
         if n_cols == 0 {

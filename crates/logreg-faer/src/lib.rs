@@ -5,9 +5,14 @@
 //! K-class forms are faer's dense and sparse–dense matrix products, run with `Par::Seq`, since
 //! logreg already parallelises over blocks with rayon (faer's own default would spread every
 //! small product over all threads again).
+//!
+//! [`dataset_from_mat`] makes a dataset of a faer matrix.
 #![warn(missing_docs)]
 
+mod dataset;
 mod sparse;
+
+pub use dataset::dataset_from_mat;
 
 use faer::linalg::matmul::matmul;
 use faer::sparse::linalg::matmul::{dense_sparse_matmul, sparse_dense_matmul};

@@ -6,7 +6,13 @@
 //!
 //! csr rows are served by logreg's reference sparse kernels: nalgebra-sparse 0.11 has only owned
 //! matrices with `usize` indices (no borrowed view), so using it would copy every block.
+//!
+//! [`dataset_from_matrix`] makes a dataset of a nalgebra matrix.
 #![warn(missing_docs)]
+
+mod dataset;
+
+pub use dataset::dataset_from_matrix;
 
 use logreg_core::Backend;
 use logreg_core::view::Rows;

@@ -5,9 +5,14 @@
 //! (ndarray's own `x.t().dot(r)` walks a strided view and is several times slower without blas).
 //! a block of csr rows is viewed, without copying, as a sprs `CsMatView`, and `X·w`, `Xᵀ·r` are
 //! sprs's sparse matrix–vector products, one per class for the K-class forms.
+//!
+//! [`dataset_from_view`] and [`dataset_from_array`] make a dataset of an ndarray matrix.
 #![warn(missing_docs)]
 
+mod dataset;
 mod sparse;
+
+pub use dataset::{dataset_from_array, dataset_from_view};
 
 use logreg_core::Backend;
 use logreg_core::view::Rows;
