@@ -240,7 +240,7 @@ pub fn load_features(
 fn named_features(
     input: &DataArgs,
     path: &Path,
-    reader: Option<Box<dyn Read>>,
+    reader: Option<Box<dyn Read + Send>>,
     features: &[String],
     columns: &[String],
     levels: &[CategoricalColumn],
@@ -328,7 +328,7 @@ fn width_differs(path: &Path, input: &DataArgs, n: usize, d: usize) -> Result<()
 }
 
 /// the file at `path`, read through a byte progress bar (drawn only on a terminal, for large files).
-fn open_with_progress(path: &PathBuf) -> Result<Box<dyn Read>> {
+fn open_with_progress(path: &PathBuf) -> Result<Box<dyn Read + Send>> {
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len < 64 << 20 {

@@ -7,7 +7,7 @@
 //!   library on the same data and objective; writes coefficients, intercept and fit seconds
 //! - `linfa-multi …` and `smartcore-multi …` (same arguments): the multinomial fits of the peers
 //!   (labels `0..K`); writes K × d coefficients, K intercepts and fit seconds
-//! - `parse DATA.{svm,csv,npy}`: seconds and MB/s of reading a file into its matrix (best of 3),
+//! - `parse DATA.{svm,csv,npy,parquet}`: seconds and MB/s of reading a file into its matrix (best of 3),
 //!   the matrix's bytes (`csr_bytes`: csr arrays or dense X), the process's resident memory
 //!   before and its peak (json line)
 //! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
@@ -45,7 +45,7 @@ fn main() -> Result<()> {
         ["softmax-kernels", data] => softmax_kernels(Path::new(data)),
         ["parse", data] => parse(Path::new(data)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | parse DATA.{{svm,csv,npy}} | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | parse DATA.{{svm,csv,npy,parquet}} | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
         ),
     }
 }
@@ -54,6 +54,7 @@ fn load(path: &Path) -> Result<Dataset> {
     let loaded = match path.extension().and_then(|e| e.to_str()) {
         Some("svm") => logreg::io::read_libsvm(path, None, Some("1")),
         Some("csv") => logreg::io::read_csv(path, &Default::default()),
+        Some("parquet") => logreg::io::parquet::read_parquet(path, &Default::default()),
         _ => logreg::io::read_npy(path, Some("1")),
     };
     Ok(loaded.with_context(|| format!("cannot read {}", path.display()))?.dataset)

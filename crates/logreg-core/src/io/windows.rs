@@ -48,6 +48,25 @@ impl<R: Read> Windows<R> {
     }
 }
 
+impl<R: Read> Windows<R> {
+    /// [`Windows::next`] as an owned buffer, the text read after it kept for the next window in
+    /// `spare`'s allocation.
+    pub fn next_buffer(
+        &mut self,
+        spare: Vec<u8>,
+        end: impl FnMut(&[u8], bool) -> Option<usize>,
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        let Some(cut) = self.next(end)?.map(<[u8]>::len) else { return Ok(None) };
+        let mut rest = spare;
+        rest.clear();
+        rest.extend_from_slice(&self.buf[cut..]);
+        let mut window = std::mem::replace(&mut self.buf, rest);
+        window.truncate(cut);
+        self.used = 0;
+        Ok(Some(window))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

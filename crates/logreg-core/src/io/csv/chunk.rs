@@ -2,7 +2,7 @@
 //! category values as codes of the chunk's own levels, target values into a label collector.
 
 use super::Missing;
-use super::records::Records;
+use super::records::{Records, Value};
 use crate::io::LabelCollector;
 use crate::io::categories::LocalLevels;
 
@@ -30,6 +30,9 @@ pub(super) struct Plan {
     pub na_values: Vec<Vec<u8>>,
     /// whether a missing-value text is a number (so numbers are checked against them)
     pub numeric_na: bool,
+    /// the file columns parsed as numbers straight from the text: the number columns, unless a
+    /// missing-value text is a number
+    pub numeric: Vec<bool>,
     pub missing: Missing,
 }
 
@@ -93,7 +96,7 @@ fn shown(text: &[u8]) -> String {
 pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Chunk, ChunkError> {
     let mut chunk =
         Chunk { levels: (0..plan.n_categories).map(|_| LocalLevels::default()).collect(), ..Default::default() };
-    let mut records = Records::new(text, plan.delimiter);
+    let mut records = Records::with_numbers(text, plan.delimiter, &plan.numeric);
     let mut categories: Vec<Vec<u8>> = vec![Vec::new(); plan.n_categories];
     let mut label: Vec<u8> = Vec::new();
     while !records.done() {
@@ -105,11 +108,17 @@ pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Ch
         let mut missing: Option<(usize, String)> = None;
         let mut bad: Option<(usize, Problem)> = None;
         let n = records
-            .next_record(|column, raw| {
+            .next_values(|column, value| {
                 let role = plan.roles.get(column).copied().unwrap_or(Role::Unused);
-                if role == Role::Unused {
-                    return;
-                }
+                let raw = match (value, role) {
+                    (_, Role::Unused) => return,
+                    (Value::Number(v), Role::Number(k)) => {
+                        row[k] = v;
+                        return;
+                    }
+                    (Value::Number(_), _) => unreachable!("numbers are parsed in number columns only"),
+                    (Value::Text(raw), _) => raw,
+                };
                 let text = raw.trim_ascii();
                 if let Role::Number(k) = role
                     && !plan.numeric_na

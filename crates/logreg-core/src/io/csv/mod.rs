@@ -104,7 +104,7 @@ pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<LoadedData> {
 }
 
 /// read csv text from `reader`; `path` names it in errors.
-pub fn read_csv_from<R: Read>(reader: R, path: &Path, options: &CsvOptions) -> Result<LoadedData> {
+pub fn read_csv_from<R: Read + Send>(reader: R, path: &Path, options: &CsvOptions) -> Result<LoadedData> {
     let table = read_table(reader, path, options, true, Sizes::DEFAULT)?;
     labelled_data(table, path, options)
 }
@@ -133,7 +133,7 @@ pub(super) fn labelled_data(table: Table, path: &Path, options: &CsvOptions) -> 
 /// and the feature names (category columns as their dummy columns); `options.features` selects
 /// and orders the columns. every row is kept (one prediction per input line): a missing value
 /// is an error whatever `options.missing` says.
-pub fn read_csv_features<R: Read>(
+pub fn read_csv_features<R: Read + Send>(
     reader: R,
     path: &Path,
     options: &CsvOptions,
@@ -380,43 +380,76 @@ fn plan(
         }
     }
     let na_values: Vec<Vec<u8>> = options.na_values.iter().map(|na| na.trim().as_bytes().to_vec()).collect();
+    let numeric_na = na_values.iter().any(|na| chunk::finite(na).is_some());
+    let numeric = roles.iter().map(|r| matches!(r, Role::Number(_)) && !numeric_na).collect();
     let plan = Plan {
+        numeric,
         roles,
         n_numbers,
         n_categories: levels.len(),
         delimiter: options.delimiter,
-        numeric_na: na_values.iter().any(|na| chunk::finite(na).is_some()),
+        numeric_na,
         na_values,
         missing: options.missing,
     };
     (plan, sources, levels)
 }
 
-/// the next window of whole records, and in `ends` where its chunks end.
-fn next_window<'w, R: Read>(
-    windows: &'w mut Windows<R>,
-    ends: &mut Vec<usize>,
-    delimiter: u8,
-    spacing: usize,
-) -> std::io::Result<Option<&'w [u8]>> {
-    windows.next(|text, eof| {
-        *ends = chunk_ends(text, delimiter, spacing, eof);
-        ends.last().copied()
-    })
-}
+/// a window of whole records read ahead, and where its chunks end.
+type Window = std::io::Result<Option<(Vec<u8>, Vec<usize>)>>;
 
-fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: bool, sizes: Sizes) -> Result<Table> {
-    let io_error = |source| Error::Io { path: path.into(), source };
+fn read_table<R: Read + Send>(
+    reader: R,
+    path: &Path,
+    options: &CsvOptions,
+    labelled: bool,
+    sizes: Sizes,
+) -> Result<Table> {
     let delimiter = options.delimiter;
     let spacing = sizes.chunk;
     // the first window holds the header and the rows that decide the categories
     let first_window = sizes.window.max(sizes.infer.saturating_add(64 << 10));
-    let mut windows = Windows::new(reader, first_window, sizes.window);
-    let mut ends = Vec::new();
-    let Some(first) = next_window(&mut windows, &mut ends, delimiter, spacing).map_err(io_error)? else {
+    // a thread reads the next window while the pool parses this one; buffers go back to it
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Window>(1);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        scope.spawn(move || {
+            let mut windows = Windows::new(reader, first_window, sizes.window);
+            loop {
+                let mut ends = Vec::new();
+                let next = windows.next_buffer(spare_rx.try_recv().unwrap_or_default(), |text, eof| {
+                    ends = chunk_ends(text, delimiter, spacing, eof);
+                    ends.last().copied()
+                });
+                let more = matches!(next, Ok(Some(_)));
+                // a closed channel: the parse ended early (an error), so stop reading
+                if full_tx.send(next.map(|w| w.map(|w| (w, ends)))).is_err() || !more {
+                    break;
+                }
+            }
+        });
+        parse_windows(full_rx, spare_tx, path, options, labelled, sizes)
+    })
+}
+
+/// the table of the windows arriving on `windows` (buffers handed back on `spares`).
+fn parse_windows(
+    windows: std::sync::mpsc::Receiver<Window>,
+    spares: std::sync::mpsc::Sender<Vec<u8>>,
+    path: &Path,
+    options: &CsvOptions,
+    labelled: bool,
+    sizes: Sizes,
+) -> Result<Table> {
+    let io_error = |source| Error::Io { path: path.into(), source };
+    let delimiter = options.delimiter;
+    // the reading thread ends with `None` or an error: a closed channel before that is a panic
+    let stopped = || std::io::Error::other("the reading thread stopped before the end of the file");
+    let next = || windows.recv().map_err(|_| stopped()).and_then(|w| w).map_err(io_error);
+    let Some((first, ends)) = next()? else {
         return Err(parse_error(path, Some(1), None, "empty file: expected a header row naming the columns".into()));
     };
-    let (header, data_start, mut line) = read_header(first, delimiter, path)?;
+    let (header, data_start, mut line) = read_header(&first, delimiter, path)?;
     let columns = select_columns(&header, path, options, labelled)?;
     let complete = ends.last().copied().unwrap_or(first.len()).max(data_start);
     let categorical =
@@ -428,9 +461,9 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
     let mut codes: Vec<u32> = Vec::new();
     let mut labels = LabelCollector::default();
     let (mut rows, mut dropped) = (0usize, 0usize);
-    let mut window = Some(first);
+    let mut window = Some((first, ends));
     let mut start = data_start;
-    while let Some(text) = window {
+    while let Some((text, ends)) = window {
         let mut chunks = Vec::with_capacity(ends.len());
         for &end in &ends {
             if end > start {
@@ -461,7 +494,8 @@ fn read_table<R: Read>(reader: R, path: &Path, options: &CsvOptions, labelled: b
             line += chunk.lines as u64;
         }
         start = 0;
-        window = next_window(&mut windows, &mut ends, delimiter, spacing).map_err(io_error)?;
+        let _ = spares.send(text);
+        window = next()?;
     }
     if rows == 0 {
         let why = if dropped > 0 { format!(" (all {dropped} had a missing value)") } else { String::new() };

@@ -60,11 +60,21 @@ pub(super) fn chunk_ends(text: &[u8], delimiter: u8, spacing: usize, eof: bool) 
 #[derive(Debug)]
 pub(super) struct Unclosed;
 
+/// a field's value: its text, or (for a column read as numbers, when the field is a plain
+/// finite number) the number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Value<'a> {
+    Text(&'a [u8]),
+    Number(f64),
+}
+
 /// reads records from a chunk of text that starts at a record boundary.
 pub(super) struct Records<'t> {
     text: &'t [u8],
     pos: usize,
     delimiter: u8,
+    /// the columns whose fields are parsed as numbers straight from the text
+    numeric: &'t [bool],
     /// newlines passed so far
     pub lines: usize,
     scratch: Vec<u8>,
@@ -73,7 +83,13 @@ pub(super) struct Records<'t> {
 impl<'t> Records<'t> {
     /// records of `text`.
     pub fn new(text: &'t [u8], delimiter: u8) -> Self {
-        Records { text, pos: 0, delimiter, lines: 0, scratch: Vec::new() }
+        Records { text, pos: 0, delimiter, numeric: &[], lines: 0, scratch: Vec::new() }
+    }
+
+    /// records of `text` whose fields in the columns marked in `numeric` are parsed as numbers
+    /// where they are plain finite numbers (no quotes or spaces around them).
+    pub fn with_numbers(text: &'t [u8], delimiter: u8, numeric: &'t [bool]) -> Self {
+        Records { numeric, ..Records::new(text, delimiter) }
     }
 
     /// the byte where the next record starts.
@@ -89,6 +105,14 @@ impl<'t> Records<'t> {
     /// reads the next record, calling `field(column, value)` for each field in order, and
     /// returns its number of fields: 0 for an empty line (skipped).
     pub fn next_record(&mut self, mut field: impl FnMut(usize, &[u8])) -> Result<usize, Unclosed> {
+        self.next_values(|column, value| match value {
+            Value::Text(t) => field(column, t),
+            Value::Number(_) => unreachable!("no numeric columns"),
+        })
+    }
+
+    /// [`Records::next_record`] with the values of numeric columns parsed.
+    pub fn next_values(&mut self, mut field: impl FnMut(usize, Value<'_>)) -> Result<usize, Unclosed> {
         let text = self.text;
         let mut p = self.pos;
         match text.get(p..p + 2) {
@@ -106,6 +130,35 @@ impl<'t> Records<'t> {
         }
         let mut column = 0;
         loop {
+            // a plain number ends at a delimiter, a line end or the end of the text
+            if self.numeric.get(column).copied().unwrap_or(false)
+                && let Ok((v, n)) = fast_float2::parse_partial::<f64, _>(&text[p..])
+                && v.is_finite()
+                && n > 0
+            {
+                let end = p + n;
+                let next = text.get(end).copied();
+                let last = match next {
+                    None | Some(b'\n') => Some(true),
+                    Some(b'\r') if text.get(end + 1).is_none_or(|&b| b == b'\n') => Some(true),
+                    Some(b) if b == self.delimiter => Some(false),
+                    _ => None,
+                };
+                if let Some(last) = last {
+                    field(column, Value::Number(v));
+                    column += 1;
+                    if last {
+                        let newline = if next == Some(b'\r') { end + 1 } else { end };
+                        self.pos = (newline + 1).min(text.len());
+                        if newline < text.len() {
+                            self.lines += 1;
+                        }
+                        return Ok(column);
+                    }
+                    p = end + 1;
+                    continue;
+                }
+            }
             let (value, end): (&[u8], usize) = if text.get(p) == Some(&b'"') {
                 self.scratch.clear();
                 p += 1;
@@ -133,7 +186,7 @@ impl<'t> Records<'t> {
                 [rest @ .., b'\r'] if last => rest,
                 v => v,
             };
-            field(column, value);
+            field(column, Value::Text(value));
             column += 1;
             if last {
                 self.pos = (end + 1).min(text.len());
