@@ -73,6 +73,9 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
         return Ok((data, BUNDLED_NAME.into()));
     };
     let format = format_of(path, input.format);
+    if !input.categorical.is_empty() && !matches!(format, Format::Csv | Format::Parquet) {
+        bail!("--categorical applies to csv and parquet data (columns of this format are numbers)");
+    }
     if format == Format::Npz {
         let labels =
             input.labels.as_ref().context("--labels is required with .npz data (save_npz stores no labels)")?;

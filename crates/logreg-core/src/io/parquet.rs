@@ -275,6 +275,10 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
             for batch in reader {
                 let batch = batch.map_err(|e| fail(starts[g] + done, "", format!("cannot read row group {g}: {e}")))?;
                 let len = batch.num_rows();
+                if done + len > rows_here {
+                    let message = format!("row group {g} holds more rows than its metadata says ({rows_here})");
+                    return Err(fail(starts[g], "", message));
+                }
                 let keep = &mut group.keep[done..done + len];
                 let mut missed = |i: usize, k: usize, keep: &mut [bool]| match options.missing {
                     Missing::Drop => keep[i] = false,
@@ -324,6 +328,11 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
                     }
                 }
                 done += len;
+            }
+            // every row of the group must have come (its numbers are set in place, unchecked)
+            if done != rows_here {
+                let message = format!("row group {g} holds {done} rows, its metadata says {rows_here}");
+                return Err(fail(starts[g], "", message));
             }
         }
         match first_missing {
