@@ -91,6 +91,7 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     scaling: Standardizer,
     l2_weight: Vec<f64>,
     l1_weight: Vec<f64>,
+    penalize_scaled: bool,
     workspace: BlockWorkspace,
     hessian: Option<HessianWorkspace>,
     raw: Vec<f64>,
@@ -129,6 +130,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             scaling,
             l2_weight,
             l1_weight,
+            penalize_scaled,
             workspace: BlockWorkspace::new(data.x, n),
             hessian: None,
             raw: vec![0.0; d + 1],
@@ -152,6 +154,13 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         }
         self.intercept = false;
         Ok(self)
+    }
+
+    /// the same objective with another penalty (measured on the same coefficients).
+    pub fn set_penalty(&mut self, penalty: Penalty) -> Result<()> {
+        let w = checked_weights(self.data, penalty, &self.scaling, self.penalize_scaled)?;
+        (self.penalty, self.l2_weight, self.l1_weight) = (penalty, w.l2_weight, w.l1_weight);
+        Ok(())
     }
 
     /// whether the intercept is fitted.

@@ -14,6 +14,7 @@ mod line_search;
 mod newton;
 mod newton_cg;
 mod owl_qn;
+mod path;
 mod prox_newton;
 mod second_order;
 mod smooth;
@@ -33,6 +34,7 @@ pub use line_search::{Step, wolfe};
 pub use newton::newton;
 pub use newton_cg::newton_cg;
 pub use owl_qn::owl_qn;
+pub use path::{RIDGE_L1_SHARE, penalty_grid};
 pub use prox_newton::prox_newton;
 pub(crate) use prox_newton::strictly_convex;
 pub use smooth::Smooth;
@@ -283,6 +285,23 @@ impl ValidFitParams {
     /// [`Error::InvalidColumn`] before any work.
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
+        let solver = self.solver_for(data);
+        self.with_objective(backend, data, solver, |obj| {
+            let theta0 = initial_theta(obj);
+            let (outcome, name) = self.run(obj, solver, theta0, observer)?;
+            self.finish(obj, outcome, name, start, data, solver)
+        })
+    }
+
+    /// `f` of the objective of `data` under these settings (weights, column checks, internal
+    /// scaling, intercept), as `solver` needs it.
+    pub(crate) fn with_objective<B: Backend + ?Sized, R>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        solver: Solver,
+        f: impl FnOnce(&mut Objective<'_, B>) -> Result<R>,
+    ) -> Result<R> {
         if data.n_classes() != 2 {
             return Err(Error::InvalidData(format!(
                 "the data have {} classes: fit them with the multinomial model (`fit_multinomial`)",
@@ -290,7 +309,6 @@ impl ValidFitParams {
             )));
         }
         let p = &self.params;
-        let solver = self.solver_for(data);
         let weights = class_weights(data, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
@@ -309,35 +327,60 @@ impl ValidFitParams {
         if !p.fit_intercept {
             obj = obj.without_intercept()?;
         }
-        let theta0 = initial_theta(&obj);
+        f(&mut obj)
+    }
+
+    /// `solver` run on `obj` from `theta0`: its outcome and the name it reports.
+    pub(crate) fn run<B: Backend + ?Sized>(
+        &self,
+        obj: &mut Objective<'_, B>,
+        solver: Solver,
+        theta0: Vec<f64>,
+        observer: &mut dyn Observer,
+    ) -> Result<(Outcome, &'static str)> {
+        let p = &self.params;
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
         let mut solver_name = solver.name();
         let outcome = match solver {
-            Solver::Newton => newton(&mut obj, theta0, limits(100), observer)?,
-            Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
-            Solver::NewtonCg => newton_cg(&mut obj, theta0, limits(1_000), observer)?,
-            Solver::Cd => prox_newton(&mut obj, theta0, limits(100), observer)?,
+            Solver::Newton => newton(obj, theta0, limits(100), observer)?,
+            Solver::Lbfgs => lbfgs(obj, theta0, limits(10_000), observer)?,
+            Solver::NewtonCg => newton_cg(obj, theta0, limits(1_000), observer)?,
+            Solver::Cd => prox_newton(obj, theta0, limits(100), observer)?,
             Solver::OwlQn => {
                 let lambda: Vec<f64> = std::iter::once(0.0).chain(obj.l1_weights().iter().copied()).collect();
-                owl_qn(&mut obj, theta0, &lambda, limits(10_000), observer)?
+                owl_qn(obj, theta0, &lambda, limits(10_000), observer)?
             }
             // picked by `auto`: a dual that does not converge in its sweeps (badly scaled rows make
             // it ill-conditioned, as LIBLINEAR's) hands its point to newton-cg
             Solver::DualCd if p.solver == Solver::Auto => {
-                let dual = dual_cd(&mut obj, limits(AUTO_DUAL_SWEEPS), observer)?;
+                let dual = dual_cd(obj, limits(AUTO_DUAL_SWEEPS), observer)?;
                 if dual.reason == StopReason::Tolerance {
                     dual
                 } else {
                     solver_name = "dual-cd, then newton-cg";
-                    newton_cg(&mut obj, dual.theta, limits(1_000), observer)?
+                    newton_cg(obj, dual.theta, limits(1_000), observer)?
                 }
             }
-            Solver::DualCd => dual_cd(&mut obj, limits(1_000), observer)?,
-            Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
-            Solver::Auto => unreachable!("resolved above"),
+            Solver::DualCd => dual_cd(obj, limits(1_000), observer)?,
+            Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(obj, observer)?,
+            Solver::Auto => unreachable!("resolved before"),
         };
-        let mut model = finish(&mut obj, outcome, solver_name, start, data.feature_names(), exact)?;
-        if p.standardize {
+        Ok((outcome, solver_name))
+    }
+
+    /// the model of a solver's outcome.
+    fn finish<B: Backend + ?Sized>(
+        &self,
+        obj: &mut Objective<'_, B>,
+        outcome: Outcome,
+        name: &'static str,
+        start: Instant,
+        data: &Dataset,
+        solver: Solver,
+    ) -> Result<Model> {
+        let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
+        let mut model = finish(obj, outcome, name, start, data.feature_names(), exact)?;
+        if self.params.standardize {
             model.standardization = Some(obj.scaling().clone());
         }
         Ok(model)

@@ -1,0 +1,106 @@
+//! regularisation paths: fits at a sequence of penalties, each started from the previous
+//! solution (glmnet's warm starts), on one objective set up once.
+
+use std::time::Instant;
+
+use super::{Smooth, Solver, ValidFitParams, initial_theta};
+use crate::backend::Backend;
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::objective::Penalty;
+use crate::train::Observer;
+
+/// the upper end of an l2-only path, as glmnet: λ_max computed as if 0.1 % of the penalty were l1.
+pub const RIDGE_L1_SHARE: f64 = 1e-3;
+
+/// a geometric grid of `n` penalties `λ_k` from `lambda_max` down to `lambda_max · ratio`, each
+/// split into `l1 = l1_ratio · λ` and `l2 = (1 − l1_ratio) · λ` (glmnet's elastic-net mixing).
+pub fn penalty_grid(lambda_max: f64, ratio: f64, n: usize, l1_ratio: f64) -> Result<Vec<Penalty>> {
+    if !(lambda_max.is_finite() && lambda_max > 0.0) {
+        return Err(Error::param("lambda_max", format!("must be a finite number > 0, got {lambda_max}")));
+    }
+    if !(ratio > 0.0 && ratio < 1.0) {
+        return Err(Error::param("ratio", format!("must lie in (0, 1), got {ratio}")));
+    }
+    if n < 2 {
+        return Err(Error::param("n", format!("a path needs at least 2 penalties, got {n}")));
+    }
+    if !(0.0..=1.0).contains(&l1_ratio) {
+        return Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")));
+    }
+    (0..n)
+        .map(|k| {
+            let lambda = lambda_max * ratio.powf(k as f64 / (n - 1) as f64);
+            Penalty::new((1.0 - l1_ratio) * lambda, l1_ratio * lambda)
+        })
+        .collect()
+}
+
+impl ValidFitParams {
+    /// the smallest penalty `λ` at which every coefficient of an elastic net with mixing
+    /// `l1_ratio` (`l1 = l1_ratio · λ`) is 0: `max_j |∂L/∂w_j| / l1_ratio` at the intercept-only
+    /// fit, with the gradient measured on the coefficients the penalty applies to (standardised
+    /// ones when `standardize`). for `l1_ratio = 0` (ridge, where no finite penalty zeroes the
+    /// coefficients) the same with [`RIDGE_L1_SHARE`], glmnet's upper end.
+    pub fn lambda_max<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, l1_ratio: f64) -> Result<f64> {
+        if !(0.0..=1.0).contains(&l1_ratio) {
+            return Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")));
+        }
+        let unpenalised = ValidFitParams { penalty: Penalty::none(), ..self.clone() };
+        unpenalised.with_objective(backend, data, Solver::Lbfgs, |obj| {
+            // unit l1 strengths give each coefficient's penalty factor (1, or 1/σⱼ on raw ones)
+            obj.set_penalty(Penalty::new(0.0, 1.0)?)?;
+            let factors = obj.l1_weights().to_vec();
+            obj.set_penalty(Penalty::none())?;
+            let theta = initial_theta(obj);
+            let mut grad: Vec<f64> = vec![0.0; theta.len()];
+            obj.value_grad(&theta, &mut grad);
+            let top =
+                grad[1..].iter().zip(&factors).filter(|(_, f)| **f > 0.0).map(|(g, f)| g.abs() / f).fold(0.0, f64::max);
+            if top == 0.0 {
+                return Err(Error::InvalidData("no feature is related to the target: every gradient is 0".into()));
+            }
+            Ok(top / l1_ratio.max(RIDGE_L1_SHARE))
+        })
+    }
+
+    /// models at each of `penalties` in order (a path runs from the largest down), each fit
+    /// started from the previous one's solution and converged to the same tolerance as a single
+    /// fit; the solver is these settings' choice for the first penalty (`dual-cd`, which cannot
+    /// start from a point, is replaced by `newton-cg`; `sgd` and `gd` are refused).
+    pub fn fit_path<B: Backend + ?Sized>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        penalties: &[Penalty],
+        observer: &mut dyn Observer,
+    ) -> Result<Vec<Model>> {
+        let Some(&first) = penalties.first() else { return Ok(Vec::new()) };
+        let at = |penalty: Penalty| ValidFitParams { penalty, ..self.clone() };
+        let solver = match at(first).solver_for(data) {
+            Solver::Sgd | Solver::Gd => {
+                return Err(Error::param("solver", "a path needs an exact solver (sgd and gd stop early)"));
+            }
+            Solver::DualCd => Solver::NewtonCg,
+            s => s,
+        };
+        if penalties.iter().any(|p| p.l1() > 0.0) && matches!(solver, Solver::Newton | Solver::Lbfgs | Solver::NewtonCg)
+        {
+            return Err(Error::param("solver", format!("{solver} needs a smooth objective; the path has l1 > 0")));
+        }
+        at(first).with_objective(backend, data, solver, |obj| {
+            let mut theta = initial_theta(obj);
+            let mut models = Vec::with_capacity(penalties.len());
+            for &penalty in penalties {
+                let start = Instant::now();
+                obj.set_penalty(penalty)?;
+                let point = at(penalty);
+                let (outcome, name) = point.run(obj, solver, theta.clone(), observer)?;
+                theta.clone_from(&outcome.theta);
+                models.push(point.finish(obj, outcome, name, start, data, solver)?);
+            }
+            Ok(models)
+        })
+    }
+}

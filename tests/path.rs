@@ -1,0 +1,77 @@
+//! regularisation paths: every warm-started point is the cold fit at its penalty.
+
+use logreg::io::{CsvOptions, read_csv};
+use logreg::solve::penalty_grid;
+use logreg::{Dataset, FitParams, ReferenceBackend, Silent, Solver};
+
+fn breast_cancer() -> Dataset {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/breast_cancer.csv");
+    read_csv(&path, &CsvOptions::default()).unwrap().dataset
+}
+
+/// the path's models against cold fits at each penalty: objectives to 1e-10 relative (both are
+/// converged to the same gradient tolerance, so they differ by far less), and for l1 the same
+/// zero coefficients.
+fn check_path(data: &Dataset, base: FitParams, l1_ratio: f64) {
+    let params = base.clone().check().unwrap();
+    let lambda_max = params.lambda_max(&ReferenceBackend, data, l1_ratio).unwrap();
+    let grid = penalty_grid(lambda_max, 1e-3, 12, l1_ratio).unwrap();
+    let path = params.fit_path(&ReferenceBackend, data, &grid, &mut Silent).unwrap();
+    assert_eq!(path.len(), grid.len());
+    for (model, penalty) in path.iter().zip(&grid) {
+        let cold = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..base.clone() }
+            .check()
+            .unwrap()
+            .fit(&ReferenceBackend, data, &mut Silent)
+            .unwrap();
+        assert!(model.report.converged, "{penalty:?}: {:?}", model.report);
+        let (a, b) = (model.report.objective, cold.report.objective);
+        assert!((a - b).abs() <= 1e-10 * b.abs(), "{penalty:?}: path {a} vs cold {b}");
+        if l1_ratio > 0.0 {
+            let zeros = |w: &[f64]| w.iter().map(|&v| v == 0.0).collect::<Vec<_>>();
+            assert_eq!(zeros(&model.coefficients), zeros(&cold.coefficients), "{penalty:?}: active sets");
+        }
+    }
+    // from the top of the path down: the first point is the intercept-only model for l1
+    if l1_ratio == 1.0 {
+        assert!(path[0].coefficients.iter().all(|&w| w == 0.0));
+        assert!(path[1].coefficients.iter().any(|&w| w != 0.0));
+    }
+}
+
+#[test]
+fn ridge_path_points_are_the_cold_fits() {
+    let data = breast_cancer();
+    check_path(&data, FitParams { standardize: true, ..FitParams::default() }, 0.0);
+}
+
+#[test]
+fn lasso_and_elastic_net_paths_are_the_cold_fits() {
+    let data = breast_cancer();
+    for solver in [Solver::Cd, Solver::OwlQn] {
+        check_path(&data, FitParams { solver, standardize: true, ..FitParams::default() }, 1.0);
+        check_path(&data, FitParams { solver, ..FitParams::default() }, 0.5);
+    }
+}
+
+#[test]
+fn lambda_max_is_where_the_lasso_starts() {
+    let data = breast_cancer();
+    let params = FitParams { standardize: true, ..FitParams::default() }.check().unwrap();
+    let top = params.lambda_max(&ReferenceBackend, &data, 1.0).unwrap();
+    let fit = |l1: f64| {
+        FitParams { l1, l2: 0.0, standardize: true, solver: Solver::Cd, ..FitParams::default() }
+            .check()
+            .unwrap()
+            .fit(&ReferenceBackend, &data, &mut Silent)
+            .unwrap()
+    };
+    assert!(fit(top * 1.0001).coefficients.iter().all(|&w| w == 0.0));
+    assert_eq!(fit(top * 0.98).coefficients.iter().filter(|&&w| w != 0.0).count(), 1);
+    // a grid runs geometrically from the top down, split by the mixing
+    let grid = penalty_grid(2.0, 0.01, 3, 0.25).unwrap();
+    let lambdas: Vec<f64> = grid.iter().map(|p| p.l1() + p.l2()).collect();
+    assert!((lambdas[0] - 2.0).abs() < 1e-15 && (lambdas[1] - 0.2).abs() < 1e-15 && (lambdas[2] - 0.02).abs() < 1e-15);
+    assert!((grid[0].l1() - 0.5).abs() < 1e-15);
+    assert!(penalty_grid(1.0, 1.5, 3, 0.5).is_err());
+}
