@@ -75,3 +75,41 @@ fn lambda_max_is_where_the_lasso_starts() {
     assert!((grid[0].l1() - 0.5).abs() < 1e-15);
     assert!(penalty_grid(1.0, 1.5, 3, 0.5).is_err());
 }
+
+/// cross-validation scores are those of models fitted on explicitly copied folds, and do not
+/// depend on the thread count.
+#[test]
+fn cross_validation_scores_are_those_of_copied_folds() {
+    use logreg::solve::{CvParams, Scoring};
+    let data = breast_cancer();
+    let base = FitParams { standardize: true, ..FitParams::default() };
+    let params = base.clone().check().unwrap();
+    let grid = penalty_grid(params.lambda_max(&ReferenceBackend, &data, 0.0).unwrap(), 1e-4, 6, 0.0).unwrap();
+    let cv = CvParams { folds: 4, repeats: 1, seed: 3, scoring: Scoring::LogLoss };
+    let result = params.cross_validate(&ReferenceBackend, &data, &grid, &cv).unwrap();
+    assert_eq!(result.folds.len(), 4);
+    for (f, held_out) in result.folds.iter().enumerate() {
+        let train: Vec<usize> = (0..data.n_rows()).filter(|i| held_out.binary_search(i).is_err()).collect();
+        let (train, test) = (data.select_rows(&train), data.select_rows(held_out));
+        for (k, penalty) in grid.iter().enumerate() {
+            let m = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..base.clone() }
+                .check()
+                .unwrap()
+                .fit(&ReferenceBackend, &train, &mut Silent)
+                .unwrap();
+            let z = m.decision_function(test.features()).unwrap();
+            let score = logreg::metrics::log_loss(test.labels(), &z);
+            let got = result.scores[f][k];
+            assert!((got - score).abs() <= 1e-7 * score, "fold {f}, penalty {k}: {got} vs {score}");
+        }
+    }
+    // the choice: best mean, and the 1-SE rule at or before it (a larger penalty)
+    assert!(result.one_se <= result.best);
+    assert!(result.mean.iter().all(|&m| m >= result.mean[result.best]));
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let again = one.install(|| params.cross_validate(&ReferenceBackend, &data, &grid, &cv)).unwrap();
+    assert_eq!(again, result);
+    let auc = CvParams { scoring: Scoring::RocAuc, ..cv };
+    let by_auc = params.cross_validate(&ReferenceBackend, &data, &grid, &auc).unwrap();
+    assert!(by_auc.mean.iter().all(|&a| a > 0.9 && a <= 1.0));
+}

@@ -6,6 +6,7 @@
 //! (glmnet's convention) or on the raw ones. coefficients are always reported on the original scale.
 
 mod cost;
+mod cv;
 mod dual_cd;
 mod hessian;
 mod l1_quadratic;
@@ -25,6 +26,7 @@ use std::str::FromStr;
 use std::time::Instant;
 
 pub use cost::{lbfgs_seconds, newton_seconds};
+pub use cv::{CvParams, CvResult, Scoring, stratified_folds};
 pub use dual_cd::dual_cd;
 pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
 pub(crate) use hessian::{regularised_cholesky, sample_indices};
@@ -286,7 +288,7 @@ impl ValidFitParams {
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
         let solver = self.solver_for(data);
-        self.with_objective(backend, data, solver, |obj| {
+        self.with_objective(backend, data, None, solver, |obj| {
             let theta0 = initial_theta(obj);
             let (outcome, name) = self.run(obj, solver, theta0, observer)?;
             self.finish(obj, outcome, name, start, data, solver)
@@ -294,11 +296,13 @@ impl ValidFitParams {
     }
 
     /// `f` of the objective of `data` under these settings (weights, column checks, internal
-    /// scaling, intercept), as `solver` needs it.
+    /// scaling, intercept), as `solver` needs it; `rows` weighs each row's sample weight (0 leaves
+    /// a row out: a cross-validation fold without a copy).
     pub(crate) fn with_objective<B: Backend + ?Sized, R>(
         &self,
         backend: &B,
         data: &Dataset,
+        rows: Option<&[f64]>,
         solver: Solver,
         f: impl FnOnce(&mut Objective<'_, B>) -> Result<R>,
     ) -> Result<R> {
@@ -309,8 +313,11 @@ impl ValidFitParams {
             )));
         }
         let p = &self.params;
-        let weights = class_weights(data, p.class_weight)?;
-        let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
+        let all = data.as_ref();
+        let kept: Option<Vec<f64>> = rows.map(|r| (0..data.n_rows()).map(|i| all.weight(i) * r[i]).collect());
+        let base = DataRef { weights: kept.as_deref().or(all.weights), ..all };
+        let weights = class_weights(base, p.class_weight)?;
+        let data_ref = DataRef { weights: weights.as_deref().or(base.weights), ..base };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
         let stats = ColumnStats::of(data_ref);
         stats.check_magnitudes(data.feature_names())?;
@@ -389,8 +396,11 @@ impl ValidFitParams {
 
 /// sample weights with class weighting applied (`None` when unchanged); an error when a class
 /// has no weight.
-fn class_weights(data: &Dataset, class_weight: ClassWeight) -> Result<Option<Vec<f64>>> {
-    let (neg, pos) = data.class_weights();
+fn class_weights(data: DataRef<'_>, class_weight: ClassWeight) -> Result<Option<Vec<f64>>> {
+    let (mut neg, mut pos) = (0.0, 0.0);
+    for (i, &y) in data.y.iter().enumerate() {
+        *(if y == 1.0 { &mut pos } else { &mut neg }) += data.weight(i);
+    }
     if neg <= 0.0 || pos <= 0.0 {
         let missing = if pos <= 0.0 { "positive (1)" } else { "negative (0)" };
         return Err(Error::InvalidData(format!(
@@ -402,8 +412,7 @@ fn class_weights(data: &Dataset, class_weight: ClassWeight) -> Result<Option<Vec
         ClassWeight::Balanced => {
             let total = neg + pos;
             let factor = [total / (2.0 * neg), total / (2.0 * pos)];
-            let r = data.as_ref();
-            Some((0..data.n_rows()).map(|i| r.weight(i) * factor[usize::from(r.y[i] == 1.0)]).collect())
+            Some((0..data.y.len()).map(|i| data.weight(i) * factor[usize::from(data.y[i] == 1.0)]).collect())
         }
     })
 }

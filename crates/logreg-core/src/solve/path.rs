@@ -48,7 +48,7 @@ impl ValidFitParams {
             return Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")));
         }
         let unpenalised = ValidFitParams { penalty: Penalty::none(), ..self.clone() };
-        unpenalised.with_objective(backend, data, Solver::Lbfgs, |obj| {
+        unpenalised.with_objective(backend, data, None, Solver::Lbfgs, |obj| {
             // unit l1 strengths give each coefficient's penalty factor (1, or 1/σⱼ on raw ones)
             obj.set_penalty(Penalty::new(0.0, 1.0)?)?;
             let factors = obj.l1_weights().to_vec();
@@ -76,6 +76,18 @@ impl ValidFitParams {
         penalties: &[Penalty],
         observer: &mut dyn Observer,
     ) -> Result<Vec<Model>> {
+        self.path_on(backend, data, None, penalties, observer)
+    }
+
+    /// [`ValidFitParams::fit_path`] on the rows weighed by `rows` (0: left out).
+    pub(crate) fn path_on<B: Backend + ?Sized>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        rows: Option<&[f64]>,
+        penalties: &[Penalty],
+        observer: &mut dyn Observer,
+    ) -> Result<Vec<Model>> {
         let Some(&first) = penalties.first() else { return Ok(Vec::new()) };
         let at = |penalty: Penalty| ValidFitParams { penalty, ..self.clone() };
         let solver = match at(first).solver_for(data) {
@@ -89,7 +101,7 @@ impl ValidFitParams {
         {
             return Err(Error::param("solver", format!("{solver} needs a smooth objective; the path has l1 > 0")));
         }
-        at(first).with_objective(backend, data, solver, |obj| {
+        at(first).with_objective(backend, data, rows, solver, |obj| {
             let mut theta = initial_theta(obj);
             let mut models = Vec::with_capacity(penalties.len());
             for &penalty in penalties {

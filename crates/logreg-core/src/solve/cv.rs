@@ -1,0 +1,197 @@
+//! k-fold cross-validation of a regularisation path: stratified, seeded folds taken as row
+//! weights of the one stored matrix (a held-out row weighs 0: no copy), the folds' paths fitted
+//! in parallel, and the penalty chosen by the best mean score or by the one-standard-error rule.
+
+use rayon::prelude::*;
+
+use super::ValidFitParams;
+use crate::backend::Backend;
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::metrics::{log_loss, roc_auc};
+use crate::objective::Penalty;
+use crate::train::Silent;
+
+/// how held-out rows are scored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scoring {
+    /// mean log-loss (lower is better)
+    #[default]
+    LogLoss,
+    /// area under the ROC curve (higher is better)
+    RocAuc,
+    /// share of rows classified right at probability 0.5 (higher is better)
+    Accuracy,
+}
+
+impl Scoring {
+    /// whether a higher score is better.
+    pub fn higher_is_better(self) -> bool {
+        !matches!(self, Scoring::LogLoss)
+    }
+
+    /// the score of decisions `z` for labels `y`.
+    fn score(self, y: &[f64], z: &[f64]) -> f64 {
+        match self {
+            Scoring::LogLoss => log_loss(y, z),
+            Scoring::RocAuc => roc_auc(y, z).unwrap_or(f64::NAN),
+            Scoring::Accuracy => {
+                y.iter().zip(z).filter(|&(&y, &z)| (z >= 0.0) == (y == 1.0)).count() as f64 / y.len() as f64
+            }
+        }
+    }
+}
+
+/// how to cross-validate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CvParams {
+    /// number of folds (at least 2)
+    pub folds: usize,
+    /// times the folds are drawn anew (each with its own seed)
+    pub repeats: usize,
+    /// seed of the first drawing
+    pub seed: u64,
+    /// how held-out rows are scored
+    pub scoring: Scoring,
+}
+
+impl Default for CvParams {
+    fn default() -> Self {
+        CvParams { folds: 5, repeats: 1, seed: 0, scoring: Scoring::LogLoss }
+    }
+}
+
+/// the scores of a cross-validated path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CvResult {
+    /// the penalties, in path order
+    pub penalties: Vec<Penalty>,
+    /// the held-out rows of each fold (repeats one after another), ascending
+    pub folds: Vec<Vec<usize>>,
+    /// `scores[f][k]`: fold `f`'s held-out score at penalty `k`
+    pub scores: Vec<Vec<f64>>,
+    /// mean score of each penalty over the folds
+    pub mean: Vec<f64>,
+    /// standard error of that mean (sample standard deviation / √folds)
+    pub std_error: Vec<f64>,
+    /// the penalty with the best mean score
+    pub best: usize,
+    /// the largest penalty whose mean is within one standard error of the best (the 1-SE rule)
+    pub one_se: usize,
+}
+
+/// stratified folds of `labels` (classes `0..n_classes`): each class's rows shuffled by `seed`
+/// and dealt round the folds, so every fold holds each class in about its overall share. returns
+/// each fold's held-out rows, ascending.
+pub fn stratified_folds(labels: &[f64], n_classes: usize, folds: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
+    if folds < 2 {
+        return Err(Error::param("folds", format!("at least 2 folds are needed, got {folds}")));
+    }
+    let mut rng = crate::rng::Rng::new(seed);
+    let mut out = vec![Vec::new(); folds];
+    let mut next = 0;
+    for class in 0..n_classes {
+        let mut rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class as f64).collect();
+        if rows.len() < folds {
+            return Err(Error::InvalidData(format!(
+                "class {class} has {} rows, fewer than the {folds} folds: every fold needs each class",
+                rows.len()
+            )));
+        }
+        rng.shuffle(&mut rows);
+        for i in rows {
+            out[next].push(i);
+            next = (next + 1) % folds;
+        }
+    }
+    out.iter_mut().for_each(|f| f.sort_unstable());
+    Ok(out)
+}
+
+impl ValidFitParams {
+    /// cross-validates the path of `penalties` (largest first): on each fold's training rows a
+    /// warm-started path, each point scored on the fold's held-out rows; folds run in parallel and
+    /// the result is the same for any number of threads.
+    pub fn cross_validate<B: Backend + Sync + ?Sized>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        penalties: &[Penalty],
+        cv: &CvParams,
+    ) -> Result<CvResult> {
+        if penalties.is_empty() {
+            return Err(Error::param("penalties", "a cross-validation needs at least one penalty"));
+        }
+        if data.n_classes() != 2 {
+            return Err(Error::InvalidData("cross-validation fits binary models here".into()));
+        }
+        if cv.repeats == 0 {
+            return Err(Error::param("repeats", "must be at least 1"));
+        }
+        let mut folds = Vec::with_capacity(cv.folds * cv.repeats);
+        for r in 0..cv.repeats {
+            folds.extend(stratified_folds(data.labels(), 2, cv.folds, cv.seed.wrapping_add(r as u64))?);
+        }
+        let x = data.features();
+        let scores: Vec<Vec<f64>> = folds
+            .par_iter()
+            .map(|held_out| -> Result<Vec<f64>> {
+                let mut rows = vec![1.0; data.n_rows()];
+                held_out.iter().for_each(|&i| rows[i] = 0.0);
+                let models = self.path_on(backend, data, Some(&rows), penalties, &mut Silent)?;
+                let y: Vec<f64> = held_out.iter().map(|&i| data.labels()[i]).collect();
+                let mut row = vec![0.0; data.n_cols()];
+                Ok(models
+                    .iter()
+                    .map(|m| {
+                        let z: Vec<f64> = held_out
+                            .iter()
+                            .map(|&i| {
+                                x.row_into(i, &mut row);
+                                m.intercept + row.iter().zip(&m.coefficients).map(|(a, b)| a * b).sum::<f64>()
+                            })
+                            .collect();
+                        cv.scoring.score(&y, &z)
+                    })
+                    .collect())
+            })
+            .collect::<Result<_>>()?;
+        let k = penalties.len();
+        let n = scores.len() as f64;
+        let mean: Vec<f64> = (0..k).map(|j| scores.iter().map(|s| s[j]).sum::<f64>() / n).collect();
+        let std_error: Vec<f64> = (0..k)
+            .map(|j| {
+                let var = scores.iter().map(|s| (s[j] - mean[j]).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+                (var / n).sqrt()
+            })
+            .collect();
+        let sign = if cv.scoring.higher_is_better() { 1.0 } else { -1.0 };
+        let best = (0..k).fold(0, |b, j| if sign * mean[j] > sign * mean[b] { j } else { b });
+        // penalties run from the largest down: the first within one standard error of the best
+        let one_se = (0..=best).find(|&j| sign * (mean[best] - mean[j]) <= std_error[best]).unwrap_or(best);
+        Ok(CvResult { penalties: penalties.to_vec(), folds, scores, mean, std_error, best, one_se })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_are_stratified_disjoint_and_cover_every_row() {
+        let labels: Vec<f64> = (0..103).map(|i| f64::from(u8::from(i % 4 == 0))).collect();
+        let folds = stratified_folds(&labels, 2, 5, 7).unwrap();
+        let mut all: Vec<usize> = folds.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..103).collect::<Vec<_>>());
+        for f in &folds {
+            let positives = f.iter().filter(|&&i| labels[i] == 1.0).count();
+            assert!((5..=6).contains(&positives), "{positives}");
+            assert!((20..=21).contains(&f.len()));
+        }
+        assert_eq!(folds, stratified_folds(&labels, 2, 5, 7).unwrap());
+        assert_ne!(folds, stratified_folds(&labels, 2, 5, 8).unwrap());
+        assert!(stratified_folds(&labels, 2, 1, 7).is_err());
+        assert!(stratified_folds(&labels[..8], 2, 5, 7).is_err());
+    }
+}
