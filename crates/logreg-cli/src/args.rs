@@ -29,6 +29,87 @@ pub enum Command {
     Plot(PlotArgs),
     /// print a model's coefficient table (with standard errors, z, p and 95% CI when available)
     Summary(SummaryArgs),
+    /// fit a regularisation path: a grid of penalties from the largest down, warm-started
+    Path(PathArgs),
+    /// choose the penalty by k-fold cross-validation of the path, refit on all rows, save the model
+    Cv(CvArgs),
+}
+
+/// the penalties and fits of a regularisation path.
+#[derive(Debug, Args)]
+pub struct PathSpec {
+    #[command(flatten)]
+    pub data: LabelledArgs,
+    #[command(flatten)]
+    pub fit: FitArgs,
+    /// elastic-net mixing: l1 = ratio·λ, l2 = (1 − ratio)·λ (0: ridge, 1: lasso)
+    #[arg(long, default_value_t = 0.0, value_parser = parse_unit, allow_negative_numbers = true)]
+    pub l1_ratio: f64,
+    /// number of penalties, from λ_max down to λ_max · --lambda-ratio (geometric)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..=1000))]
+    pub n_lambdas: u64,
+    /// smallest penalty as a fraction of λ_max
+    #[arg(long, default_value_t = 1e-4, value_parser = parse_fraction, allow_negative_numbers = true)]
+    pub lambda_ratio: f64,
+    /// explicit penalties λ instead of the grid (comma-separated, fitted from the largest down)
+    #[arg(long, value_delimiter = ',', value_parser = parse_positive, allow_negative_numbers = true)]
+    pub lambdas: Option<Vec<f64>>,
+}
+
+/// `logreg path`.
+#[derive(Debug, Args)]
+pub struct PathArgs {
+    #[command(flatten)]
+    pub spec: PathSpec,
+    /// write every point (penalty, objective, non-zeros, training metrics, coefficients) as csv
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// how held-out rows are scored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScoringArg {
+    /// mean log-loss
+    LogLoss,
+    /// area under the roc curve
+    RocAuc,
+    /// accuracy at probability 0.5
+    Accuracy,
+}
+
+/// which penalty cross-validation chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Choice {
+    /// the best mean score
+    Best,
+    /// the largest penalty within one standard error of the best (the 1-SE rule)
+    #[value(name = "1se")]
+    OneSe,
+}
+
+/// `logreg cv`.
+#[derive(Debug, Args)]
+pub struct CvArgs {
+    #[command(flatten)]
+    pub spec: PathSpec,
+    /// number of folds (stratified)
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(2..=100))]
+    pub folds: u64,
+    /// times the folds are drawn anew
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub repeats: u64,
+    /// seed of the folds
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// score of held-out rows
+    #[arg(long, value_enum, default_value_t = ScoringArg::LogLoss)]
+    pub scoring: ScoringArg,
+    /// the penalty refitted on all rows
+    #[arg(long, value_enum, default_value_t = Choice::Best)]
+    pub choose: Choice,
+    /// write the refitted model here (json, atomically; it records the cross-validation)
+    #[arg(long)]
+    pub model_out: Option<PathBuf>,
 }
 
 /// data file formats.
@@ -99,9 +180,9 @@ pub struct DataArgs {
     pub n_features: Option<u64>,
 }
 
-/// `logreg train`.
+/// labelled data and the columns to read from it.
 #[derive(Debug, Args)]
-pub struct TrainArgs {
+pub struct LabelledArgs {
     #[command(flatten)]
     pub input: DataArgs,
     /// target column (default: the last column)
@@ -113,26 +194,22 @@ pub struct TrainArgs {
     /// class value modelled as 1 (default: the larger value in sorted order)
     #[arg(long)]
     pub positive: Option<String>,
-    /// hold out this fraction of rows (stratified, seeded) and report test metrics too
-    #[arg(long, value_parser = parse_fraction, allow_negative_numbers = true)]
-    pub test_fraction: Option<f64>,
+}
+
+/// how the model is fitted, whatever its penalty.
+#[derive(Debug, Args)]
+pub struct FitArgs {
     /// measure the penalty on standardised features (coefficients are reported on the original scale)
     #[arg(long)]
     pub standardize: bool,
     /// hold the intercept at 0 (LIBLINEAR's default objective; binary models)
     #[arg(long)]
     pub no_intercept: bool,
-    /// ridge penalty strength l2 (scikit-learn's C = 1/(l2·n)); default 1/n, scikit-learn's C = 1
-    /// (0 when --l1 is given); --l2 0 fits the unpenalised maximum likelihood, with standard errors
-    #[arg(long, value_parser = parse_penalty, allow_negative_numbers = true)]
-    pub l2: Option<f64>,
-    /// lasso penalty strength l1
-    #[arg(long, default_value_t = 0.0, value_parser = parse_penalty, allow_negative_numbers = true)]
-    pub l1: f64,
     /// balance the classes' total weight
     #[arg(long)]
     pub balanced: bool,
-    /// optimisation method: auto, newton, lbfgs, newton-cg, cd, owl-qn, dual-cd, sgd, gd
+    /// optimisation method: auto, newton, lbfgs, newton-cg, cd, owl-qn, dual-cd, sgd, gd (path and
+    /// cv: an exact one)
     #[arg(long, default_value = "auto", value_parser = parse_solver)]
     pub solver: Solver,
     /// numeric backend
@@ -144,6 +221,28 @@ pub struct TrainArgs {
     /// iteration limit of exact solvers
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_iter: Option<u64>,
+    /// worker threads (default: all cores); results do not depend on it
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+}
+
+/// `logreg train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: LabelledArgs,
+    #[command(flatten)]
+    pub fit: FitArgs,
+    /// hold out this fraction of rows (stratified, seeded) and report test metrics too
+    #[arg(long, value_parser = parse_fraction, allow_negative_numbers = true)]
+    pub test_fraction: Option<f64>,
+    /// ridge penalty strength l2 (scikit-learn's C = 1/(l2·n)); default 1/n, scikit-learn's C = 1
+    /// (0 when --l1 is given); --l2 0 fits the unpenalised maximum likelihood, with standard errors
+    #[arg(long, value_parser = parse_penalty, allow_negative_numbers = true)]
+    pub l2: Option<f64>,
+    /// lasso penalty strength l1
+    #[arg(long, default_value_t = 0.0, value_parser = parse_penalty, allow_negative_numbers = true)]
+    pub l1: f64,
     /// epochs of sgd / gd
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     pub epochs: u64,
@@ -156,9 +255,6 @@ pub struct TrainArgs {
     /// seed of the split and of sgd's shuffles
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// worker threads (default: all cores); results do not depend on it
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
     /// write the model here (json, written atomically)
     #[arg(long)]
     pub model_out: Option<PathBuf>,
@@ -285,6 +381,13 @@ fn parse_penalty(s: &str) -> Result<f64, String> {
 fn parse_positive(s: &str) -> Result<f64, String> {
     let v = parse_f64(s)?;
     if v > 0.0 { Ok(v) } else { Err(format!("must be > 0, got {v}")) }
+}
+
+fn parse_unit(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("expected a number in [0, 1], got `{s}`")),
+    }
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {

@@ -13,7 +13,7 @@ use logreg::io::npz::{read_npz, read_npz_csr};
 use logreg::io::{CategoricalColumn, CsvOptions, LoadedData, Missing, UnknownLevel, read_csv_features};
 use logreg::{CsrMatrix, Dataset, Design, MatrixRef};
 
-use crate::args::{DataArgs, Format, MissingValues, UnknownLevels};
+use crate::args::{DataArgs, Format, LabelledArgs, MissingValues, UnknownLevels};
 
 /// the bundled breast-cancer data, embedded so `train` works from any directory.
 const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
@@ -43,6 +43,19 @@ pub struct Labelled<'a> {
     pub width: Option<usize>,
     /// the model's category columns (csv): the coding is then the model's, not inferred
     pub levels: Option<Vec<CategoricalColumn>>,
+}
+
+impl LabelledArgs {
+    /// what to read for a new model: the columns given, the coding inferred.
+    pub fn labelled(&self) -> Labelled<'_> {
+        Labelled {
+            target: self.target.clone(),
+            features: self.features.clone(),
+            positive: self.positive.as_deref(),
+            width: None,
+            levels: None,
+        }
+    }
 }
 
 /// labelled data from `--data`, or the bundled data when `bundled_default` and no file is given;

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Generate(a) => commands::generate::run(a),
         Command::Plot(a) => commands::plot::run(a),
         Command::Summary(a) => commands::summary::run(a),
+        Command::Path(a) => commands::path::run(a),
+        Command::Cv(a) => commands::cv::run(a),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -74,6 +74,36 @@ pub struct ModelFile {
     pub inference: Option<Vec<InferenceRow>>,
     /// which data it was trained on
     pub data_fingerprint: Fingerprint,
+    /// the cross-validation that chose the penalty (`logreg cv`)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_validation: Option<CrossValidation>,
+}
+
+/// how `logreg cv` chose a model's penalty.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CrossValidation {
+    /// folds
+    pub folds: u64,
+    /// times the folds were drawn
+    pub repeats: u64,
+    /// seed of the folds
+    pub seed: u64,
+    /// score of held-out rows (`log-loss`, `roc-auc`, `accuracy`)
+    pub scoring: String,
+    /// elastic-net mixing: l1 = ratio·λ, l2 = (1 − ratio)·λ
+    pub l1_ratio: f64,
+    /// the penalties λ, largest first
+    pub lambdas: Vec<f64>,
+    /// mean held-out score of each
+    pub mean: Vec<f64>,
+    /// its standard error
+    pub std_error: Vec<f64>,
+    /// index of the best mean
+    pub best: usize,
+    /// index the 1-SE rule chooses
+    pub one_se: usize,
+    /// index of the penalty the model was fitted at
+    pub chosen: usize,
 }
 
 /// a category column and its levels.
@@ -376,6 +406,12 @@ impl ModelFile {
         self
     }
 
+    /// with the cross-validation that chose its penalty.
+    pub fn with_cross_validation(mut self, record: CrossValidation) -> Self {
+        self.cross_validation = Some(record);
+        self
+    }
+
     /// the data columns to read for this model, and the category columns' levels (`Some`,
     /// possibly empty: the coding is the model's, not inferred from the data).
     pub fn coding(&self) -> (Vec<String>, Vec<CategoricalColumn>) {
@@ -459,6 +495,7 @@ impl ModelFile {
                 .collect(),
             inference: None,
             data_fingerprint: Fingerprint::of(data),
+            cross_validation: None,
         }
     }
 

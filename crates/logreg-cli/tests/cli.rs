@@ -808,3 +808,45 @@ fn parquet_generates_trains_predicts_with_categories() {
         .code(1)
         .stderr(predicate::str::contains("not a parquet file"));
 }
+
+#[test]
+fn path_and_cross_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("path.csv");
+    let out = logreg()
+        .args(["path", "--standardize", "--l1-ratio", "1", "--n-lambdas", "5", "--output"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("5 penalties from"), "{text}");
+    let written = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines[0].starts_with("lambda,l2,l1,objective,nonzero,log_loss,accuracy,intercept,mean_radius"));
+    // the top of a lasso path has no non-zero coefficient
+    assert_eq!(lines[1].split(',').nth(4), Some("0"));
+    let model = dir.path().join("cv.json");
+    let out = logreg()
+        .args(["cv", "--standardize", "--n-lambdas", "6", "--folds", "3", "--choose", "1se", "--scoring", "roc-auc"])
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("chosen (1-se rule)") && text.contains("1-se"), "{text}");
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let cv = &file["cross_validation"];
+    assert_eq!((cv["folds"].as_u64(), cv["scoring"].as_str()), (Some(3), Some("roc-auc")));
+    assert_eq!(cv["chosen"], cv["one_se"]);
+    let lambdas = cv["lambdas"].as_array().unwrap();
+    let chosen = lambdas[cv["chosen"].as_u64().unwrap() as usize].as_f64().unwrap();
+    assert_eq!(file["training"]["l2"].as_f64(), Some(chosen));
+    logreg().args(["summary", "--model"]).arg(&model).assert().success();
+    logreg().args(["cv", "--l1-ratio", "2"]).assert().code(2);
+    logreg()
+        .args(["path", "--solver", "sgd"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a path needs an exact solver"));
+}

@@ -1,7 +1,9 @@
 //! one module per subcommand.
 
+pub mod cv;
 pub mod evaluate;
 pub mod generate;
+pub mod path;
 pub mod plot;
 pub mod predict;
 pub mod summary;
@@ -13,6 +15,11 @@ use logreg::view::Design;
 use logreg::{ReferenceBackend, decision_values};
 
 use crate::model_file::{BinaryPart, MultinomialPart};
+
+/// a csv field, quoted when it holds a delimiter, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
 
 /// decision values of a binary model on features in model order (dense or sparse).
 fn decisions(model: BinaryPart<'_>, x: Design<'_>) -> Vec<f64> {

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use logreg::numerics::sigmoid;
 
-use super::{binary_threshold, class_probabilities, decisions};
+use super::{binary_threshold, class_probabilities, csv_field, decisions};
 use crate::args::PredictArgs;
 use crate::data::load_features;
 use crate::model_file::ModelFile;
@@ -53,9 +53,4 @@ pub fn run(a: PredictArgs) -> Result<()> {
         },
     }
     Ok(())
-}
-
-/// a csv field, quoted when it holds a delimiter, quote or line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }

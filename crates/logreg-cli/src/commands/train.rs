@@ -7,7 +7,7 @@ use logreg::solve::Solver;
 use logreg::{ClassWeight, Dataset, FitParams, LearningRate, SgdParams, ValidFitParams};
 
 use crate::args::TrainArgs;
-use crate::data::{Labelled, load_labelled};
+use crate::data::load_labelled;
 use crate::model_file::{ModelFile, TrainingConfig};
 use crate::output::emit;
 use crate::progress::BarObserver;
@@ -18,15 +18,8 @@ const LISTED: usize = 20;
 
 /// fit, report, and save the model when asked.
 pub fn run(a: TrainArgs) -> Result<()> {
-    let spec = Labelled {
-        target: a.target.clone(),
-        features: a.features.clone(),
-        positive: a.positive.as_deref(),
-        width: None,
-        levels: None,
-    };
-    let (loaded, source) = load_labelled(&a.input, spec, true)?;
-    if a.input.data.is_none() {
+    let (loaded, source) = load_labelled(&a.data.input, a.data.labelled(), true)?;
+    if a.data.input.data.is_none() {
         eprintln!(
             "no --data given: training on the bundled breast-cancer data (569 rows, 30 features, target `diagnosis`)"
         );
@@ -41,14 +34,14 @@ pub fn run(a: TrainArgs) -> Result<()> {
     };
     let l2 = a.l2.unwrap_or(if a.l1 > 0.0 { 0.0 } else { 1.0 / train.n_rows() as f64 });
     let params = FitParams {
-        solver: a.solver,
+        solver: a.fit.solver,
         l2,
         l1: a.l1,
-        standardize: a.standardize,
-        fit_intercept: !a.no_intercept,
-        class_weight: if a.balanced { ClassWeight::Balanced } else { ClassWeight::None },
-        tol: a.tol,
-        max_iter: a.max_iter.map(|m| m as usize),
+        standardize: a.fit.standardize,
+        fit_intercept: !a.fit.no_intercept,
+        class_weight: if a.fit.balanced { ClassWeight::Balanced } else { ClassWeight::None },
+        tol: a.fit.tol,
+        max_iter: a.fit.max_iter.map(|m| m as usize),
         sgd: SgdParams {
             batch_size: Some(a.batch_size as usize),
             max_epochs: a.epochs as usize,
@@ -58,19 +51,19 @@ pub fn run(a: TrainArgs) -> Result<()> {
         },
     }
     .check()?;
-    let threads = a.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
+    let threads = a.fit.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
     let training = TrainingConfig {
-        solver: a.solver.to_string(),
-        backend: a.backend.to_string(),
+        solver: a.fit.solver.to_string(),
+        backend: a.fit.backend.to_string(),
         simd: logreg::simd::level().to_string(),
         l2,
         l1: a.l1,
-        standardize: a.standardize,
-        fit_intercept: !a.no_intercept,
-        balanced: a.balanced,
-        tol: a.tol,
-        max_iter: a.max_iter,
+        standardize: a.fit.standardize,
+        fit_intercept: !a.fit.no_intercept,
+        balanced: a.fit.balanced,
+        tol: a.fit.tol,
+        max_iter: a.fit.max_iter,
         epochs: a.epochs,
         batch_size: a.batch_size,
         learning_rate: a.learning_rate,
@@ -85,7 +78,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
     }
     let solver = params.solver_for(&train);
     let mut bar = progress_bar(&a, solver);
-    let fitted = pool.install(|| params.fit(a.backend.backend(), &train, &mut bar));
+    let fitted = pool.install(|| params.fit(a.fit.backend.backend(), &train, &mut bar));
     bar.finish();
     let model = fitted?;
 
@@ -128,9 +121,9 @@ pub fn run(a: TrainArgs) -> Result<()> {
 fn progress_bar(a: &TrainArgs, solver: Solver) -> BarObserver {
     let (steps, unit) = match solver {
         Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
-        Solver::Lbfgs | Solver::OwlQn => (a.max_iter.unwrap_or(10_000), "iterations"),
-        Solver::NewtonCg | Solver::DualCd => (a.max_iter.unwrap_or(1_000), "iterations"),
-        _ => (a.max_iter.unwrap_or(100), "iterations"),
+        Solver::Lbfgs | Solver::OwlQn => (a.fit.max_iter.unwrap_or(10_000), "iterations"),
+        Solver::NewtonCg | Solver::DualCd => (a.fit.max_iter.unwrap_or(1_000), "iterations"),
+        _ => (a.fit.max_iter.unwrap_or(100), "iterations"),
     };
     BarObserver::new(steps, unit, a.quiet)
 }
@@ -142,7 +135,7 @@ fn penalty_note(a: &TrainArgs, l2: f64) -> &'static str {
 
 /// ", on standardised features" when asked.
 fn standardized_note(a: &TrainArgs) -> &'static str {
-    if a.standardize { ", on standardised features" } else { "" }
+    if a.fit.standardize { ", on standardised features" } else { "" }
 }
 
 /// what a multinomial fit needs from `run`.
@@ -168,7 +161,7 @@ fn train_multinomial(
     let stored = train.n_classes() - usize::from(params.penalty() == logreg::Penalty::none());
     let solver = multinomial_solver(params.params().solver, train.n_rows(), train.n_cols(), stored, params.penalty());
     let mut bar = progress_bar(a, solver);
-    let fitted = pool.install(|| params.fit_multinomial(a.backend.backend(), train, &mut bar));
+    let fitted = pool.install(|| params.fit_multinomial(a.fit.backend.backend(), train, &mut bar));
     bar.finish();
     let model = fitted?;
     let k = classes.len();

@@ -1,0 +1,110 @@
+//! `logreg cv`: the penalty chosen by k-fold cross-validation of the path, refitted on all rows.
+
+use anyhow::Result;
+use logreg::solve::{CvParams, Scoring};
+use logreg::{FitParams, Silent};
+
+use super::path::setup;
+use crate::args::{Choice, CvArgs, ScoringArg};
+use crate::model_file::{CrossValidation, ModelFile, TrainingConfig};
+use crate::output::emit;
+use crate::report::{Metrics, coefficients, convergence};
+
+/// coefficients listed in the report.
+const LISTED: usize = 20;
+
+/// cross-validate, report the curve and both choices, refit at the chosen penalty, save.
+pub fn run(a: CvArgs) -> Result<()> {
+    let s = setup(&a.spec)?;
+    let data = &s.loaded.dataset;
+    let backend = a.spec.fit.backend.backend();
+    let (scoring, name) = match a.scoring {
+        ScoringArg::LogLoss => (Scoring::LogLoss, "log-loss"),
+        ScoringArg::RocAuc => (Scoring::RocAuc, "roc-auc"),
+        ScoringArg::Accuracy => (Scoring::Accuracy, "accuracy"),
+    };
+    let cv = CvParams { folds: a.folds as usize, repeats: a.repeats as usize, seed: a.seed, scoring };
+    let result = s.pool.install(|| s.params.cross_validate(backend, data, &s.penalties, &cv))?;
+    let chosen = match a.choose {
+        Choice::Best => result.best,
+        Choice::OneSe => result.one_se,
+    };
+    let mut out = format!(
+        "cv: {}: {} rows × {} features, {} folds × {} (seed {}), l1 ratio {}, scored by {name}\n{:>14} {:>12} {:>12}\n",
+        s.source,
+        data.n_rows(),
+        data.n_cols(),
+        a.folds,
+        a.repeats,
+        a.seed,
+        a.spec.l1_ratio,
+        "lambda",
+        "mean",
+        "std error"
+    );
+    for (k, l) in s.lambdas.iter().enumerate() {
+        let mark = match (k == result.best, k == result.one_se) {
+            (true, true) => "  best, 1-se",
+            (true, false) => "  best",
+            (false, true) => "  1-se",
+            _ => "",
+        };
+        out += &format!("{l:>14.6e} {:>12.6} {:>12.6}{mark}\n", result.mean[k], result.std_error[k]);
+    }
+    let penalty = s.penalties[chosen];
+    out += &format!(
+        "chosen ({}): lambda {:.6e} (l2 {:.6e}, l1 {:.6e}); refitted on all rows\n",
+        if a.choose == Choice::Best { "best mean" } else { "1-se rule" },
+        s.lambdas[chosen],
+        penalty.l2(),
+        penalty.l1()
+    );
+    let params = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..s.params.params().clone() }.check()?;
+    let model = s.pool.install(|| params.fit(backend, data, &mut Silent))?;
+    let z = model.decision_function(data.features())?;
+    out += &Metrics::new(data.labels(), &z, 0.5).render("train", &s.loaded.classes);
+    out += &convergence(&model.report, logreg::simd::level());
+    out += &coefficients(&model.feature_names, &model.coefficients, model.intercept, LISTED);
+    emit(&out)?;
+    if let Some(path) = &a.model_out {
+        let spec = &a.spec;
+        let training = TrainingConfig {
+            solver: spec.fit.solver.to_string(),
+            backend: spec.fit.backend.to_string(),
+            simd: logreg::simd::level().to_string(),
+            l2: penalty.l2(),
+            l1: penalty.l1(),
+            standardize: spec.fit.standardize,
+            fit_intercept: !spec.fit.no_intercept,
+            balanced: spec.fit.balanced,
+            tol: spec.fit.tol,
+            max_iter: spec.fit.max_iter,
+            epochs: 0,
+            batch_size: 0,
+            learning_rate: 0.0,
+            seed: a.seed,
+            threads: s.threads,
+            test_fraction: None,
+            data: s.source.clone(),
+        };
+        let record = CrossValidation {
+            folds: a.folds,
+            repeats: a.repeats,
+            seed: a.seed,
+            scoring: name.into(),
+            l1_ratio: spec.l1_ratio,
+            lambdas: s.lambdas.clone(),
+            mean: result.mean.clone(),
+            std_error: result.std_error.clone(),
+            best: result.best,
+            one_se: result.one_se,
+            chosen,
+        };
+        ModelFile::new(&model, &s.loaded.target, &s.loaded.classes, training, data)
+            .with_categories(&s.loaded.columns, &s.loaded.categories)
+            .with_cross_validation(record)
+            .save(path)?;
+        emit(&format!("model written to {}\n", path.display()))?;
+    }
+    Ok(())
+}
