@@ -51,6 +51,10 @@ pub fn run(a: CvArgs) -> Result<()> {
         };
         out += &format!("{l:>14.6e} {:>12.6} {:>12.6}{mark}\n", result.mean[k], result.std_error[k]);
     }
+    if result.best + 1 == s.penalties.len() && a.spec.lambdas.is_none() {
+        out +=
+            "note: the best mean is at the grid's smallest penalty: a smaller --lambda-ratio may find a better one\n";
+    }
     let penalty = s.penalties[chosen];
     out += &format!(
         "chosen ({}): lambda {:.6e} (l2 {:.6e}, l1 {:.6e}); refitted on all rows\n",
