@@ -1,5 +1,7 @@
 //! regularisation paths: every warm-started point is the cold fit at its penalty.
 
+mod common;
+
 use logreg::io::{CsvOptions, read_csv};
 use logreg::solve::penalty_grid;
 use logreg::{Dataset, FitParams, ReferenceBackend, Silent, Solver};
@@ -112,4 +114,29 @@ fn cross_validation_scores_are_those_of_copied_folds() {
     let auc = CvParams { scoring: Scoring::RocAuc, ..cv };
     let by_auc = params.cross_validate(&ReferenceBackend, &data, &grid, &auc).unwrap();
     assert!(by_auc.mean.iter().all(|&a| a > 0.9 && a <= 1.0));
+}
+
+/// on sparse rows, a path and its cross-validation give what the same data stored densely give
+/// (to rounding: the sparse and dense products sum in different orders), on every backend.
+#[test]
+fn sparse_paths_and_folds_equal_dense_ones() {
+    use logreg::solve::CvParams;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/text_300x800.svm");
+    let sparse = logreg::io::read_libsvm(&path, Some(800), None).unwrap().dataset;
+    let dense = sparse.to_dense();
+    let params = FitParams::default().check().unwrap();
+    let top = params.lambda_max(&ReferenceBackend, &sparse, 0.0).unwrap();
+    assert!((top - params.lambda_max(&ReferenceBackend, &dense, 0.0).unwrap()).abs() <= 1e-12 * top);
+    let grid = penalty_grid(top, 1e-3, 5, 0.0).unwrap();
+    let cv = CvParams { folds: 3, ..CvParams::default() };
+    let reference = params.cross_validate(&ReferenceBackend, &dense, &grid, &cv).unwrap();
+    let backends: Vec<&dyn logreg::Backend> =
+        common::backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]).collect();
+    for backend in backends {
+        let got = params.cross_validate(backend, &sparse, &grid, &cv).unwrap();
+        assert_eq!((got.best, got.one_se), (reference.best, reference.one_se), "{}", backend.name());
+        for (a, b) in got.mean.iter().zip(&reference.mean) {
+            assert!((a - b).abs() <= 1e-8 * b, "{}: {a} vs {b}", backend.name());
+        }
+    }
 }

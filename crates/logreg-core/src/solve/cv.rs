@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::metrics::{log_loss, roc_auc};
 use crate::objective::Penalty;
 use crate::train::Silent;
+use crate::view::{Rows, Selection};
 
 /// how held-out rows are scored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -136,21 +137,18 @@ impl ValidFitParams {
         let scores: Vec<Vec<f64>> = folds
             .par_iter()
             .map(|held_out| -> Result<Vec<f64>> {
-                let mut rows = vec![1.0; data.n_rows()];
-                held_out.iter().for_each(|&i| rows[i] = 0.0);
-                let models = self.path_on(backend, data, Some(&rows), penalties, &mut Silent)?;
+                let mut weights = vec![1.0; data.n_rows()];
+                held_out.iter().for_each(|&i| weights[i] = 0.0);
+                let models = self.path_on(backend, data, Some(&weights), penalties, &mut Silent)?;
                 let y: Vec<f64> = held_out.iter().map(|&i| data.labels()[i]).collect();
-                let mut row = vec![0.0; data.n_cols()];
+                // the held-out rows' decisions, as a row selection of the stored matrix (dense or
+                // sparse), by the backend's own kernel
+                let rows = Rows::new(x, Selection::Indices(held_out));
+                let mut z = vec![0.0; held_out.len()];
                 Ok(models
                     .iter()
                     .map(|m| {
-                        let z: Vec<f64> = held_out
-                            .iter()
-                            .map(|&i| {
-                                x.row_into(i, &mut row);
-                                m.intercept + row.iter().zip(&m.coefficients).map(|(a, b)| a * b).sum::<f64>()
-                            })
-                            .collect();
+                        backend.linear_predictor(&rows, &m.coefficients, m.intercept, &mut z);
                         cv.scoring.score(&y, &z)
                     })
                     .collect())

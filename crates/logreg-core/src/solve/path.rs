@@ -47,10 +47,10 @@ impl ValidFitParams {
         if !(0.0..=1.0).contains(&l1_ratio) {
             return Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")));
         }
-        let unpenalised = ValidFitParams { penalty: Penalty::none(), ..self.clone() };
-        unpenalised.with_objective(backend, data, None, Solver::Lbfgs, |obj| {
-            // unit l1 strengths give each coefficient's penalty factor (1, or 1/σⱼ on raw ones)
-            obj.set_penalty(Penalty::new(0.0, 1.0)?)?;
+        // set up with unit l1 strengths (a penalised objective: constant columns are fine), which
+        // give each coefficient's penalty factor (1, or 1/σⱼ on raw coefficients)
+        let unit = ValidFitParams { penalty: Penalty::new(0.0, 1.0)?, ..self.clone() };
+        unit.with_objective(backend, data, None, Solver::Lbfgs, |obj| {
             let factors = obj.l1_weights().to_vec();
             obj.set_penalty(Penalty::none())?;
             let theta = initial_theta(obj);
