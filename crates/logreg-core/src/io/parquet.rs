@@ -89,9 +89,10 @@ fn is_text(t: &DataType) -> bool {
     }
 }
 
-/// whether arrow type `t` holds numbers.
+/// whether arrow type `t` holds numbers this reader converts ([`as_numbers`]).
 fn is_number(t: &DataType) -> bool {
-    t.is_numeric() && !matches!(t, DataType::Float16) || matches!(t, DataType::Boolean)
+    use DataType::*;
+    matches!(t, Float32 | Float64 | Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64 | Boolean)
 }
 
 /// the values of a numeric column as f64 (a null as NaN; float64 without nulls as they are),
@@ -216,7 +217,10 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
                 path,
                 None,
                 Some(header[j].clone()),
-                format!("column type {} is neither numbers nor text", field.data_type()),
+                format!(
+                    "column type {} is not read (numbers: float, integer, boolean; text: string)",
+                    field.data_type()
+                ),
             ));
         }
     }
@@ -484,5 +488,14 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         let e = read_parquet(Path::new("Cargo.toml"), &CsvOptions::default()).unwrap_err().to_string();
         assert!(e.contains("not a parquet file"), "{e}");
+        let dir = std::env::temp_dir().join(format!("logreg-parquet-d-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("d.parquet");
+        let decimal = arrow_array::Decimal128Array::from(vec![150, 275, 300]).with_precision_and_scale(10, 2).unwrap();
+        let y = arrow_array::Int64Array::from(vec![0, 1, 0]);
+        write(&path, vec![("price", Arc::new(decimal) as ArrayRef), ("y", Arc::new(y))], 2);
+        let e = read_parquet(&path, &CsvOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("column price: column type Decimal128(10, 2) is not read"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
