@@ -224,7 +224,13 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
             ));
         }
     }
-    if let Some((t, _)) = &columns.target {
+    if let Some((t, name)) = &columns.target {
+        let kind = schema.field(*t).data_type();
+        if !(is_text(kind) || is_number(kind)) {
+            let message =
+                format!("target column type {kind} is not read (numbers: float, integer, boolean; text: string)");
+            return Err(parse_error(path, None, Some(name.clone()), message));
+        }
         uses.push((*t, Use::Target));
     }
     uses.sort_by_key(|u| u.0);
@@ -320,7 +326,8 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
                 }
                 for (k, t) in &text {
                     for (i, value) in t.iter().enumerate().filter(|(i, _)| keep[*i]) {
-                        let value = value.as_deref().expect("a present value");
+                        // a missing value here is already an error (`first_missing`) when kept
+                        let Some(value) = value.as_deref() else { continue };
                         match uses[*k].1 {
                             Use::Category(c) => {
                                 let code = group.levels[c].code(value.trim().as_bytes(), done + i);
@@ -432,6 +439,23 @@ mod tests {
         );
         let e = read_parquet(&path, &CsvOptions::default()).unwrap_err().to_string();
         assert!(e.ends_with("column x: row 6: missing value (null or NaN); --missing drop drops the rows that have one (R's na.omit)"), "{e}");
+        // a null among text values (target or category) is the same error
+        let nulls = dir.join("nulls.parquet");
+        let groups: Vec<Option<&str>> = vec![Some("a"), Some("b"), None, Some("a")];
+        let targets: Vec<Option<&str>> = vec![Some("no"), None, Some("yes"), Some("yes")];
+        write(
+            &nulls,
+            vec![
+                ("x", Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0])) as ArrayRef),
+                ("g", Arc::new(StringArray::from(groups))),
+                ("y", Arc::new(StringArray::from(targets))),
+            ],
+            128,
+        );
+        let e = read_parquet(&nulls, &CsvOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("column y: row 2: missing value"), "{e}");
+        let kept = read_parquet(&nulls, &CsvOptions { missing: Missing::Drop, ..Default::default() }).unwrap();
+        assert_eq!((kept.dataset.n_rows(), kept.dropped_rows), (2, 2));
         let o = CsvOptions { missing: Missing::Drop, ..Default::default() };
         let d = read_parquet(&path, &o).unwrap();
         // one column per pass over a row group: the same table
