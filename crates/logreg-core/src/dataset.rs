@@ -92,6 +92,22 @@ impl Dataset {
 
     /// dataset of `n_classes ≥ 2` classes: `labels` are class indices `0, …, n_classes − 1`.
     pub fn with_classes(features: Vec<f64>, n_cols: usize, labels: Vec<f64>, n_classes: usize) -> Result<Self> {
+        Self::dense(features, n_cols, labels, n_classes, true)
+    }
+
+    /// [`Dataset::with_classes`] of features a reader has already checked finite as it wrote
+    /// them (no second pass over them).
+    pub(crate) fn with_classes_of_finite(
+        features: Vec<f64>,
+        n_cols: usize,
+        labels: Vec<f64>,
+        n_classes: usize,
+    ) -> Result<Self> {
+        debug_assert!(features.iter().all(|v| v.is_finite()), "a reader let a value that is not finite through");
+        Self::dense(features, n_cols, labels, n_classes, false)
+    }
+
+    fn dense(features: Vec<f64>, n_cols: usize, labels: Vec<f64>, n_classes: usize, scan: bool) -> Result<Self> {
         if n_cols == 0 {
             return Err(Error::InvalidData("a dataset needs at least one feature column".into()));
         }
@@ -103,7 +119,7 @@ impl Dataset {
             });
         }
         let finite = |c: &[f64]| c.iter().fold(true, |ok, v| ok & v.is_finite());
-        let bad_block = features.par_chunks(1 << 16).position_first(|c| !finite(c));
+        let bad_block = if scan { features.par_chunks(1 << 16).position_first(|c| !finite(c)) } else { None };
         if let Some(pos) =
             bad_block.and_then(|b| features.iter().skip(b << 16).position(|v| !v.is_finite()).map(|k| (b << 16) + k))
         {

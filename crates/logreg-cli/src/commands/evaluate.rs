@@ -14,12 +14,13 @@ use crate::report::{Metrics, render_multiclass};
 pub fn run(a: EvaluateArgs) -> Result<()> {
     let model = ModelFile::load(&a.model)?;
     let threshold = binary_threshold(a.threshold, model.multinomial.is_some())?;
+    let (columns, levels) = model.coding();
     let spec = Labelled {
         target: Some(a.target.clone().unwrap_or_else(|| model.target.clone())),
-        features: Some(model.coding().0),
+        features: Some(columns),
         positive: model.binary().map(|b| b.positive_class),
         width: Some(model.features.len()),
-        levels: Some(model.coding().1),
+        levels: Some(levels),
     };
     let (loaded, source) = load_labelled(&a.input, spec, false)?;
     let d = &loaded.dataset;

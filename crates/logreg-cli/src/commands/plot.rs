@@ -87,12 +87,13 @@ pub fn run(a: PlotArgs) -> Result<()> {
         },
         (None, None) => unreachable!("a loaded model file is binary or multinomial"),
     };
+    let (columns, levels) = file.coding();
     let spec = Labelled {
         target: Some(file.target.clone()),
-        features: Some(file.coding().0),
+        features: Some(columns),
         positive: file.binary().map(|b| b.positive_class),
         width: Some(model.features.len()),
-        levels: Some(file.coding().1),
+        levels: Some(levels),
     };
     let (loaded, _) = load_labelled(&a.input, spec, false)?;
     let data = &loaded.dataset;

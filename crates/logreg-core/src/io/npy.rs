@@ -83,7 +83,7 @@ fn finish(
         labels.push(&last_text);
     }
     let (y, classes) = labels.finish("label", positive).map_err(|e| err(e.to_string()))?;
-    let dataset = Dataset::with_classes(x, d, y, classes.len())?.with_positional_names();
+    let dataset = Dataset::with_classes_of_finite(x, d, y, classes.len())?.with_positional_names();
     Ok(LoadedData::labelled_positional(dataset, classes))
 }
 

@@ -26,15 +26,22 @@ pub fn penalty_grid(lambda_max: f64, ratio: f64, n: usize, l1_ratio: f64) -> Res
     if n < 2 {
         return Err(Error::param("n", format!("a path needs at least 2 penalties, got {n}")));
     }
-    if !(0.0..=1.0).contains(&l1_ratio) {
-        return Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")));
-    }
+    check_l1_ratio(l1_ratio)?;
     (0..n)
         .map(|k| {
             let lambda = lambda_max * ratio.powf(k as f64 / (n - 1) as f64);
             Penalty::new((1.0 - l1_ratio) * lambda, l1_ratio * lambda)
         })
         .collect()
+}
+
+/// an error unless the elastic-net mixing lies in [0, 1].
+fn check_l1_ratio(l1_ratio: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&l1_ratio) {
+        Ok(())
+    } else {
+        Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")))
+    }
 }
 
 impl ValidFitParams {
@@ -44,9 +51,7 @@ impl ValidFitParams {
     /// ones when `standardize`). for `l1_ratio = 0` (ridge, where no finite penalty zeroes the
     /// coefficients) the same with [`RIDGE_L1_SHARE`], glmnet's upper end.
     pub fn lambda_max<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, l1_ratio: f64) -> Result<f64> {
-        if !(0.0..=1.0).contains(&l1_ratio) {
-            return Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")));
-        }
+        check_l1_ratio(l1_ratio)?;
         // set up with unit l1 strengths (a penalised objective: constant columns are fine), which
         // give each coefficient's penalty factor (1, or 1/σⱼ on raw coefficients)
         let unit = ValidFitParams { penalty: Penalty::new(0.0, 1.0)?, ..self.clone() };

@@ -180,10 +180,9 @@ pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Ch
             chunk.codes.push(levels.code(value, line));
         }
         if labelled {
-            let target = plan.roles.iter().position(|r| *r == Role::Target);
             let text = std::str::from_utf8(&label).map_err(|_| ChunkError {
                 line,
-                column: target,
+                column: plan.roles.iter().position(|r| *r == Role::Target),
                 problem: Problem::NotUtf8,
             })?;
             chunk.labels.push(text);

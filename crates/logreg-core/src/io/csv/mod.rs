@@ -117,8 +117,8 @@ pub(super) fn labelled_data(table: Table, path: &Path, options: &CsvOptions) -> 
         column: Some(target.clone()),
         message: e.to_string(),
     })?;
-    let dataset =
-        Dataset::with_classes(table.values, table.names.len(), y, classes.len())?.with_feature_names(table.names)?;
+    let dataset = Dataset::with_classes_of_finite(table.values, table.names.len(), y, classes.len())?
+        .with_feature_names(table.names)?;
     Ok(LoadedData {
         dataset,
         target,
