@@ -18,7 +18,7 @@ fn check_path(data: &Dataset, base: FitParams, l1_ratio: f64) {
     let params = base.clone().check().unwrap();
     let lambda_max = params.lambda_max(&ReferenceBackend, data, l1_ratio).unwrap();
     let grid = penalty_grid(lambda_max, 1e-3, 12, l1_ratio).unwrap();
-    let path = params.fit_path(&ReferenceBackend, data, &grid, &mut Silent).unwrap();
+    let path = params.fit_path(&ReferenceBackend, data, &grid, &Silent).unwrap();
     assert_eq!(path.len(), grid.len());
     for (model, penalty) in path.iter().zip(&grid) {
         let cold = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..base.clone() }
@@ -88,7 +88,7 @@ fn cross_validation_scores_are_those_of_copied_folds() {
     let params = base.clone().check().unwrap();
     let grid = penalty_grid(params.lambda_max(&ReferenceBackend, &data, 0.0).unwrap(), 1e-4, 6, 0.0).unwrap();
     let cv = CvParams { folds: 4, repeats: 1, seed: 3, scoring: Scoring::LogLoss };
-    let result = params.cross_validate(&ReferenceBackend, &data, &grid, &cv).unwrap();
+    let result = params.cross_validate(&ReferenceBackend, &data, &grid, &cv, &Silent).unwrap();
     assert_eq!(result.folds.len(), 4);
     for (f, held_out) in result.folds.iter().enumerate() {
         let train: Vec<usize> = (0..data.n_rows()).filter(|i| held_out.binary_search(i).is_err()).collect();
@@ -109,10 +109,10 @@ fn cross_validation_scores_are_those_of_copied_folds() {
     assert!(result.one_se <= result.best);
     assert!(result.mean.iter().all(|&m| m >= result.mean[result.best]));
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let again = one.install(|| params.cross_validate(&ReferenceBackend, &data, &grid, &cv)).unwrap();
+    let again = one.install(|| params.cross_validate(&ReferenceBackend, &data, &grid, &cv, &Silent)).unwrap();
     assert_eq!(again, result);
     let auc = CvParams { scoring: Scoring::RocAuc, ..cv };
-    let by_auc = params.cross_validate(&ReferenceBackend, &data, &grid, &auc).unwrap();
+    let by_auc = params.cross_validate(&ReferenceBackend, &data, &grid, &auc, &Silent).unwrap();
     assert!(by_auc.mean.iter().all(|&a| a > 0.9 && a <= 1.0));
 }
 
@@ -129,14 +129,58 @@ fn sparse_paths_and_folds_equal_dense_ones() {
     assert!((top - params.lambda_max(&ReferenceBackend, &dense, 0.0).unwrap()).abs() <= 1e-12 * top);
     let grid = penalty_grid(top, 1e-3, 5, 0.0).unwrap();
     let cv = CvParams { folds: 3, ..CvParams::default() };
-    let reference = params.cross_validate(&ReferenceBackend, &dense, &grid, &cv).unwrap();
+    let reference = params.cross_validate(&ReferenceBackend, &dense, &grid, &cv, &Silent).unwrap();
     let backends: Vec<&dyn logreg::Backend> =
         common::backends().into_iter().chain([&ReferenceBackend as &dyn logreg::Backend]).collect();
     for backend in backends {
-        let got = params.cross_validate(backend, &sparse, &grid, &cv).unwrap();
+        let got = params.cross_validate(backend, &sparse, &grid, &cv, &Silent).unwrap();
         assert_eq!((got.best, got.one_se), (reference.best, reference.one_se), "{}", backend.name());
         for (a, b) in got.mean.iter().zip(&reference.mean) {
             assert!((a - b).abs() <= 1e-8 * b, "{}: {a} vs {b}", backend.name());
         }
     }
+}
+
+/// the observer hears of every (fold, point) fit once, and stopping it stops the work with
+/// `Error::Stopped`.
+#[test]
+fn observers_hear_every_point_and_can_stop() {
+    use std::ops::ControlFlow;
+    use std::sync::Mutex;
+
+    use logreg::solve::CvParams;
+    use logreg::{Error, PointObserver};
+
+    struct Record(Mutex<Vec<(usize, usize)>>, usize);
+    impl PointObserver for Record {
+        fn on_point(&self, fold: usize, point: usize) -> ControlFlow<()> {
+            let mut seen = self.0.lock().unwrap();
+            seen.push((fold, point));
+            if seen.len() >= self.1 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        }
+    }
+    let data = breast_cancer();
+    let params = FitParams { standardize: true, ..FitParams::default() }.check().unwrap();
+    let grid = penalty_grid(params.lambda_max(&ReferenceBackend, &data, 0.0).unwrap(), 1e-2, 4, 0.0).unwrap();
+    let cv = CvParams { folds: 3, ..CvParams::default() };
+    let all = Record(Mutex::new(Vec::new()), usize::MAX);
+    params.cross_validate(&ReferenceBackend, &data, &grid, &cv, &all).unwrap();
+    let seen = all.0.into_inner().unwrap();
+    // each fold's points arrive in path order, every fold's once
+    for f in 0..3 {
+        let points: Vec<usize> = seen.iter().filter(|p| p.0 == f).map(|p| p.1).collect();
+        assert_eq!(points, vec![0, 1, 2, 3], "fold {f}");
+    }
+    assert_eq!(seen.len(), 12);
+    let stop = Record(Mutex::new(Vec::new()), 2);
+    match params.fit_path(&ReferenceBackend, &data, &grid, &stop) {
+        Err(Error::Stopped { done: 2, total: 4 }) => {}
+        other => panic!("expected a stop after 2 of 4 points, got {other:?}"),
+    }
+    assert_eq!(stop.0.into_inner().unwrap(), vec![(0, 0), (0, 1)]);
+    let stop = Record(Mutex::new(Vec::new()), 1);
+    assert!(matches!(
+        params.cross_validate(&ReferenceBackend, &data, &grid, &cv, &stop),
+        Err(Error::Stopped { total: 12, .. })
+    ));
 }

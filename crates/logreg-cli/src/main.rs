@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod data;
+mod interrupt;
 mod model_file;
 mod output;
 mod progress;
@@ -16,6 +17,7 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // usage errors exit with 2 here
+    interrupt::install();
     let result = logreg::simd::checked_level().map_err(anyhow::Error::from).and_then(|_| match cli.command {
         Command::Train(a) => commands::train::run(a),
         Command::Predict(a) => commands::predict::run(a),
@@ -28,6 +30,10 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<interrupt::Interrupted>() || interrupt::interrupted() => {
+            eprintln!("error: {}", interrupt::Interrupted);
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             let usage = matches!(e.downcast_ref::<logreg::Error>(), Some(logreg::Error::InvalidParameter { .. }));

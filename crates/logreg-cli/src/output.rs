@@ -28,6 +28,8 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::R
     let tmp =
         w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("{}: cannot write", path.display()))?;
     tmp.as_file().sync_all().with_context(|| format!("{}: cannot sync", path.display()))?;
+    // after ctrl-c nothing replaces the file (the temp file is removed as it drops)
+    crate::interrupt::check()?;
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("{}: cannot replace the file", path.display()))?;
     Ok(())
 }

@@ -850,3 +850,37 @@ fn path_and_cross_validation() {
         .code(2)
         .stderr(predicate::str::contains("a path needs an exact solver"));
 }
+
+/// ctrl-c during a cross-validation stops it: exit 130, and neither the model nor a temp file is
+/// left in the folder.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_work_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let npy = dir.path().join("big.npy");
+    logreg()
+        .args(["generate", "--samples", "200000", "--features", "20", "--seed", "1", "--format", "npy", "--output"])
+        .arg(&npy)
+        .assert()
+        .success();
+    let model = dir.path().join("model.json");
+    // 10 folds × 100 penalties at 200k rows: tens of seconds, far more than the wait below
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("logreg"))
+        .args(["cv", "--quiet", "--folds", "10", "--n-lambdas", "100", "--data"])
+        .arg(&npy)
+        .arg("--model-out")
+        .arg(&model)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted (ctrl-c): no file was written"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("big.npy")]);
+}

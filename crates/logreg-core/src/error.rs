@@ -109,6 +109,14 @@ pub enum Error {
         /// the header's columns
         available: Vec<String>,
     },
+    /// an observer asked to stop a path or cross-validation before its end.
+    #[error("stopped by the observer after {done} of {total} fits")]
+    Stopped {
+        /// fits completed
+        done: usize,
+        /// fits the work had
+        total: usize,
+    },
     /// an i/o failure on a named file.
     #[error("{}: {source}", path.display())]
     Io {

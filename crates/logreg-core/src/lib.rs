@@ -48,7 +48,7 @@ pub use outcome::{Limits, Outcome};
 pub use scaler::{ColumnStats, Standardizer};
 pub use softmax::SoftmaxSums;
 pub use solve::{ClassWeight, FitParams, Solver, ValidFitParams};
-pub use train::{LearningRate, Observer, Progress, SgdParams, Silent, ValidSgdParams};
+pub use train::{LearningRate, Observer, PointObserver, Progress, SgdParams, Silent, ValidSgdParams};
 pub use view::{CsrRef, DenseRows, Design, MatrixRef, Rows, Selection, SparseRows};
 
 /// internals the benchmarks and the peer-comparison harness time directly; not part of the

@@ -1,13 +1,15 @@
 //! `logreg cv`: the penalty chosen by k-fold cross-validation of the path, refitted on all rows.
 
 use anyhow::Result;
+use logreg::FitParams;
 use logreg::solve::{CvParams, Scoring};
-use logreg::{FitParams, Silent};
 
-use super::path::setup;
+use super::path::{setup, stopped};
 use crate::args::{Choice, CvArgs, ScoringArg};
+use crate::interrupt;
 use crate::model_file::{CrossValidation, ModelFile, TrainingConfig};
 use crate::output::emit;
+use crate::progress::{BarObserver, PointBar};
 use crate::report::{Metrics, coefficients, convergence};
 
 /// coefficients listed in the report.
@@ -24,7 +26,10 @@ pub fn run(a: CvArgs) -> Result<()> {
         ScoringArg::Accuracy => (Scoring::Accuracy, "accuracy"),
     };
     let cv = CvParams { folds: a.folds as usize, repeats: a.repeats as usize, seed: a.seed, scoring };
-    let result = s.pool.install(|| s.params.cross_validate(backend, data, &s.penalties, &cv))?;
+    let bar = PointBar::new("cv", cv.folds * cv.repeats, s.penalties.len(), a.spec.quiet);
+    let result = s.pool.install(|| s.params.cross_validate(backend, data, &s.penalties, &cv, &bar));
+    bar.finish();
+    let result = stopped(result)?;
     let chosen = match a.choose {
         Choice::Best => result.best,
         Choice::OneSe => result.one_se,
@@ -64,7 +69,11 @@ pub fn run(a: CvArgs) -> Result<()> {
         penalty.l1()
     );
     let params = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..s.params.params().clone() }.check()?;
-    let model = s.pool.install(|| params.fit(backend, data, &mut Silent))?;
+    let mut refit = BarObserver::for_solver("refit", params.solver_for(data), a.spec.fit.max_iter, 0, a.spec.quiet);
+    let model = s.pool.install(|| params.fit(backend, data, &mut refit));
+    refit.finish();
+    interrupt::check()?;
+    let model = model?;
     let z = model.decision_function(data.features())?;
     out += &Metrics::new(data.labels(), &z, 0.5).render("train", &s.loaded.classes);
     out += &convergence(&model.report, logreg::simd::level());

@@ -6,11 +6,13 @@ use anyhow::{Context, Result, bail};
 use logreg::io::LoadedData;
 use logreg::metrics::{accuracy, log_loss};
 use logreg::solve::penalty_grid;
-use logreg::{ClassWeight, FitParams, Model, Penalty, Silent, ValidFitParams};
+use logreg::{ClassWeight, FitParams, Model, Penalty, ValidFitParams};
 
 use crate::args::{PathArgs, PathSpec};
 use crate::data::load_labelled;
+use crate::interrupt::Interrupted;
 use crate::output::{emit, write_atomic};
+use crate::progress::PointBar;
 
 /// what a path or a cross-validation works on.
 pub(super) struct Setup {
@@ -64,12 +66,23 @@ pub(super) fn setup(a: &PathSpec) -> Result<Setup> {
     Ok(Setup { loaded, source, params, penalties, lambdas, pool, threads })
 }
 
+/// the result of a path or cross-validation, its stop by ctrl-c as [`Interrupted`].
+pub(super) fn stopped<T>(result: logreg::Result<T>) -> Result<T> {
+    match result {
+        Err(logreg::Error::Stopped { .. }) => Err(Interrupted.into()),
+        other => Ok(other?),
+    }
+}
+
 /// fit the path and print (and write) every point.
 pub fn run(a: PathArgs) -> Result<()> {
     let s = setup(&a.spec)?;
     let data = &s.loaded.dataset;
     let backend = a.spec.fit.backend.backend();
-    let models = s.pool.install(|| s.params.fit_path(backend, data, &s.penalties, &mut Silent))?;
+    let bar = PointBar::new("path", 1, s.penalties.len(), a.spec.quiet);
+    let models = s.pool.install(|| s.params.fit_path(backend, data, &s.penalties, &bar));
+    bar.finish();
+    let models = stopped(models)?;
     let mut out = format!(
         "path: {}: {} rows × {} features, l1 ratio {}, {} penalties from {:.6e} down\n{:>14} {:>14} {:>14} {:>14} {:>8} {:>9} {:>9}\n",
         s.source,

@@ -80,6 +80,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
     let mut bar = progress_bar(&a, solver);
     let fitted = pool.install(|| params.fit(a.fit.backend.backend(), &train, &mut bar));
     bar.finish();
+    crate::interrupt::check()?;
     let model = fitted?;
 
     let mut out = format!(
@@ -117,15 +118,9 @@ pub fn run(a: TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// the progress bar of a fit by `solver`: epochs of sgd / gd, else iterations up to the limit.
+/// the progress bar of a fit by `solver`.
 fn progress_bar(a: &TrainArgs, solver: Solver) -> BarObserver {
-    let (steps, unit) = match solver {
-        Solver::Sgd | Solver::Gd => (a.epochs, "epochs"),
-        Solver::Lbfgs | Solver::OwlQn => (a.fit.max_iter.unwrap_or(10_000), "iterations"),
-        Solver::NewtonCg | Solver::DualCd => (a.fit.max_iter.unwrap_or(1_000), "iterations"),
-        _ => (a.fit.max_iter.unwrap_or(100), "iterations"),
-    };
-    BarObserver::new(steps, unit, a.quiet)
+    BarObserver::for_solver("training", solver, a.fit.max_iter, a.epochs, a.quiet)
 }
 
 /// ", default 1/n …" when the penalty was not given.
@@ -163,6 +158,7 @@ fn train_multinomial(
     let mut bar = progress_bar(a, solver);
     let fitted = pool.install(|| params.fit_multinomial(a.fit.backend.backend(), train, &mut bar));
     bar.finish();
+    crate::interrupt::check()?;
     let model = fitted?;
     let k = classes.len();
     let mut out = format!(

@@ -2,6 +2,8 @@
 //! weights of the one stored matrix (a held-out row weighs 0: no copy), the folds' paths fitted
 //! in parallel, and the penalty chosen by the best mean score or by the one-standard-error rule.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
 use super::ValidFitParams;
@@ -10,7 +12,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::metrics::{log_loss, roc_auc};
 use crate::objective::Penalty;
-use crate::train::Silent;
+use crate::train::PointObserver;
 use crate::view::{Rows, Selection};
 
 /// how held-out rows are scored.
@@ -112,13 +114,15 @@ pub fn stratified_folds(labels: &[f64], n_classes: usize, folds: usize, seed: u6
 impl ValidFitParams {
     /// cross-validates the path of `penalties` (largest first): on each fold's training rows a
     /// warm-started path, each point scored on the fold's held-out rows; folds run in parallel and
-    /// the result is the same for any number of threads.
+    /// the result is the same for any number of threads. `observer` hears of each (fold, point)
+    /// fitted and may stop the work.
     pub fn cross_validate<B: Backend + Sync + ?Sized>(
         &self,
         backend: &B,
         data: &Dataset,
         penalties: &[Penalty],
         cv: &CvParams,
+        observer: &dyn PointObserver,
     ) -> Result<CvResult> {
         if penalties.is_empty() {
             return Err(Error::param("penalties", "a cross-validation needs at least one penalty"));
@@ -134,12 +138,17 @@ impl ValidFitParams {
             folds.extend(stratified_folds(data.labels(), 2, cv.folds, cv.seed.wrapping_add(r as u64))?);
         }
         let x = data.features();
+        let (done, total) = (AtomicUsize::new(0), folds.len() * penalties.len());
         let scores: Vec<Vec<f64>> = folds
             .par_iter()
-            .map(|held_out| -> Result<Vec<f64>> {
+            .enumerate()
+            .map(|(f, held_out)| -> Result<Vec<f64>> {
                 let mut weights = vec![1.0; data.n_rows()];
                 held_out.iter().for_each(|&i| weights[i] = 0.0);
-                let models = self.path_on(backend, data, Some(&weights), penalties, &mut Silent)?;
+                let models = self.path_on(backend, data, Some(&weights), penalties, &mut |k| {
+                    let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    observer.on_point(f, k).map_break(|()| Error::Stopped { done, total })
+                })?;
                 let y: Vec<f64> = held_out.iter().map(|&i| data.labels()[i]).collect();
                 // the held-out rows' decisions, as a row selection of the stored matrix (dense or
                 // sparse), by the backend's own kernel

@@ -1,6 +1,7 @@
 //! regularisation paths: fits at a sequence of penalties, each started from the previous
 //! solution (glmnet's warm starts), on one objective set up once.
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use super::{Smooth, Solver, ValidFitParams, initial_theta};
@@ -9,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::objective::Penalty;
-use crate::train::Observer;
+use crate::train::{PointObserver, Silent};
 
 /// the upper end of an l2-only path, as glmnet: λ_max computed as if 0.1 % of the penalty were l1.
 pub const RIDGE_L1_SHARE: f64 = 1e-3;
@@ -73,25 +74,30 @@ impl ValidFitParams {
     /// models at each of `penalties` in order (a path runs from the largest down), each fit
     /// started from the previous one's solution and converged to the same tolerance as a single
     /// fit; the solver is these settings' choice for the first penalty (`dual-cd`, which cannot
-    /// start from a point, is replaced by `newton-cg`; `sgd` and `gd` are refused).
+    /// start from a point, is replaced by `newton-cg`; `sgd` and `gd` are refused). `observer`
+    /// hears of each point (as fold 0) and may stop the path.
     pub fn fit_path<B: Backend + ?Sized>(
         &self,
         backend: &B,
         data: &Dataset,
         penalties: &[Penalty],
-        observer: &mut dyn Observer,
+        observer: &dyn PointObserver,
     ) -> Result<Vec<Model>> {
-        self.path_on(backend, data, None, penalties, observer)
+        let total = penalties.len();
+        self.path_on(backend, data, None, penalties, &mut |k| {
+            observer.on_point(0, k).map_break(|()| Error::Stopped { done: k + 1, total })
+        })
     }
 
-    /// [`ValidFitParams::fit_path`] on the rows weighed by `rows` (0: left out).
+    /// [`ValidFitParams::fit_path`] on the rows weighed by `rows` (0: left out), `on_point`
+    /// called with each point's number after its fit.
     pub(crate) fn path_on<B: Backend + ?Sized>(
         &self,
         backend: &B,
         data: &Dataset,
         rows: Option<&[f64]>,
         penalties: &[Penalty],
-        observer: &mut dyn Observer,
+        on_point: &mut dyn FnMut(usize) -> ControlFlow<Error>,
     ) -> Result<Vec<Model>> {
         let Some(&first) = penalties.first() else { return Ok(Vec::new()) };
         let at = |penalty: Penalty| ValidFitParams { penalty, ..self.clone() };
@@ -109,13 +115,16 @@ impl ValidFitParams {
         at(first).with_objective(backend, data, rows, solver, |obj| {
             let mut theta = initial_theta(obj);
             let mut models = Vec::with_capacity(penalties.len());
-            for &penalty in penalties {
+            for (k, &penalty) in penalties.iter().enumerate() {
                 let start = Instant::now();
                 obj.set_penalty(penalty)?;
                 let point = at(penalty);
-                let (outcome, name) = point.run(obj, solver, theta.clone(), observer)?;
+                let (outcome, name) = point.run(obj, solver, theta.clone(), &mut Silent)?;
                 theta.clone_from(&outcome.theta);
                 models.push(point.finish(obj, outcome, name, start, data, solver)?);
+                if let ControlFlow::Break(e) = on_point(k) {
+                    return Err(e);
+                }
             }
             Ok(models)
         })

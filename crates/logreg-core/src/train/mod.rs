@@ -6,7 +6,7 @@ pub mod schedule;
 pub mod sgd;
 
 pub use batch::BatchObjective;
-pub use observer::{Observer, Progress, Silent};
+pub use observer::{Observer, PointObserver, Progress, Silent};
 pub use schedule::LearningRate;
 pub use sgd::{SgdParams, ValidSgdParams};
 

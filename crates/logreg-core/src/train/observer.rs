@@ -35,6 +35,20 @@ impl Observer for Silent {
     }
 }
 
+/// receives the points of a regularisation path or a cross-validation as they are fitted
+/// (folds run on several threads at once); may stop the work.
+pub trait PointObserver: Sync {
+    /// called when `fold` (0 for a path on all rows) has fitted penalty number `point`, counted
+    /// from 0 in path order; `Break` stops the work with [`crate::Error::Stopped`].
+    fn on_point(&self, fold: usize, point: usize) -> ControlFlow<()>;
+}
+
+impl PointObserver for Silent {
+    fn on_point(&self, _: usize, _: usize) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
 impl<F: FnMut(&Progress)> Observer for F {
     fn on_epoch(&mut self, progress: &Progress) -> ControlFlow<()> {
         self(progress);
