@@ -67,6 +67,9 @@ pub struct PathArgs {
     /// write every point (penalty, objective, non-zeros, training metrics, coefficients) as csv
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// draw the coefficient path (each coefficient against log λ) to this .png or .svg
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
 }
 
 /// how held-out rows are scored.
@@ -110,6 +113,10 @@ pub struct CvArgs {
     /// the penalty refitted on all rows
     #[arg(long, value_enum, default_value_t = Choice::Best)]
     pub choose: Choice,
+    /// draw the cross-validation curve (mean score ± standard error against log λ, both choices
+    /// marked) to this .png or .svg
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
     /// write the refitted model here (json, atomically; it records the cross-validation)
     #[arg(long)]
     pub model_out: Option<PathBuf>,

@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod data;
+mod figure;
 mod interrupt;
 mod model_file;
 mod output;

@@ -843,6 +843,18 @@ fn path_and_cross_validation() {
     let chosen = lambdas[cv["chosen"].as_u64().unwrap() as usize].as_f64().unwrap();
     assert_eq!(file["training"]["l2"].as_f64(), Some(chosen));
     logreg().args(["summary", "--model"]).arg(&model).assert().success();
+    // the figures: the coefficient path and the cv curve, as svg and png
+    let (svg, png) = (dir.path().join("path.svg"), dir.path().join("cv.png"));
+    logreg().args(["path", "--quiet", "--l1-ratio", "1", "--n-lambdas", "5", "--plot"]).arg(&svg).assert().success();
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.starts_with("<svg") && drawn.contains("coefficient path") && drawn.contains("<polyline"));
+    logreg().args(["cv", "--quiet", "--n-lambdas", "5", "--folds", "3", "--plot"]).arg(&png).assert().success();
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    logreg()
+        .args(["cv", "--plot", "curve.pdf"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("curve.pdf: a plot must end in .png or .svg"));
     logreg().args(["cv", "--l1-ratio", "2"]).assert().code(2);
     logreg()
         .args(["path", "--solver", "sgd"])

@@ -5,7 +5,9 @@ use logreg::FitParams;
 use logreg::solve::{CvParams, Scoring};
 
 use super::path::{setup, stopped};
+use super::path_figures::CvCurve;
 use crate::args::{Choice, CvArgs, ScoringArg};
+use crate::figure::{is_svg, render};
 use crate::interrupt;
 use crate::model_file::{CrossValidation, ModelFile, TrainingConfig};
 use crate::output::emit;
@@ -17,6 +19,9 @@ const LISTED: usize = 20;
 
 /// cross-validate, report the curve and both choices, refit at the chosen penalty, save.
 pub fn run(a: CvArgs) -> Result<()> {
+    if let Some(plot) = &a.plot {
+        is_svg(plot)?;
+    }
     let s = setup(&a.spec)?;
     let data = &s.loaded.dataset;
     let backend = a.spec.fit.backend.backend();
@@ -59,6 +64,18 @@ pub fn run(a: CvArgs) -> Result<()> {
     if result.best + 1 == s.penalties.len() && a.spec.lambdas.is_none() {
         out +=
             "note: the best mean is at the grid's smallest penalty: a smaller --lambda-ratio may find a better one\n";
+    }
+    if let Some(plot) = &a.plot {
+        let figure = CvCurve {
+            folds: format!("{} folds × {}, seed {}", a.folds, a.repeats, a.seed),
+            score: name,
+            lambdas: &s.lambdas,
+            mean: &result.mean,
+            std_error: &result.std_error,
+            best: result.best,
+            one_se: result.one_se,
+        };
+        render(&figure, plot)?;
     }
     let penalty = s.penalties[chosen];
     out += &format!(
@@ -118,6 +135,9 @@ pub fn run(a: CvArgs) -> Result<()> {
             .with_cross_validation(record)
             .save(path)?;
         emit(&format!("model written to {}\n", path.display()))?;
+    }
+    if let Some(plot) = &a.plot {
+        emit(&format!("cross-validation curve drawn to {}\n", plot.display()))?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ pub mod cv;
 pub mod evaluate;
 pub mod generate;
 pub mod path;
+mod path_figures;
 pub mod plot;
 pub mod predict;
 pub mod summary;

@@ -8,8 +8,10 @@ use logreg::metrics::{accuracy, log_loss};
 use logreg::solve::penalty_grid;
 use logreg::{ClassWeight, FitParams, Model, Penalty, ValidFitParams};
 
+use super::path_figures::CoefficientPath;
 use crate::args::{PathArgs, PathSpec};
 use crate::data::load_labelled;
+use crate::figure::{is_svg, render};
 use crate::interrupt::Interrupted;
 use crate::output::{emit, write_atomic};
 use crate::progress::PointBar;
@@ -76,6 +78,9 @@ pub(super) fn stopped<T>(result: logreg::Result<T>) -> Result<T> {
 
 /// fit the path and print (and write) every point.
 pub fn run(a: PathArgs) -> Result<()> {
+    if let Some(plot) = &a.plot {
+        is_svg(plot)?;
+    }
     let s = setup(&a.spec)?;
     let data = &s.loaded.dataset;
     let backend = a.spec.fit.backend.backend();
@@ -120,6 +125,23 @@ pub fn run(a: PathArgs) -> Result<()> {
             Ok(())
         })?;
         emit(&format!("path written to {}\n", path.display()))?;
+    }
+    if let Some(plot) = &a.plot {
+        let figure = CoefficientPath {
+            lambdas: &s.lambdas,
+            names: data.feature_names(),
+            // on standardised features' scale when the penalty was (as glmnet's plots)
+            coefficients: models
+                .iter()
+                .map(|m| match &m.standardization {
+                    Some(st) => m.coefficients.iter().zip(&st.scale).map(|(w, s)| w * s).collect(),
+                    None => m.coefficients.clone(),
+                })
+                .collect(),
+            standardized: a.spec.fit.standardize,
+        };
+        render(&figure, plot)?;
+        emit(&format!("coefficient path drawn to {}\n", plot.display()))?;
     }
     Ok(())
 }

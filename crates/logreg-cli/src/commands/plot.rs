@@ -6,14 +6,12 @@ use anyhow::{Result, anyhow, bail};
 use logreg::numerics::sigmoid;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::{FontStyle, register_font};
 
 use crate::args::PlotArgs;
 use crate::data::{Labelled, load_labelled};
+use crate::figure::{Figure, PALETTE, draw_legend, drawing_error, padded_range, render};
 use crate::model_file::ModelFile;
 
-/// the font every label is drawn with (shipped, so plots need no system fonts).
-const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 /// background cells per axis (fewer in svg, where each is an element).
 const GRID_PNG: usize = 120;
 const GRID_SVG: usize = 50;
@@ -21,19 +19,6 @@ const GRID_SVG: usize = 50;
 const MAX_POINTS: usize = 5000;
 const NEGATIVE: RGBColor = RGBColor(33, 102, 172);
 const POSITIVE: RGBColor = RGBColor(178, 24, 43);
-/// class colours of a multinomial model (cycled beyond ten classes).
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
 
 /// everything drawn, computed before choosing the image backend.
 struct Scene {
@@ -139,13 +124,7 @@ pub fn run(a: PlotArgs) -> Result<()> {
         })
         .collect();
     let x = data.features();
-    let range = |j: usize| {
-        let (lo, hi) = (0..data.n_rows())
-            .map(|i| x.get(i, j))
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
-        let pad = ((hi - lo) * 0.05).max(1e-9 * lo.abs().max(1.0));
-        (lo - pad, hi + pad)
-    };
+    let range = |j: usize| padded_range((0..data.n_rows()).map(|i| x.get(i, j)));
     let step = data.n_rows().div_ceil(MAX_POINTS);
     let scene = Scene {
         x_name: model.features[xi].clone(),
@@ -160,23 +139,29 @@ pub fn run(a: PlotArgs) -> Result<()> {
         classes: model.classes.clone(),
         history: file.loss_history.iter().map(|h| (h.iteration as f64, h.objective)).collect(),
     };
-    register_font("sans-serif", FontStyle::Normal, FONT).map_err(|_| anyhow!("the bundled font is unreadable"))?;
-    let size = if scene.history.len() >= 2 { (1300, 600) } else { (800, 650) };
-    let ext = a.output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("png") => draw(BitMapBackend::new(&a.output, size).into_drawing_area(), &scene, GRID_PNG),
-        Some("svg") => draw(SVGBackend::new(&a.output, size).into_drawing_area(), &scene, GRID_SVG),
-        _ => bail!("{}: the output must end in .png or .svg", a.output.display()),
-    }?;
+    render(&scene, &a.output)?;
     eprintln!("plot of `{}` × `{}` written to {}", scene.x_name, scene.y_name, a.output.display());
     Ok(())
+}
+
+impl Figure for Scene {
+    fn size(&self) -> (u32, u32) {
+        if self.history.len() >= 2 { (1300, 600) } else { (800, 650) }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>, svg: bool) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self, if svg { GRID_SVG } else { GRID_PNG })
+    }
 }
 
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, s: &Scene, grid: usize) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("cannot draw the plot: {e:?}");
+    let err = drawing_error::<DB::ErrorType>;
     root.fill(&WHITE).map_err(err)?;
     let (left, right) =
         if s.history.len() >= 2 { root.split_horizontally(750) } else { (root.clone(), root.margin(0, 0, 0, 0)) };
@@ -235,23 +220,16 @@ where
             .label(name.as_str())
             .legend(move |(x, y)| Circle::new((x + 10, y), 4, colour.filled()));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 13))
-        .draw()
-        .map_err(err)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     if s.history.len() >= 2 {
-        let (lo, hi) = s.history.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), p| (l.min(p.1), h.max(p.1)));
-        let pad = ((hi - lo) * 0.05).max(1e-12);
+        let (lo, hi) = padded_range(s.history.iter().map(|p| p.1));
         let last = s.history.last().map_or(1.0, |p| p.0);
         let mut loss = ChartBuilder::on(&right)
             .caption("training objective", ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(45)
             .y_label_area_size(75)
-            .build_cartesian_2d(1.0..last.max(2.0), (lo - pad)..(hi + pad))
+            .build_cartesian_2d(1.0..last.max(2.0), lo..hi)
             .map_err(err)?;
         loss.configure_mesh()
             .x_desc("iteration / epoch")
