@@ -104,6 +104,12 @@ pub struct CrossValidation {
     pub one_se: usize,
     /// index of the penalty the model was fitted at
     pub chosen: usize,
+    /// each fold's held-out score at each penalty (`scores[fold][penalty]`)
+    #[serde(default)]
+    pub scores: Vec<Vec<f64>>,
+    /// the file of fold numbers per row, when the folds were given rather than drawn
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fold_ids: Option<String>,
 }
 
 /// a category column and its levels.

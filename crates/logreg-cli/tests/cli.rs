@@ -896,3 +896,57 @@ fn ctrl_c_stops_the_work_and_writes_nothing() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("big.npy")]);
 }
+
+/// `logreg cv --fold-ids` on scikit-learn's folds and grid reproduces `LogisticRegressionCV`'s
+/// per-fold held-out log-losses (1e-6 relative: both sides converge every point tightly) and its
+/// choice (tests/fixtures/sklearn_cv.json, made by make_cv_fixture.py); a fold file that does not
+/// fit the data is an error naming it.
+#[test]
+fn cv_on_given_folds_reproduces_scikit_learn() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/fixtures/sklearn_cv.json")).unwrap()).unwrap();
+    let lambdas: Vec<String> =
+        fixture["l2"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap().to_string()).collect();
+    let folds = root().join("tests/fixtures/iris_vv_folds.txt");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("cv.json");
+    let base = |cmd: &mut Command| {
+        cmd.args(["cv", "--quiet", "--target", "species", "--positive", "virginica", "--data"])
+            .arg(data("iris_versicolor_virginica.csv"))
+            .arg("--lambdas")
+            .arg(lambdas.join(","));
+    };
+    let mut cmd = logreg();
+    base(&mut cmd);
+    cmd.arg("--fold-ids").arg(&folds).arg("--tol").arg("1e-10").arg("--model-out").arg(&model).assert().success();
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let cv = &file["cross_validation"];
+    let want = &fixture["scorings"]["log-loss"];
+    assert_eq!(cv["best"], want["chosen"]);
+    assert_eq!(cv["folds"].as_u64(), Some(5));
+    let theirs = want["scores"].as_array().unwrap();
+    for (f, (mine, theirs)) in cv["scores"].as_array().unwrap().iter().zip(theirs).enumerate() {
+        for (k, (a, b)) in mine.as_array().unwrap().iter().zip(theirs.as_array().unwrap()).enumerate() {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!((a - b).abs() <= 1e-6 * b, "fold {f}, penalty {k}: {a} vs {b}");
+        }
+    }
+    // a fold file of the wrong length, and one with a non-number
+    let short = dir.path().join("short.txt");
+    std::fs::write(&short, "0\n1\n").unwrap();
+    let mut cmd = logreg();
+    base(&mut cmd);
+    cmd.arg("--fold-ids").arg(&short).assert().code(1).stderr(predicate::str::contains("2 fold numbers for 100 rows"));
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "0\n1\nx\n").unwrap();
+    let mut cmd = logreg();
+    base(&mut cmd);
+    cmd.arg("--fold-ids")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.txt, line 3: expected a fold number"));
+    let mut cmd = logreg();
+    base(&mut cmd);
+    cmd.arg("--fold-ids").arg(&bad).args(["--folds", "3"]).assert().code(2);
+}

@@ -1,8 +1,10 @@
 //! `logreg cv`: the penalty chosen by k-fold cross-validation of the path, refitted on all rows.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
 use logreg::FitParams;
-use logreg::solve::{CvParams, Scoring};
+use logreg::solve::{CvParams, Scoring, folds_of_ids};
 
 use super::path::{setup, stopped};
 use super::path_figures::CvCurve;
@@ -30,23 +32,31 @@ pub fn run(a: CvArgs) -> Result<()> {
         ScoringArg::RocAuc => (Scoring::RocAuc, "roc-auc"),
         ScoringArg::Accuracy => (Scoring::Accuracy, "accuracy"),
     };
-    let cv = CvParams { folds: a.folds as usize, repeats: a.repeats as usize, seed: a.seed, scoring };
-    let bar = PointBar::new("cv", cv.folds * cv.repeats, s.penalties.len(), a.spec.quiet);
-    let result = s.pool.install(|| s.params.cross_validate(backend, data, &s.penalties, &cv, &bar));
+    let given = a.fold_ids.as_ref().map(|p| read_fold_ids(p, data.n_rows())).transpose()?;
+    let n_folds = given.as_ref().map_or(a.folds as usize * a.repeats as usize, Vec::len);
+    let bar = PointBar::new("cv", n_folds, s.penalties.len(), a.spec.quiet);
+    let result = s.pool.install(|| match given {
+        Some(folds) => s.params.cross_validate_folds(backend, data, &s.penalties, folds, scoring, &bar),
+        None => {
+            let cv = CvParams { folds: a.folds as usize, repeats: a.repeats as usize, seed: a.seed, scoring };
+            s.params.cross_validate(backend, data, &s.penalties, &cv, &bar)
+        }
+    });
     bar.finish();
     let result = stopped(result)?;
     let chosen = match a.choose {
         Choice::Best => result.best,
         Choice::OneSe => result.one_se,
     };
+    let folds = match &a.fold_ids {
+        Some(path) => format!("{} folds from {}", n_folds, path.display()),
+        None => format!("{} folds × {} (seed {})", a.folds, a.repeats, a.seed),
+    };
     let mut out = format!(
-        "cv: {}: {} rows × {} features, {} folds × {} (seed {}), l1 ratio {}, scored by {name}\n{:>14} {:>12} {:>12}\n",
+        "cv: {}: {} rows × {} features, {folds}, l1 ratio {}, scored by {name}\n{:>14} {:>12} {:>12}\n",
         s.source,
         data.n_rows(),
         data.n_cols(),
-        a.folds,
-        a.repeats,
-        a.seed,
         a.spec.l1_ratio,
         "lambda",
         "mean",
@@ -67,7 +77,7 @@ pub fn run(a: CvArgs) -> Result<()> {
     }
     if let Some(plot) = &a.plot {
         let figure = CvCurve {
-            folds: format!("{} folds × {}, seed {}", a.folds, a.repeats, a.seed),
+            folds: folds.clone(),
             score: name,
             lambdas: &s.lambdas,
             mean: &result.mean,
@@ -117,9 +127,10 @@ pub fn run(a: CvArgs) -> Result<()> {
             test_fraction: None,
             data: s.source.clone(),
         };
+        let given = a.fold_ids.is_some();
         let record = CrossValidation {
-            folds: a.folds,
-            repeats: a.repeats,
+            folds: if given { n_folds as u64 } else { a.folds },
+            repeats: if given { 1 } else { a.repeats },
             seed: a.seed,
             scoring: name.into(),
             l1_ratio: spec.l1_ratio,
@@ -129,6 +140,8 @@ pub fn run(a: CvArgs) -> Result<()> {
             best: result.best,
             one_se: result.one_se,
             chosen,
+            scores: result.scores.clone(),
+            fold_ids: a.fold_ids.as_ref().map(|p| p.display().to_string()),
         };
         ModelFile::new(&model, &s.loaded.target, &s.loaded.classes, training, data)
             .with_categories(&s.loaded.columns, &s.loaded.categories)
@@ -140,4 +153,37 @@ pub fn run(a: CvArgs) -> Result<()> {
         emit(&format!("cross-validation curve drawn to {}\n", plot.display()))?;
     }
     Ok(())
+}
+
+/// the folds of a file of fold numbers, one per row of the data's `n_rows` (blank lines and
+/// `#` comments skipped).
+fn read_fold_ids(path: &Path, n_rows: usize) -> Result<Vec<Vec<usize>>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the fold numbers", path.display()))?;
+    let mut ids = Vec::with_capacity(n_rows);
+    for (line, raw) in text.lines().enumerate() {
+        let field = raw.split('#').next().unwrap_or("").trim();
+        if field.is_empty() {
+            continue;
+        }
+        let id: usize = field.parse().map_err(|_| {
+            anyhow!("{}, line {}: expected a fold number (0, 1, …), found `{field}`", path.display(), line + 1)
+        })?;
+        if id >= n_rows {
+            bail!("{}, line {}: fold number {id} is not below the {n_rows} rows", path.display(), line + 1);
+        }
+        ids.push(id);
+    }
+    if ids.len() != n_rows {
+        bail!(
+            "{}: {} fold numbers for {n_rows} rows of data (one per row, in the data's order, after any dropped rows)",
+            path.display(),
+            ids.len()
+        );
+    }
+    let folds = folds_of_ids(&ids);
+    if folds.len() < 2 {
+        bail!("{}: every row is in one fold; cross-validation needs at least 2", path.display());
+    }
+    Ok(folds)
 }

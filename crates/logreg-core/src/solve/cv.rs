@@ -83,6 +83,17 @@ pub struct CvResult {
     pub one_se: usize,
 }
 
+/// the folds of a fold number per row (as scikit-learn's `PredefinedSplit`): fold `f` holds out
+/// the rows numbered `f`; numbers that no row has make no fold.
+pub fn folds_of_ids(ids: &[usize]) -> Vec<Vec<usize>> {
+    let mut folds = vec![Vec::new(); ids.iter().max().map_or(0, |m| m + 1)];
+    for (i, &f) in ids.iter().enumerate() {
+        folds[f].push(i);
+    }
+    folds.retain(|f| !f.is_empty());
+    folds
+}
+
 /// stratified folds of `labels` (classes `0..n_classes`): each class's rows shuffled by `seed`
 /// and dealt round the folds, so every fold holds each class in about its overall share. returns
 /// each fold's held-out rows, ascending.
@@ -112,10 +123,10 @@ pub fn stratified_folds(labels: &[f64], n_classes: usize, folds: usize, seed: u6
 }
 
 impl ValidFitParams {
-    /// cross-validates the path of `penalties` (largest first): on each fold's training rows a
-    /// warm-started path, each point scored on the fold's held-out rows; folds run in parallel and
-    /// the result is the same for any number of threads. `observer` hears of each (fold, point)
-    /// fitted and may stop the work.
+    /// cross-validates the path of `penalties` (largest first) on stratified folds drawn by
+    /// `cv`: on each fold's training rows a warm-started path, each point scored on the fold's
+    /// held-out rows; folds run in parallel and the result is the same for any number of threads.
+    /// `observer` hears of each (fold, point) fitted and may stop the work.
     pub fn cross_validate<B: Backend + Sync + ?Sized>(
         &self,
         backend: &B,
@@ -124,18 +135,52 @@ impl ValidFitParams {
         cv: &CvParams,
         observer: &dyn PointObserver,
     ) -> Result<CvResult> {
-        if penalties.is_empty() {
-            return Err(Error::param("penalties", "a cross-validation needs at least one penalty"));
-        }
-        if data.n_classes() != 2 {
-            return Err(Error::InvalidData("cross-validation fits binary models here".into()));
-        }
         if cv.repeats == 0 {
             return Err(Error::param("repeats", "must be at least 1"));
         }
         let mut folds = Vec::with_capacity(cv.folds * cv.repeats);
         for r in 0..cv.repeats {
             folds.extend(stratified_folds(data.labels(), 2, cv.folds, cv.seed.wrapping_add(r as u64))?);
+        }
+        self.cross_validate_folds(backend, data, penalties, folds, cv.scoring, observer)
+    }
+
+    /// [`ValidFitParams::cross_validate`] on given folds: each the held-out rows of one fit
+    /// (any rows; a row may be held out by several folds, as in repeated folds).
+    pub fn cross_validate_folds<B: Backend + Sync + ?Sized>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        penalties: &[Penalty],
+        mut folds: Vec<Vec<usize>>,
+        scoring: Scoring,
+        observer: &dyn PointObserver,
+    ) -> Result<CvResult> {
+        if penalties.is_empty() {
+            return Err(Error::param("penalties", "a cross-validation needs at least one penalty"));
+        }
+        if data.n_classes() != 2 {
+            return Err(Error::InvalidData("cross-validation fits binary models here".into()));
+        }
+        if folds.len() < 2 {
+            return Err(Error::param("folds", format!("at least 2 folds are needed, got {}", folds.len())));
+        }
+        for (f, fold) in folds.iter_mut().enumerate() {
+            fold.sort_unstable();
+            fold.dedup();
+            if fold.is_empty() || fold.len() == data.n_rows() {
+                return Err(Error::InvalidData(format!(
+                    "fold {f} holds out {} of the {} rows: a fold needs rows to hold out and rows to fit",
+                    fold.len(),
+                    data.n_rows()
+                )));
+            }
+            if let Some(&i) = fold.last().filter(|&&i| i >= data.n_rows()) {
+                return Err(Error::InvalidData(format!(
+                    "fold {f} names row {i}, past the data's {} rows",
+                    data.n_rows()
+                )));
+            }
         }
         let x = data.features();
         let (done, total) = (AtomicUsize::new(0), folds.len() * penalties.len());
@@ -158,7 +203,7 @@ impl ValidFitParams {
                     .iter()
                     .map(|m| {
                         backend.linear_predictor(&rows, &m.coefficients, m.intercept, &mut z);
-                        cv.scoring.score(&y, &z)
+                        scoring.score(&y, &z)
                     })
                     .collect())
             })
@@ -172,7 +217,7 @@ impl ValidFitParams {
                 (var / n).sqrt()
             })
             .collect();
-        let sign = if cv.scoring.higher_is_better() { 1.0 } else { -1.0 };
+        let sign = if scoring.higher_is_better() { 1.0 } else { -1.0 };
         let best = (0..k).fold(0, |b, j| if sign * mean[j] > sign * mean[b] { j } else { b });
         // penalties run from the largest down: the first within one standard error of the best
         let one_se = (0..=best).find(|&j| sign * (mean[best] - mean[j]) <= std_error[best]).unwrap_or(best);

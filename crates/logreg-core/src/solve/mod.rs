@@ -26,7 +26,7 @@ use std::str::FromStr;
 use std::time::Instant;
 
 pub use cost::{lbfgs_seconds, newton_seconds};
-pub use cv::{CvParams, CvResult, Scoring, stratified_folds};
+pub use cv::{CvParams, CvResult, Scoring, folds_of_ids, stratified_folds};
 pub use dual_cd::dual_cd;
 pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
 pub(crate) use hessian::{regularised_cholesky, sample_indices};
