@@ -248,3 +248,38 @@ fn sampled_hessian_newton_reaches_the_exact_optimum() {
         assert!(diff <= 1e-7 * max_abs(&expected), "{}: coefficients differ by {diff:e}", backend.name());
     }
 }
+
+/// a pass asked for again at the same θ' after a penalty change reuses the last one's data part:
+/// value and gradient are those of a fresh objective at the new penalty, to the bit, also after
+/// other passes (evaluate, a batch, a hessian) ran in between and at other points.
+#[test]
+fn a_repeated_pass_under_a_new_penalty_is_the_fresh_one() {
+    use logreg::view::Selection;
+    let data =
+        Synthetic { n_rows: 400, n_cols: 6, n_informative: 3, seed: 5, ..Synthetic::default() }.generate().unwrap();
+    let scaling = Standardizer::fit(&data);
+    let (p1, p2) = (Penalty::new(1e-2, 0.0).unwrap(), Penalty::new(3e-3, 0.0).unwrap());
+    let theta: Vec<f64> = (0..7).map(|j| 0.1 * j as f64 - 0.2).collect();
+    let other: Vec<f64> = theta.iter().map(|t| t * 0.5).collect();
+    // value, gradient, and the pass's mean log-loss and accuracy
+    let fresh = |p: Penalty, at: &[f64]| {
+        let mut obj = Objective::with_scaling(&ReferenceBackend, data.as_ref(), p, scaling.clone(), false).unwrap();
+        let mut g = vec![0.0; 7];
+        let f = obj.smooth_value_grad(at, &mut g);
+        (f, g, obj.last_pass())
+    };
+    let mut obj = Objective::with_scaling(&ReferenceBackend, data.as_ref(), p1, scaling.clone(), false).unwrap();
+    let mut g = vec![0.0; 7];
+    assert_eq!((obj.smooth_value_grad(&theta, &mut g), g.clone(), obj.last_pass()), fresh(p1, &theta));
+    obj.set_penalty(p2).unwrap();
+    assert_eq!((obj.smooth_value_grad(&theta, &mut g), g.clone(), obj.last_pass()), fresh(p2, &theta));
+    // other passes in between: the value is recomputed, still right
+    obj.evaluate(&other);
+    assert_eq!((obj.smooth_value_grad(&theta, &mut g), g.clone(), obj.last_pass()), fresh(p2, &theta));
+    obj.batch_value_grad(&Selection::Range(0..50), &other, &mut g);
+    assert_eq!((obj.smooth_value_grad(&theta, &mut g), g.clone(), obj.last_pass()), fresh(p2, &theta));
+    let mut h = vec![0.0; 49];
+    obj.smooth_value_grad_hess(&other, &mut g, &mut h);
+    assert_eq!((obj.smooth_value_grad(&theta, &mut g), g.clone(), obj.last_pass()), fresh(p2, &theta));
+    assert_eq!((obj.smooth_value_grad(&other, &mut g), g.clone(), obj.last_pass()), fresh(p2, &other));
+}

@@ -103,6 +103,18 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     curvature: Vec<f64>,
     direction: Vec<f64>,
     products: Vec<f64>,
+    last_full: LastFullPass,
+}
+
+/// the data part of the last pass over every row — mean loss and the gradient without the l2
+/// term — and its θ', valid while no other pass has run: a pass asked for again at the same θ'
+/// under another penalty (a path's next point starts where the last one ended) costs no pass.
+#[derive(Debug, Default)]
+struct LastFullPass {
+    valid: bool,
+    theta: Vec<f64>,
+    loss: f64,
+    grad: Vec<f64>,
 }
 
 impl<'a, B: Backend + ?Sized> Objective<'a, B> {
@@ -142,6 +154,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             curvature: Vec::new(),
             direction: vec![0.0; d + 1],
             products: vec![0.0; d],
+            last_full: LastFullPass::default(),
         })
     }
 
@@ -255,22 +268,39 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
 
     /// smooth part over the rows `sel` alone (normalised by their own weight), gradient into `grad`.
     pub fn batch_value_grad(&mut self, sel: &Selection<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let full = sel.len() == self.data.x.n_rows();
+        let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
+        let last = &mut self.last_full;
+        if full && last.valid && last.theta == theta {
+            grad.copy_from_slice(&last.grad);
+            add_l2_gradient(&self.scaling, &self.l2_weight, theta, grad);
+            return last.loss + 0.5 * l2;
+        }
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
         let gw = &mut self.raw_grad[..];
         let sums = self.workspace.loss_grad(self.backend, self.data, sel, &raw[1..], raw[0], gw);
         self.raw = raw;
         let scale = if sums.weight > 0.0 { 1.0 / sums.weight } else { 0.0 };
-        if sel.len() == self.data.x.n_rows() {
+        if full {
             self.last_pass = (sums.loss * scale, sums.correct * scale);
         }
         grad[0] = sums.residual * scale;
         grad[1..].copy_from_slice(gw);
-        self.scale_gradient(theta, scale, grad);
+        scale_block_data_gradient(&self.scaling, scale, grad);
         if !self.intercept {
             grad[0] = 0.0;
         }
-        let l2: f64 = theta[1..].iter().zip(&self.l2_weight).map(|(x, f)| f * x * x).sum();
+        let last = &mut self.last_full;
+        last.valid = full;
+        if full {
+            last.theta.clear();
+            last.theta.extend_from_slice(theta);
+            last.grad.clear();
+            last.grad.extend_from_slice(grad);
+            last.loss = sums.loss * scale;
+        }
+        add_l2_gradient(&self.scaling, &self.l2_weight, theta, grad);
         sums.loss * scale + 0.5 * l2
     }
 
@@ -299,6 +329,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     /// [`Objective::keep_curvature`], into `out` (a preconditioner): one pass over the features.
     pub fn hess_diagonal(&mut self, out: &mut [f64]) {
         assert_eq!(self.curvature.len(), self.n_rows(), "keep_curvature before hess_diagonal");
+        self.last_full.valid = false;
         let d = self.n_features();
         let (mut linear, mut squares) = (vec![0.0; d], vec![0.0; d]);
         let total = self.workspace.weighted_column_sums(self.data, &self.curvature, &mut linear, &mut squares);
@@ -322,6 +353,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     /// `v` (in θ'), into `out`: two passes over the features, no `d × d` matrix.
     pub fn hess_vec(&mut self, v: &[f64], out: &mut [f64]) {
         assert_eq!(self.curvature.len(), self.n_rows(), "keep_curvature before hess_vec");
+        self.last_full.valid = false;
         let mut dir = std::mem::take(&mut self.direction);
         self.scaling.block_to_raw(v, &mut dir);
         let hb = self.workspace.weighted_products(
@@ -359,6 +391,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         hess: &mut [f64],
     ) -> f64 {
         let (n, d) = (self.n_rows(), self.n_features());
+        self.last_full.valid = false;
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
         let ws = self.hessian.get_or_insert_with(|| HessianWorkspace::new(d, n));
@@ -399,6 +432,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
 
     /// full objective (with the l1 term), mean log-loss and accuracy at θ'.
     pub fn evaluate(&mut self, theta: &[f64]) -> Evaluation {
+        self.last_full.valid = false;
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
         let n = self.n_rows();
@@ -462,6 +496,23 @@ pub(crate) fn scale_block_gradient(s: &Standardizer, l2_weight: &[f64], theta: &
         } else {
             (grad[1 + j] * inv_w - s.mean[j] * grad[0]) / s.scale[j] + l2_weight[j] * theta[1 + j]
         };
+    }
+}
+
+/// [`scale_block_gradient`] without the l2 term: `(gⱼ/W − μⱼ·g₀)/σⱼ`, 0 for constant columns.
+fn scale_block_data_gradient(s: &Standardizer, inv_w: f64, grad: &mut [f64]) {
+    for j in 0..s.mean.len() {
+        grad[1 + j] = if s.constant[j] { 0.0 } else { (grad[1 + j] * inv_w - s.mean[j] * grad[0]) / s.scale[j] };
+    }
+}
+
+/// add the l2 term's gradient `l2ⱼ·θ'ⱼ` to a block's `grad`, but for constant columns: the two
+/// together are [`scale_block_gradient`], to the bit.
+fn add_l2_gradient(s: &Standardizer, l2_weight: &[f64], theta: &[f64], grad: &mut [f64]) {
+    for j in 0..s.mean.len() {
+        if !s.constant[j] {
+            grad[1 + j] += l2_weight[j] * theta[1 + j];
+        }
     }
 }
 

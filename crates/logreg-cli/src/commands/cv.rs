@@ -35,6 +35,7 @@ pub fn run(a: CvArgs) -> Result<()> {
     let given = a.fold_ids.as_ref().map(|p| read_fold_ids(p, data.n_rows())).transpose()?;
     let n_folds = given.as_ref().map_or(a.folds as usize * a.repeats as usize, Vec::len);
     let bar = PointBar::new("cv", n_folds, s.penalties.len(), a.spec.quiet);
+    let start = std::time::Instant::now();
     let result = s.pool.install(|| match given {
         Some(folds) => s.params.cross_validate_folds(backend, data, &s.penalties, folds, scoring, &bar),
         None => {
@@ -44,6 +45,7 @@ pub fn run(a: CvArgs) -> Result<()> {
     });
     bar.finish();
     let result = stopped(result)?;
+    let cv_seconds = start.elapsed().as_secs_f64();
     let chosen = match a.choose {
         Choice::Best => result.best,
         Choice::OneSe => result.one_se,
@@ -97,13 +99,20 @@ pub fn run(a: CvArgs) -> Result<()> {
     );
     let params = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..s.params.params().clone() }.check()?;
     let mut refit = BarObserver::for_solver("refit", params.solver_for(data), a.spec.fit.max_iter, 0, a.spec.quiet);
+    let refit_start = std::time::Instant::now();
     let model = s.pool.install(|| params.fit(backend, data, &mut refit));
+    let refit_seconds = refit_start.elapsed().as_secs_f64();
     refit.finish();
     interrupt::check()?;
     let model = model?;
     let z = model.decision_function(data.features())?;
     out += &Metrics::new(data.labels(), &z, 0.5).render("train", &s.loaded.classes);
     out += &convergence(&model.report, logreg::simd::level());
+    out += &format!(
+        "time: cross-validation {cv_seconds:.3} s ({n_folds} folds × {} penalties, {} threads), refit {refit_seconds:.3} s\n",
+        s.penalties.len(),
+        s.threads
+    );
     out += &coefficients(&model.feature_names, &model.coefficients, model.intercept, LISTED);
     emit(&out)?;
     if let Some(path) = &a.model_out {

@@ -85,11 +85,13 @@ pub fn run(a: PathArgs) -> Result<()> {
     let data = &s.loaded.dataset;
     let backend = a.spec.fit.backend.backend();
     let bar = PointBar::new("path", 1, s.penalties.len(), a.spec.quiet);
+    let start = std::time::Instant::now();
     let models = s.pool.install(|| s.params.fit_path(backend, data, &s.penalties, &bar));
+    let seconds = start.elapsed().as_secs_f64();
     bar.finish();
     let models = stopped(models)?;
     let mut out = format!(
-        "path: {}: {} rows × {} features, l1 ratio {}, {} penalties from {:.6e} down\n{:>14} {:>14} {:>14} {:>14} {:>8} {:>9} {:>9}\n",
+        "path: {}: {} rows × {} features, l1 ratio {}, {} penalties from {:.6e} down\n{:>14} {:>14} {:>14} {:>14} {:>8} {:>9} {:>9} {:>6}\n",
         s.source,
         data.n_rows(),
         data.n_cols(),
@@ -102,16 +104,18 @@ pub fn run(a: PathArgs) -> Result<()> {
         "objective",
         "nonzero",
         "log-loss",
-        "accuracy"
+        "accuracy",
+        "iter"
     );
     let rows: Vec<[f64; 7]> =
         models.iter().zip(&s.lambdas).zip(&s.penalties).map(|((m, &l), &p)| point(m, l, p, data)).collect();
-    for r in &rows {
+    for (r, m) in rows.iter().zip(&models) {
         out += &format!(
-            "{:>14.6e} {:>14.6e} {:>14.6e} {:>14.10} {:>8} {:>9.4} {:>9.4}\n",
-            r[0], r[1], r[2], r[3], r[4] as usize, r[5], r[6]
+            "{:>14.6e} {:>14.6e} {:>14.6e} {:>14.10} {:>8} {:>9.4} {:>9.4} {:>6}\n",
+            r[0], r[1], r[2], r[3], r[4] as usize, r[5], r[6], m.report.iterations
         );
     }
+    out += &format!("time: path {seconds:.3} s ({} penalties, {} threads)\n", s.penalties.len(), s.threads);
     emit(&out)?;
     if let Some(path) = &a.output {
         write_atomic(path, |w: &mut dyn Write| {
