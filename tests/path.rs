@@ -184,3 +184,95 @@ fn observers_hear_every_point_and_can_stop() {
         Err(Error::Stopped { total: 12, .. })
     ));
 }
+
+fn iris() -> Dataset {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/iris.csv");
+    read_csv(&path, &CsvOptions { target: Some("species".into()), ..Default::default() }).unwrap().dataset
+}
+
+/// K classes: each point of a multinomial path (ridge, lasso by `cd` and `owl-qn`, elastic net) is
+/// the cold multinomial fit at its penalty (objective 1e-10 relative, the same zeros), and the
+/// lasso path starts with every coefficient 0 at λ_max and some non-zero just below it.
+#[test]
+fn multinomial_path_points_are_the_cold_fits() {
+    let data = iris();
+    assert_eq!(data.n_classes(), 3);
+    for (solver, l1_ratio) in [(Solver::Auto, 0.0), (Solver::Cd, 1.0), (Solver::OwlQn, 1.0), (Solver::Auto, 0.5)] {
+        let base = FitParams { solver, standardize: true, ..FitParams::default() };
+        let params = base.clone().check().unwrap();
+        let top = params.multinomial_lambda_max(&ReferenceBackend, &data, l1_ratio).unwrap();
+        let grid = penalty_grid(top, 1e-3, 8, l1_ratio).unwrap();
+        let path = params.fit_multinomial_path(&ReferenceBackend, &data, &grid, &Silent).unwrap();
+        for (model, penalty) in path.iter().zip(&grid) {
+            let cold = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..base.clone() }
+                .check()
+                .unwrap()
+                .fit_multinomial(&ReferenceBackend, &data, &mut Silent)
+                .unwrap();
+            assert!(model.report.converged, "{solver} {penalty:?}: {:?}", model.report);
+            let (a, b) = (model.report.objective, cold.report.objective);
+            assert!((a - b).abs() <= 1e-10 * b.abs(), "{solver} {penalty:?}: path {a} vs cold {b}");
+            let zeros =
+                |m: &logreg::MultinomialModel| m.coefficients.concat().iter().map(|&v| v == 0.0).collect::<Vec<_>>();
+            assert_eq!(zeros(model), zeros(&cold), "{solver} {penalty:?}: active sets");
+        }
+        if l1_ratio == 1.0 {
+            assert!(path[0].coefficients.concat().iter().all(|&w| w == 0.0));
+            assert!(path[1].coefficients.concat().iter().any(|&w| w != 0.0));
+        }
+    }
+}
+
+/// K classes: cross-validation scores (log-loss, accuracy, one-vs-rest ROC AUC) are those of
+/// multinomial models fitted on explicitly copied folds.
+#[test]
+fn multinomial_cross_validation_scores_are_those_of_copied_folds() {
+    use logreg::solve::{CvParams, Scoring};
+    let data = iris();
+    let base = FitParams { standardize: true, ..FitParams::default() };
+    let params = base.clone().check().unwrap();
+    let top = params.multinomial_lambda_max(&ReferenceBackend, &data, 0.0).unwrap();
+    let grid = penalty_grid(top, 1e-4, 5, 0.0).unwrap();
+    for scoring in [Scoring::LogLoss, Scoring::Accuracy, Scoring::RocAuc] {
+        let cv = CvParams { folds: 3, repeats: 1, seed: 1, scoring };
+        let result = params.cross_validate(&ReferenceBackend, &data, &grid, &cv, &Silent).unwrap();
+        for (f, held_out) in result.folds.iter().enumerate() {
+            // every class in every fold, in its share (50 rows each: 16 or 17 per fold)
+            for c in 0..3 {
+                let n = held_out.iter().filter(|&&i| data.labels()[i] == c as f64).count();
+                assert!((16..=17).contains(&n), "fold {f}, class {c}: {n}");
+            }
+            let train: Vec<usize> = (0..data.n_rows()).filter(|i| held_out.binary_search(i).is_err()).collect();
+            let (train, test) = (data.select_rows(&train), data.select_rows(held_out));
+            for (k, penalty) in grid.iter().enumerate() {
+                let m = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..base.clone() }
+                    .check()
+                    .unwrap()
+                    .fit_multinomial(&ReferenceBackend, &train, &mut Silent)
+                    .unwrap();
+                let metrics = m.metrics(test.features(), test.labels()).unwrap();
+                let want = match scoring {
+                    Scoring::LogLoss => metrics.log_loss(),
+                    Scoring::Accuracy => metrics.accuracy(),
+                    Scoring::RocAuc => {
+                        let p = m.predict_proba(test.features()).unwrap();
+                        let aucs: Vec<f64> = (0..3)
+                            .map(|c| {
+                                let is_c: Vec<f64> =
+                                    test.labels().iter().map(|&y| f64::from(u8::from(y == c as f64))).collect();
+                                let pc: Vec<f64> = p.chunks_exact(3).map(|r| r[c]).collect();
+                                logreg::metrics::roc_auc(&is_c, &pc).unwrap()
+                            })
+                            .collect();
+                        aucs.iter().sum::<f64>() / 3.0
+                    }
+                };
+                let got = result.scores[f][k];
+                assert!(
+                    (got - want).abs() <= 1e-7 * want.abs().max(1e-3),
+                    "{scoring:?} fold {f}, penalty {k}: {got} vs {want}"
+                );
+            }
+        }
+    }
+}

@@ -823,7 +823,7 @@ fn path_and_cross_validation() {
     let written = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(lines.len(), 6);
-    assert!(lines[0].starts_with("lambda,l2,l1,objective,nonzero,log_loss,accuracy,intercept,mean_radius"));
+    assert!(lines[0].starts_with("lambda,l2,l1,objective,nonzero,log_loss,accuracy,iterations,intercept,mean_radius"));
     // the top of a lasso path has no non-zero coefficient
     assert_eq!(lines[1].split(',').nth(4), Some("0"));
     let model = dir.path().join("cv.json");
@@ -949,4 +949,40 @@ fn cv_on_given_folds_reproduces_scikit_learn() {
     let mut cmd = logreg();
     base(&mut cmd);
     cmd.arg("--fold-ids").arg(&bad).args(["--folds", "3"]).assert().code(2);
+}
+
+/// K classes: `path` writes per-class intercepts and coefficients, `cv` refits the multinomial
+/// model at the chosen penalty and its file loads for `predict`.
+#[test]
+fn path_and_cross_validation_with_three_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("path.csv");
+    let iris = data("iris.csv");
+    logreg()
+        .args(["path", "--quiet", "--standardize", "--l1-ratio", "1", "--n-lambdas", "4", "--target", "species"])
+        .args(["--data", &iris, "--output"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&csv).unwrap();
+    let header: Vec<&str> = written.lines().next().unwrap().split(',').collect();
+    assert_eq!(header[8..11], ["intercept[setosa]", "intercept[versicolor]", "intercept[virginica]"]);
+    assert_eq!(header[11], "sepal_length[setosa]");
+    assert_eq!(header.len(), 8 + 3 + 3 * 4);
+    // the top of a lasso path: every coefficient 0
+    let first: Vec<f64> = written.lines().nth(1).unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    assert!(first[11..].iter().all(|&w| w == 0.0), "{first:?}");
+    let model = dir.path().join("cv.json");
+    let out = logreg()
+        .args(["cv", "--quiet", "--standardize", "--n-lambdas", "6", "--folds", "3", "--target", "species"])
+        .args(["--data", &iris, "--model-out"])
+        .arg(&model)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("3 folds") && text.contains("chosen (best mean)") && text.contains("virginica"), "{text}");
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(file["multinomial"]["classes"].as_array().unwrap().len(), 3);
+    assert_eq!(file["cross_validation"]["scores"].as_array().unwrap().len(), 3);
+    logreg().args(["predict", "--data", &iris, "--model"]).arg(&model).assert().success();
 }

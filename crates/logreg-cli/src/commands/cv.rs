@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
-use logreg::FitParams;
+use logreg::multinomial::multinomial_solver;
 use logreg::solve::{CvParams, Scoring, folds_of_ids};
+use logreg::{FitParams, Penalty};
 
-use super::path::{setup, stopped};
+use super::path::{Setup, setup, stopped};
 use super::path_figures::CvCurve;
 use crate::args::{Choice, CvArgs, ScoringArg};
 use crate::figure::{is_svg, render};
@@ -14,7 +15,7 @@ use crate::interrupt;
 use crate::model_file::{CrossValidation, ModelFile, TrainingConfig};
 use crate::output::emit;
 use crate::progress::{BarObserver, PointBar};
-use crate::report::{Metrics, coefficients, convergence};
+use crate::report::{Metrics, class_coefficients, coefficients, convergence, render_multiclass};
 
 /// coefficients listed in the report.
 const LISTED: usize = 20;
@@ -98,44 +99,42 @@ pub fn run(a: CvArgs) -> Result<()> {
         penalty.l1()
     );
     let params = FitParams { l2: penalty.l2(), l1: penalty.l1(), ..s.params.params().clone() }.check()?;
-    let mut refit = BarObserver::for_solver("refit", params.solver_for(data), a.spec.fit.max_iter, 0, a.spec.quiet);
+    let classes = &s.loaded.classes;
     let refit_start = std::time::Instant::now();
-    let model = s.pool.install(|| params.fit(backend, data, &mut refit));
+    let (file, report) = if data.n_classes() == 2 {
+        let mut bar = BarObserver::for_solver("refit", params.solver_for(data), a.spec.fit.max_iter, 0, a.spec.quiet);
+        let model = s.pool.install(|| params.fit(backend, data, &mut bar));
+        bar.finish();
+        interrupt::check()?;
+        let model = model?;
+        let z = model.decision_function(data.features())?;
+        out += &Metrics::new(data.labels(), &z, 0.5).render("train", classes);
+        let listed = coefficients(&model.feature_names, &model.coefficients, model.intercept, LISTED);
+        (ModelFile::new(&model, &s.loaded.target, classes, training(&a, &s, penalty), data), (model.report, listed))
+    } else {
+        let (n, d, k) = (data.n_rows(), data.n_cols(), data.n_classes());
+        let solver = multinomial_solver(params.params().solver, n, d, k, penalty);
+        let mut bar = BarObserver::for_solver("refit", solver, a.spec.fit.max_iter, 0, a.spec.quiet);
+        let model = s.pool.install(|| params.fit_multinomial(backend, data, &mut bar));
+        bar.finish();
+        interrupt::check()?;
+        let model = model?;
+        out += &render_multiclass(&model.metrics(data.features(), data.labels())?, "train", &classes.values);
+        let listed = class_coefficients(&model, classes, LISTED);
+        let file = ModelFile::multinomial(&model, &s.loaded.target, classes, training(&a, &s, penalty), data);
+        (file, (model.report, listed))
+    };
     let refit_seconds = refit_start.elapsed().as_secs_f64();
-    refit.finish();
-    interrupt::check()?;
-    let model = model?;
-    let z = model.decision_function(data.features())?;
-    out += &Metrics::new(data.labels(), &z, 0.5).render("train", &s.loaded.classes);
-    out += &convergence(&model.report, logreg::simd::level());
+    out += &convergence(&report.0, logreg::simd::level());
     out += &format!(
         "time: cross-validation {cv_seconds:.3} s ({n_folds} folds × {} penalties, {} threads), refit {refit_seconds:.3} s\n",
         s.penalties.len(),
         s.threads
     );
-    out += &coefficients(&model.feature_names, &model.coefficients, model.intercept, LISTED);
+    out += &report.1;
     emit(&out)?;
     if let Some(path) = &a.model_out {
         let spec = &a.spec;
-        let training = TrainingConfig {
-            solver: spec.fit.solver.to_string(),
-            backend: spec.fit.backend.to_string(),
-            simd: logreg::simd::level().to_string(),
-            l2: penalty.l2(),
-            l1: penalty.l1(),
-            standardize: spec.fit.standardize,
-            fit_intercept: !spec.fit.no_intercept,
-            balanced: spec.fit.balanced,
-            tol: spec.fit.tol,
-            max_iter: spec.fit.max_iter,
-            epochs: 0,
-            batch_size: 0,
-            learning_rate: 0.0,
-            seed: a.seed,
-            threads: s.threads,
-            test_fraction: None,
-            data: s.source.clone(),
-        };
         let given = a.fold_ids.is_some();
         let record = CrossValidation {
             folds: if given { n_folds as u64 } else { a.folds },
@@ -152,16 +151,37 @@ pub fn run(a: CvArgs) -> Result<()> {
             scores: result.scores.clone(),
             fold_ids: a.fold_ids.as_ref().map(|p| p.display().to_string()),
         };
-        ModelFile::new(&model, &s.loaded.target, &s.loaded.classes, training, data)
-            .with_categories(&s.loaded.columns, &s.loaded.categories)
-            .with_cross_validation(record)
-            .save(path)?;
+        file.with_categories(&s.loaded.columns, &s.loaded.categories).with_cross_validation(record).save(path)?;
         emit(&format!("model written to {}\n", path.display()))?;
     }
     if let Some(plot) = &a.plot {
         emit(&format!("cross-validation curve drawn to {}\n", plot.display()))?;
     }
     Ok(())
+}
+
+/// how the refitted model was trained, for its file.
+fn training(a: &CvArgs, s: &Setup, penalty: Penalty) -> TrainingConfig {
+    let spec = &a.spec;
+    TrainingConfig {
+        solver: spec.fit.solver.to_string(),
+        backend: spec.fit.backend.to_string(),
+        simd: logreg::simd::level().to_string(),
+        l2: penalty.l2(),
+        l1: penalty.l1(),
+        standardize: spec.fit.standardize,
+        fit_intercept: !spec.fit.no_intercept,
+        balanced: spec.fit.balanced,
+        tol: spec.fit.tol,
+        max_iter: spec.fit.max_iter,
+        epochs: 0,
+        batch_size: 0,
+        learning_rate: 0.0,
+        seed: a.seed,
+        threads: s.threads,
+        test_fraction: None,
+        data: s.source.clone(),
+    }
 }
 
 /// the folds of a file of fold numbers, one per row of the data's `n_rows` (blank lines and

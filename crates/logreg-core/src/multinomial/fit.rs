@@ -68,6 +68,28 @@ impl ValidFitParams {
         observer: &mut dyn Observer,
     ) -> Result<MultinomialModel> {
         let start = Instant::now();
+        let penalty = self.penalty();
+        let reference = penalty == Penalty::none();
+        let stored = data.n_classes() - usize::from(reference);
+        let solver = multinomial_solver(self.params().solver, data.n_rows(), data.n_cols(), stored, penalty);
+        self.with_softmax_objective(backend, data, None, solver, |obj| {
+            let theta0 = initial_theta(obj);
+            let outcome = self.run_multinomial(obj, solver, theta0, observer)?;
+            self.finish_multinomial(obj, outcome, solver, start, data)
+        })
+    }
+
+    /// `f` of the multinomial objective of `data` under these settings (weights, checks,
+    /// scaling; a reference class when unpenalised), as `solver` needs it; `rows` weighs each
+    /// row's sample weight (0 leaves a row out: a cross-validation fold without a copy).
+    pub(crate) fn with_softmax_objective<B: Backend + ?Sized, R>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        rows: Option<&[f64]>,
+        solver: Solver,
+        f: impl FnOnce(&mut SoftmaxObjective<'_, B>) -> Result<R>,
+    ) -> Result<R> {
         let p = self.params();
         if !p.fit_intercept {
             return Err(Error::param("fit_intercept", "the multinomial model always fits its intercepts"));
@@ -79,13 +101,13 @@ impl ValidFitParams {
             ));
         }
         let penalty = self.penalty();
-        let n_classes = data.n_classes();
         let reference = penalty == Penalty::none();
-        let stored = n_classes - usize::from(reference);
-        let solver = multinomial_solver(p.solver, data.n_rows(), data.n_cols(), stored, penalty);
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
-        let weights = class_weights(data, p.class_weight)?;
-        let data_ref = DataRef { weights: weights.as_deref().or(data.weights()), ..data.as_ref() };
+        let all = data.as_ref();
+        let kept: Option<Vec<f64>> = rows.map(|r| (0..data.n_rows()).map(|i| all.weight(i) * r[i]).collect());
+        let base = DataRef { weights: kept.as_deref().or(all.weights), ..all };
+        let weights = class_weights(base, data.n_classes(), p.class_weight)?;
+        let data_ref = DataRef { weights: weights.as_deref().or(base.weights), ..base };
         let stats = ColumnStats::of(data_ref);
         stats.check_magnitudes(data.feature_names())?;
         if reference {
@@ -94,21 +116,45 @@ impl ValidFitParams {
         // the trainer steps on the raw features (standardised ones when asked), as the binary one
         let scaling =
             if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
-        let mut obj = SoftmaxObjective::new(backend, data_ref, n_classes, reference, penalty, scaling, p.standardize)?;
-        let theta0 = initial_theta(&obj);
+        let mut obj =
+            SoftmaxObjective::new(backend, data_ref, data.n_classes(), reference, penalty, scaling, p.standardize)?;
+        f(&mut obj)
+    }
+
+    /// `solver` run on `obj` from `theta0`.
+    pub(crate) fn run_multinomial<B: Backend + ?Sized>(
+        &self,
+        obj: &mut SoftmaxObjective<'_, B>,
+        solver: Solver,
+        theta0: Vec<f64>,
+        observer: &mut dyn Observer,
+    ) -> Result<Outcome> {
+        let p = self.params();
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
-        let outcome = match solver {
-            Solver::Lbfgs => lbfgs(&mut obj, theta0, limits(10_000), observer)?,
+        match solver {
+            Solver::Lbfgs => lbfgs(obj, theta0, limits(10_000), observer),
             Solver::OwlQn => {
                 let lambda = obj.l1_strengths();
-                owl_qn(&mut obj, theta0, &lambda, limits(10_000), observer)?
+                owl_qn(obj, theta0, &lambda, limits(10_000), observer)
             }
-            Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(&mut obj, observer)?,
+            Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(obj, observer),
             // newton, or proximal newton (`cd`) when there is an l1 penalty
-            _ => newton(&mut obj, theta0, limits(100), observer)?,
-        };
-        let mut model = finish(&mut obj, outcome, solver.name(), start, data.feature_names(), exact)?;
-        if p.standardize {
+            _ => newton(obj, theta0, limits(100), observer),
+        }
+    }
+
+    /// the model of a solver's outcome.
+    pub(crate) fn finish_multinomial<B: Backend + ?Sized>(
+        &self,
+        obj: &mut SoftmaxObjective<'_, B>,
+        outcome: Outcome,
+        solver: Solver,
+        start: Instant,
+        data: &Dataset,
+    ) -> Result<MultinomialModel> {
+        let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
+        let mut model = finish(obj, outcome, solver.name(), start, data.feature_names(), exact)?;
+        if self.params().standardize {
             model.standardization = Some(obj.scaling().clone());
         }
         Ok(model)
@@ -117,8 +163,11 @@ impl ValidFitParams {
 
 /// sample weights with class weighting applied (`None` when unchanged); an error naming a class
 /// without weight.
-fn class_weights(data: &Dataset, class_weight: ClassWeight) -> Result<Option<Vec<f64>>> {
-    let totals = data.class_totals();
+fn class_weights(data: DataRef<'_>, n_classes: usize, class_weight: ClassWeight) -> Result<Option<Vec<f64>>> {
+    let mut totals = vec![0.0; n_classes];
+    for (i, &y) in data.y.iter().enumerate() {
+        totals[y as usize] += data.weight(i);
+    }
     if let Some(c) = totals.iter().position(|&t| !(t > 0.0)) {
         return Err(Error::InvalidData(format!("class {c} has no rows (or no weight): every class needs some")));
     }
@@ -126,16 +175,15 @@ fn class_weights(data: &Dataset, class_weight: ClassWeight) -> Result<Option<Vec
         ClassWeight::None => None,
         ClassWeight::Balanced => {
             let total: f64 = totals.iter().sum();
-            let k = totals.len() as f64;
-            let r = data.as_ref();
-            Some((0..data.n_rows()).map(|i| r.weight(i) * total / (k * totals[r.y[i] as usize])).collect())
+            let k = n_classes as f64;
+            Some((0..data.y.len()).map(|i| data.weight(i) * total / (k * totals[data.y[i] as usize])).collect())
         }
     })
 }
 
 /// the intercept-only optimum: `b'_c = log π_c` (less their mean, or less `log π₀` with a
 /// reference class), `W' = 0`.
-fn initial_theta<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>) -> Vec<f64> {
+pub(crate) fn initial_theta<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>) -> Vec<f64> {
     let data = obj.data();
     let mut share = vec![0.0; obj.n_classes()];
     for i in 0..obj.n_rows() {

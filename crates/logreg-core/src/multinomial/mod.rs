@@ -5,6 +5,7 @@ mod fit;
 mod model;
 mod newton;
 mod objective;
+mod path;
 
 pub use fit::multinomial_solver;
 pub use model::{MultinomialModel, argmax, class_decision_values};

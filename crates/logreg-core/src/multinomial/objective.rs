@@ -29,6 +29,7 @@ pub struct SoftmaxObjective<'a, B: Backend + ?Sized> {
     scaling: Standardizer,
     l2_weight: Vec<f64>,
     l1_weight: Vec<f64>,
+    penalize_scaled: bool,
     total_weight: f64,
     block_rows: usize,
     partials: Vec<f64>,
@@ -69,6 +70,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             penalty,
             l2_weight,
             l1_weight,
+            penalize_scaled,
             scaling,
             total_weight,
             block_rows,
@@ -112,6 +114,17 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
     /// the penalty.
     pub fn penalty(&self) -> Penalty {
         self.penalty
+    }
+
+    /// the same objective with another penalty (measured on the same coefficients); a fit with a
+    /// reference class stays unpenalised.
+    pub fn set_penalty(&mut self, penalty: Penalty) -> Result<()> {
+        if self.reference && penalty != Penalty::none() {
+            return Err(Error::param("penalty", "a fit with a reference class is unpenalised"));
+        }
+        let w = checked_weights(self.data, penalty, &self.scaling, self.penalize_scaled)?;
+        (self.penalty, self.l2_weight, self.l1_weight) = (penalty, w.l2_weight, w.l1_weight);
+        Ok(())
     }
 
     /// the l2 strength of each feature's coefficients in θ' (every class alike).

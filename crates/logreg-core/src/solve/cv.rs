@@ -33,6 +33,41 @@ impl Scoring {
         !matches!(self, Scoring::LogLoss)
     }
 
+    /// the score of a multinomial model's logits `z` (column-major, `y.len()` rows × `k`
+    /// classes) for labels `y`: mean log-loss, accuracy of the most probable class, or the
+    /// macro-averaged one-vs-rest ROC AUC of the class probabilities (scikit-learn's
+    /// `roc_auc_ovr`).
+    fn score_classes(self, y: &[f64], z: &[f64], k: usize) -> f64 {
+        let m = y.len();
+        let mut p = vec![0.0; m * k];
+        let mut loss = 0.0;
+        let mut correct = 0usize;
+        let mut row = vec![0.0; k];
+        for i in 0..m {
+            row.iter_mut().enumerate().for_each(|(c, v)| *v = z[c * m + i]);
+            let top = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let sum: f64 = row.iter().map(|v| (v - top).exp()).sum();
+            loss += top + sum.ln() - row[y[i] as usize];
+            correct += usize::from(crate::multinomial::argmax(&row) == y[i]);
+            for c in 0..k {
+                p[c * m + i] = (row[c] - top).exp() / sum;
+            }
+        }
+        match self {
+            Scoring::LogLoss => loss / m as f64,
+            Scoring::Accuracy => correct as f64 / m as f64,
+            Scoring::RocAuc => {
+                let total: f64 = (0..k)
+                    .map(|c| {
+                        let is_c: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v == c as f64))).collect();
+                        roc_auc(&is_c, &p[c * m..(c + 1) * m]).unwrap_or(f64::NAN)
+                    })
+                    .sum();
+                total / k as f64
+            }
+        }
+    }
+
     /// the score of decisions `z` for labels `y`.
     fn score(self, y: &[f64], z: &[f64]) -> f64 {
         match self {
@@ -140,7 +175,8 @@ impl ValidFitParams {
         }
         let mut folds = Vec::with_capacity(cv.folds * cv.repeats);
         for r in 0..cv.repeats {
-            folds.extend(stratified_folds(data.labels(), 2, cv.folds, cv.seed.wrapping_add(r as u64))?);
+            let seed = cv.seed.wrapping_add(r as u64);
+            folds.extend(stratified_folds(data.labels(), data.n_classes(), cv.folds, seed)?);
         }
         self.cross_validate_folds(backend, data, penalties, folds, cv.scoring, observer)
     }
@@ -158,9 +194,6 @@ impl ValidFitParams {
     ) -> Result<CvResult> {
         if penalties.is_empty() {
             return Err(Error::param("penalties", "a cross-validation needs at least one penalty"));
-        }
-        if data.n_classes() != 2 {
-            return Err(Error::InvalidData("cross-validation fits binary models here".into()));
         }
         if folds.len() < 2 {
             return Err(Error::param("folds", format!("at least 2 folds are needed, got {}", folds.len())));
@@ -190,20 +223,33 @@ impl ValidFitParams {
             .map(|(f, held_out)| -> Result<Vec<f64>> {
                 let mut weights = vec![1.0; data.n_rows()];
                 held_out.iter().for_each(|&i| weights[i] = 0.0);
-                let models = self.path_on(backend, data, Some(&weights), penalties, &mut |k| {
+                let mut on_point = |k| {
                     let done = done.fetch_add(1, Ordering::Relaxed) + 1;
                     observer.on_point(f, k).map_break(|()| Error::Stopped { done, total })
-                })?;
+                };
                 let y: Vec<f64> = held_out.iter().map(|&i| data.labels()[i]).collect();
                 // the held-out rows' decisions, as a row selection of the stored matrix (dense or
-                // sparse), by the backend's own kernel
+                // sparse), by the backend's own kernels
                 let rows = Rows::new(x, Selection::Indices(held_out));
-                let mut z = vec![0.0; held_out.len()];
+                if data.n_classes() == 2 {
+                    let models = self.path_on(backend, data, Some(&weights), penalties, &mut on_point)?;
+                    let mut z = vec![0.0; held_out.len()];
+                    return Ok(models
+                        .iter()
+                        .map(|m| {
+                            backend.linear_predictor(&rows, &m.coefficients, m.intercept, &mut z);
+                            scoring.score(&y, &z)
+                        })
+                        .collect());
+                }
+                let models = self.multinomial_path_on(backend, data, Some(&weights), penalties, &mut on_point)?;
+                let k = data.n_classes();
+                let mut z = vec![0.0; held_out.len() * k];
                 Ok(models
                     .iter()
                     .map(|m| {
-                        backend.linear_predictor(&rows, &m.coefficients, m.intercept, &mut z);
-                        scoring.score(&y, &z)
+                        backend.class_logits(&rows, &m.class_blocks(), &mut z);
+                        scoring.score_classes(&y, &z, k)
                     })
                     .collect())
             })

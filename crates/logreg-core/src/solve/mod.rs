@@ -37,6 +37,7 @@ pub use newton::newton;
 pub use newton_cg::newton_cg;
 pub use owl_qn::owl_qn;
 pub use path::{RIDGE_L1_SHARE, penalty_grid};
+pub(crate) use path::{check_l1_ratio, largest_penalised_gradient, on_path_point, walk_path};
 pub use prox_newton::prox_newton;
 pub(crate) use prox_newton::strictly_convex;
 pub use smooth::Smooth;
@@ -261,6 +262,11 @@ impl ValidFitParams {
     /// the penalty.
     pub fn penalty(&self) -> Penalty {
         self.penalty
+    }
+
+    /// the same settings with `penalty` (checked already: it is a [`Penalty`]).
+    pub(crate) fn with_penalty(&self, penalty: Penalty) -> ValidFitParams {
+        ValidFitParams { penalty, params: FitParams { l2: penalty.l2(), l1: penalty.l1(), ..self.params.clone() } }
     }
 
     /// the solver a (binary) fit of `data` runs: the one asked for, or what `auto` stands for.

@@ -37,12 +37,50 @@ pub fn penalty_grid(lambda_max: f64, ratio: f64, n: usize, l1_ratio: f64) -> Res
 }
 
 /// an error unless the elastic-net mixing lies in [0, 1].
-fn check_l1_ratio(l1_ratio: f64) -> Result<()> {
+pub(crate) fn check_l1_ratio(l1_ratio: f64) -> Result<()> {
     if (0.0..=1.0).contains(&l1_ratio) {
         Ok(())
     } else {
         Err(Error::param("l1_ratio", format!("must lie in [0, 1], got {l1_ratio}")))
     }
+}
+
+/// `max_j |g_j| / f_j` over the penalised coefficients (`f_j > 0`), as the `λ` of an elastic net
+/// with mixing `l1_ratio` (for ridge, [`RIDGE_L1_SHARE`]); an error when every gradient is 0.
+pub(crate) fn largest_penalised_gradient(grad: &[f64], factors: &[f64], l1_ratio: f64) -> Result<f64> {
+    let top = grad.iter().zip(factors).filter(|(_, f)| **f > 0.0).map(|(g, f)| g.abs() / f).fold(0.0, f64::max);
+    if top == 0.0 {
+        return Err(Error::InvalidData("no feature is related to the target: every gradient is 0".into()));
+    }
+    Ok(top / l1_ratio.max(RIDGE_L1_SHARE))
+}
+
+/// `observer` as the callback of a path's points (fold 0 of `total` points).
+pub(crate) fn on_path_point(
+    observer: &dyn PointObserver,
+    total: usize,
+) -> impl FnMut(usize) -> ControlFlow<Error> + '_ {
+    move |k| observer.on_point(0, k).map_break(|()| Error::Stopped { done: k + 1, total })
+}
+
+/// the warm-started walk down `penalties` from `theta`: `fit(penalty, start)` gives each point's
+/// model and solution, which starts the next point; `on_point` hears of each and may stop.
+pub(crate) fn walk_path<M>(
+    penalties: &[Penalty],
+    mut theta: Vec<f64>,
+    on_point: &mut dyn FnMut(usize) -> ControlFlow<Error>,
+    mut fit: impl FnMut(Penalty, Vec<f64>) -> Result<(M, Vec<f64>)>,
+) -> Result<Vec<M>> {
+    let mut models = Vec::with_capacity(penalties.len());
+    for (k, &penalty) in penalties.iter().enumerate() {
+        let (model, solution) = fit(penalty, theta)?;
+        theta = solution;
+        models.push(model);
+        if let ControlFlow::Break(e) = on_point(k) {
+            return Err(e);
+        }
+    }
+    Ok(models)
 }
 
 impl ValidFitParams {
@@ -55,19 +93,14 @@ impl ValidFitParams {
         check_l1_ratio(l1_ratio)?;
         // set up with unit l1 strengths (a penalised objective: constant columns are fine), which
         // give each coefficient's penalty factor (1, or 1/σⱼ on raw coefficients)
-        let unit = ValidFitParams { penalty: Penalty::new(0.0, 1.0)?, ..self.clone() };
+        let unit = self.with_penalty(Penalty::new(0.0, 1.0)?);
         unit.with_objective(backend, data, None, Solver::Lbfgs, |obj| {
             let factors = obj.l1_weights().to_vec();
             obj.set_penalty(Penalty::none())?;
             let theta = initial_theta(obj);
             let mut grad: Vec<f64> = vec![0.0; theta.len()];
             obj.value_grad(&theta, &mut grad);
-            let top =
-                grad[1..].iter().zip(&factors).filter(|(_, f)| **f > 0.0).map(|(g, f)| g.abs() / f).fold(0.0, f64::max);
-            if top == 0.0 {
-                return Err(Error::InvalidData("no feature is related to the target: every gradient is 0".into()));
-            }
-            Ok(top / l1_ratio.max(RIDGE_L1_SHARE))
+            largest_penalised_gradient(&grad[1..], &factors, l1_ratio)
         })
     }
 
@@ -83,10 +116,7 @@ impl ValidFitParams {
         penalties: &[Penalty],
         observer: &dyn PointObserver,
     ) -> Result<Vec<Model>> {
-        let total = penalties.len();
-        self.path_on(backend, data, None, penalties, &mut |k| {
-            observer.on_point(0, k).map_break(|()| Error::Stopped { done: k + 1, total })
-        })
+        self.path_on(backend, data, None, penalties, &mut on_path_point(observer, penalties.len()))
     }
 
     /// [`ValidFitParams::fit_path`] on the rows weighed by `rows` (0: left out), `on_point`
@@ -100,7 +130,7 @@ impl ValidFitParams {
         on_point: &mut dyn FnMut(usize) -> ControlFlow<Error>,
     ) -> Result<Vec<Model>> {
         let Some(&first) = penalties.first() else { return Ok(Vec::new()) };
-        let at = |penalty: Penalty| ValidFitParams { penalty, ..self.clone() };
+        let at = |penalty: Penalty| self.with_penalty(penalty);
         let solver = match at(first).solver_for(data) {
             Solver::Sgd | Solver::Gd => {
                 return Err(Error::param("solver", "a path needs an exact solver (sgd and gd stop early)"));
@@ -113,20 +143,15 @@ impl ValidFitParams {
             return Err(Error::param("solver", format!("{solver} needs a smooth objective; the path has l1 > 0")));
         }
         at(first).with_objective(backend, data, rows, solver, |obj| {
-            let mut theta = initial_theta(obj);
-            let mut models = Vec::with_capacity(penalties.len());
-            for (k, &penalty) in penalties.iter().enumerate() {
-                let start = Instant::now();
+            let theta = initial_theta(obj);
+            walk_path(penalties, theta, on_point, |penalty, start| {
+                let began = Instant::now();
                 obj.set_penalty(penalty)?;
                 let point = at(penalty);
-                let (outcome, name) = point.run(obj, solver, theta.clone(), &mut Silent)?;
-                theta.clone_from(&outcome.theta);
-                models.push(point.finish(obj, outcome, name, start, data, solver)?);
-                if let ControlFlow::Break(e) = on_point(k) {
-                    return Err(e);
-                }
-            }
-            Ok(models)
+                let (outcome, name) = point.run(obj, solver, start, &mut Silent)?;
+                let theta = outcome.theta.clone();
+                Ok((point.finish(obj, outcome, name, began, data, solver)?, theta))
+            })
         })
     }
 }
