@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::outcome::ensure_finite;
 
+/// a sampled hessian is kept for the next step while the last full step cut the gradient's
+/// max-norm at least by this factor.
+const KEEP_HESSIAN_PROGRESS: f64 = 0.1;
 /// halvings of the step before a direction is given up.
 const MAX_HALVINGS: usize = 40;
 /// consecutive shortened steps after which a sampled hessian is replaced by the exact one.
@@ -26,6 +29,8 @@ pub(crate) struct SecondOrderState {
     source: HessianSource,
     full_hessian: bool,
     short_steps: usize,
+    /// `|g|∞` after the last accepted step over `|g|∞` before it (∞ before the first step)
+    progress: f64,
     trial: Vec<f64>,
     t_grad: Vec<f64>,
     t_hess: Vec<f64>,
@@ -50,6 +55,7 @@ impl SecondOrderState {
             source,
             full_hessian,
             short_steps: 0,
+            progress: f64::INFINITY,
             trial: vec![0.0; k],
             t_grad: vec![0.0; k],
             t_hess: vec![0.0; if full_hessian { k * k } else { 0 }],
@@ -68,6 +74,12 @@ impl SecondOrderState {
             return;
         }
         let stalled = self.short_steps >= MAX_SHORT_STEPS || iteration > MAX_SAMPLED_ITERATIONS;
+        // the last sampled hessian still serves while full steps keep cutting the gradient
+        // tenfold or more: it is an estimate either way, and resampling costs a pass over the
+        // sample
+        if !stalled && self.short_steps == 0 && self.progress <= KEEP_HESSIAN_PROGRESS {
+            return;
+        }
         if stalled || !self.source.sampled_at(obj, &self.theta, &mut self.hess) {
             self.switch_to_full_hessian(obj);
         }
@@ -131,6 +143,9 @@ impl SecondOrderState {
             let finite = value.is_finite() && self.t_grad.iter().all(|g| g.is_finite());
             any_finite |= finite;
             if finite && accept(value, alpha, &self.trial, &self.t_grad) {
+                let before = self.grad.iter().fold(0.0, |m: f64, g| m.max(g.abs()));
+                let after = self.t_grad.iter().fold(0.0, |m: f64, g| m.max(g.abs()));
+                self.progress = after / before;
                 std::mem::swap(&mut self.theta, &mut self.trial);
                 std::mem::swap(&mut self.grad, &mut self.t_grad);
                 if self.full_hessian {
