@@ -38,11 +38,15 @@ pub fn prox_newton<B: Backend + ?Sized>(
     let mut subproblem = L1Quadratic::new(k);
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
+    let mut last_kkt = f64::NAN;
     for it in 1..=limits.max_iter {
+        // progress by the kkt violation: the smooth gradient does not vanish at an l1 optimum
+        let kkt = optimality_violation(&st.theta, &st.grad, &l1);
+        st.set_progress(kkt / last_kkt);
+        last_kkt = kkt;
         st.refresh_hessian(obj, it);
         ensure_finite(&st.hess, SOLVER, "hessian", it)?;
         strictly_convex(&mut st.hess, k);
-        let kkt = optimality_violation(&st.theta, &st.grad, &l1);
         let model = Model { h: &st.hess, g: &st.grad, theta: &st.theta, lambda: &lambda };
         subproblem.solve(&model, 1e-3 * kkt.min(1.0), &mut delta);
         if kkt <= limits.tol && norm_inf(&delta) <= limits.tol * norm_inf(&st.theta).max(1.0) {

@@ -77,12 +77,19 @@ impl SecondOrderState {
         // the last sampled hessian still serves while full steps keep cutting the gradient
         // tenfold or more: it is an estimate either way, and resampling costs a pass over the
         // sample
-        if !stalled && self.short_steps == 0 && self.progress <= KEEP_HESSIAN_PROGRESS {
+        if iteration > 1 && !stalled && self.short_steps == 0 && self.progress <= KEEP_HESSIAN_PROGRESS {
             return;
         }
         if stalled || !self.source.sampled_at(obj, &self.theta, &mut self.hess) {
             self.switch_to_full_hessian(obj);
         }
+    }
+
+    /// measure the last step's progress as `ratio` (an optimality measure after the step over
+    /// before it) instead of the gradient's max-norm: for objectives whose gradient does not
+    /// vanish at the optimum (an l1 term).
+    pub fn set_progress(&mut self, ratio: f64) {
+        self.progress = ratio;
     }
 
     /// after a direction led nowhere: `true` when the hessian was a sample, which is then
