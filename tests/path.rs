@@ -276,3 +276,36 @@ fn multinomial_cross_validation_scores_are_those_of_copied_folds() {
         }
     }
 }
+
+/// given folds that cannot be fitted or scored are errors naming the fold, not NaN scores.
+#[test]
+fn given_folds_are_checked() {
+    use logreg::solve::{Scoring, folds_of_ids};
+    let data = breast_cancer();
+    let params = FitParams { standardize: true, ..FitParams::default() }.check().unwrap();
+    let grid = penalty_grid(params.lambda_max(&ReferenceBackend, &data, 0.0).unwrap(), 1e-2, 3, 0.0).unwrap();
+    let run = |folds: Vec<Vec<usize>>, scoring| {
+        params.cross_validate_folds(&ReferenceBackend, &data, &grid, folds, scoring, &Silent).unwrap_err().to_string()
+    };
+    // fold numbers need not be consecutive; a huge one is fine
+    assert_eq!(folds_of_ids(&[7, usize::MAX, 7, 0]), vec![vec![3], vec![0, 2], vec![1]]);
+    let positives: Vec<usize> = (0..data.n_rows()).filter(|&i| data.labels()[i] == 1.0).collect();
+    let negatives: Vec<usize> = (0..data.n_rows()).filter(|&i| data.labels()[i] == 0.0).collect();
+    let e = run(vec![positives.clone(), negatives[..10].to_vec()], Scoring::LogLoss);
+    assert!(e.contains("fold 0 holds out every row of class 1"), "{e}");
+    let e = run(vec![positives[..10].to_vec(), negatives[..10].to_vec()], Scoring::RocAuc);
+    assert!(e.contains("fold 0 holds out no row of class 0"), "{e}");
+    let e = run(vec![vec![0, 1], vec![data.n_rows()]], Scoring::LogLoss);
+    assert!(e.contains("fold 1 names row 569"), "{e}");
+    // the same folds scored by log-loss are fine
+    params
+        .cross_validate_folds(
+            &ReferenceBackend,
+            &data,
+            &grid,
+            vec![positives[..10].to_vec(), negatives[..10].to_vec()],
+            Scoring::LogLoss,
+            &Silent,
+        )
+        .unwrap();
+}

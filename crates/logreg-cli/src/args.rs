@@ -101,8 +101,9 @@ pub struct CvArgs {
     /// number of folds (stratified)
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(2..=100))]
     pub folds: u64,
-    /// the folds as given: a text file with the fold number (0, 1, …) of each row, one per line
-    /// (scikit-learn's PredefinedSplit), instead of drawing stratified folds
+    /// the folds as given: a text file with the fold number (0, 1, …) of each row, one per line,
+    /// -1 for a row never held out (scikit-learn's PredefinedSplit), instead of drawing
+    /// stratified folds
     #[arg(long, conflicts_with_all = ["folds", "repeats", "seed"])]
     pub fold_ids: Option<PathBuf>,
     /// times the folds are drawn anew

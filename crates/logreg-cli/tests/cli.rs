@@ -949,6 +949,21 @@ fn cv_on_given_folds_reproduces_scikit_learn() {
     let mut cmd = logreg();
     base(&mut cmd);
     cmd.arg("--fold-ids").arg(&bad).args(["--folds", "3"]).assert().code(2);
+    // -1: a row never held out (PredefinedSplit); comments and blank lines skipped
+    let some = dir.path().join("some.txt");
+    let ids = std::fs::read_to_string(&folds).unwrap();
+    let edited: Vec<String> = ids
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i < 10 { "-1 # always fitted".into() } else { l.to_string() })
+        .collect();
+    std::fs::write(&some, format!("# fold of each row\n\n{}\n", edited.join("\n"))).unwrap();
+    let model = dir.path().join("some.json");
+    let mut cmd = logreg();
+    base(&mut cmd);
+    cmd.arg("--fold-ids").arg(&some).arg("--model-out").arg(&model).assert().success();
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(file["cross_validation"]["folds"].as_u64(), Some(5));
 }
 
 /// K classes: `path` writes per-class intercepts and coefficients, `cv` refits the multinomial

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use logreg::multinomial::multinomial_solver;
 use logreg::solve::{CvParams, Scoring, folds_of_ids};
 use logreg::{FitParams, Penalty};
@@ -185,34 +185,39 @@ fn training(a: &CvArgs, s: &Setup, penalty: Penalty) -> TrainingConfig {
 }
 
 /// the folds of a file of fold numbers, one per row of the data's `n_rows` (blank lines and
-/// `#` comments skipped).
+/// `#` comments skipped; `-1`: a row never held out, as in scikit-learn's `PredefinedSplit`).
 fn read_fold_ids(path: &Path, n_rows: usize) -> Result<Vec<Vec<usize>>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the fold numbers", path.display()))?;
-    let mut ids = Vec::with_capacity(n_rows);
+    let (mut rows, mut ids) = (0usize, Vec::with_capacity(n_rows));
     for (line, raw) in text.lines().enumerate() {
         let field = raw.split('#').next().unwrap_or("").trim();
         if field.is_empty() {
             continue;
         }
-        let id: usize = field.parse().map_err(|_| {
-            anyhow!("{}, line {}: expected a fold number (0, 1, …), found `{field}`", path.display(), line + 1)
-        })?;
-        if id >= n_rows {
-            bail!("{}, line {}: fold number {id} is not below the {n_rows} rows", path.display(), line + 1);
+        match field.parse::<i64>() {
+            Ok(-1) => {}
+            Ok(id) if id >= 0 => ids.push((id as usize, rows)),
+            _ => bail!(
+                "{}, line {}: expected a fold number (0, 1, …, or -1 for a row never held out), found `{field}`",
+                path.display(),
+                line + 1
+            ),
         }
-        ids.push(id);
+        rows += 1;
     }
-    if ids.len() != n_rows {
+    if rows != n_rows {
         bail!(
-            "{}: {} fold numbers for {n_rows} rows of data (one per row, in the data's order, after any dropped rows)",
-            path.display(),
-            ids.len()
+            "{}: {rows} fold numbers for {n_rows} rows of data (one per row, in the data's order, after any dropped rows)",
+            path.display()
         );
     }
-    let folds = folds_of_ids(&ids);
+    // fold numbers of the rows held out, in row order
+    let (numbers, held): (Vec<usize>, Vec<usize>) = ids.into_iter().unzip();
+    let folds: Vec<Vec<usize>> =
+        folds_of_ids(&numbers).into_iter().map(|f| f.into_iter().map(|k| held[k]).collect()).collect();
     if folds.len() < 2 {
-        bail!("{}: every row is in one fold; cross-validation needs at least 2", path.display());
+        bail!("{}: fewer than 2 folds; cross-validation needs at least 2", path.display());
     }
     Ok(folds)
 }

@@ -121,12 +121,11 @@ pub struct CvResult {
 /// the folds of a fold number per row (as scikit-learn's `PredefinedSplit`): fold `f` holds out
 /// the rows numbered `f`; numbers that no row has make no fold.
 pub fn folds_of_ids(ids: &[usize]) -> Vec<Vec<usize>> {
-    let mut folds = vec![Vec::new(); ids.iter().max().map_or(0, |m| m + 1)];
+    let mut folds: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
     for (i, &f) in ids.iter().enumerate() {
-        folds[f].push(i);
+        folds.entry(f).or_default().push(i);
     }
-    folds.retain(|f| !f.is_empty());
-    folds
+    folds.into_values().collect()
 }
 
 /// stratified folds of `labels` (classes `0..n_classes`): each class's rows shuffled by `seed`
@@ -198,6 +197,8 @@ impl ValidFitParams {
         if folds.len() < 2 {
             return Err(Error::param("folds", format!("at least 2 folds are needed, got {}", folds.len())));
         }
+        let mut totals = vec![0usize; data.n_classes()];
+        data.labels().iter().for_each(|&y| totals[y as usize] += 1);
         for (f, fold) in folds.iter_mut().enumerate() {
             fold.sort_unstable();
             fold.dedup();
@@ -212,6 +213,19 @@ impl ValidFitParams {
                 return Err(Error::InvalidData(format!(
                     "fold {f} names row {i}, past the data's {} rows",
                     data.n_rows()
+                )));
+            }
+            // every class among the rows fitted, and (for ROC AUC) among the rows scored
+            let mut held = vec![0usize; data.n_classes()];
+            fold.iter().for_each(|&i| held[data.labels()[i] as usize] += 1);
+            if let Some(c) = (0..held.len()).find(|&c| held[c] == totals[c]) {
+                return Err(Error::InvalidData(format!(
+                    "fold {f} holds out every row of class {c}: its fit would have none"
+                )));
+            }
+            if let Some(c) = (0..held.len()).find(|&c| held[c] == 0).filter(|_| scoring == Scoring::RocAuc) {
+                return Err(Error::InvalidData(format!(
+                    "fold {f} holds out no row of class {c}: ROC AUC needs every class among the scored rows"
                 )));
             }
         }
