@@ -4,6 +4,7 @@ GeneralizedLinearRegressorCV on the same data, folds and penalty grid (issue 14)
     pip install -r benches/compare/requirements.txt
     python3 benches/compare/selection.py                          # 1M×20 and 1M×100
     python3 benches/compare/selection.py --sizes 100000x20        # a quick look
+    python3 benches/compare/selection.py --sizes sparse:200000x47000x75   # rcv1-like, l2 only
 
 each dataset: scikit-learn's make_classification(n_informative=d/2, random_state=0), standardised,
 as npy (`data.npy`, label last, for logreg; `X.npy`, `y.npy` for python). the folds: scikit-learn's
@@ -17,6 +18,11 @@ grid (λ_max down to λ_max·1e-4) for l2 (and for l1, `--l1-ratio 1`), passed t
   newton-cholesky at their default tol 1e-4, n_jobs = threads, each job one blas thread);
 - glum: alpha = λ with family binomial (mean deviance/2 = mean log-loss), l1_ratio 0 or 1, its
   default tolerances, n_jobs = threads.
+
+sparse sizes (`sparse:NxDxK`, K values per row) are `logreg generate --sparse` data (rcv1-like
+text: power-law columns, l2-normalised rows) read by logreg as libsvm and by scikit-learn as
+CSR; only l2 and only scikit-learn's lbfgs there (newton-cholesky and glum would form a D × D
+Hessian).
 
 every run is its own process (threads fixed, peak rss from the kernel). logreg's time is the
 cross-validation alone, as it prints it (`time: cross-validation … s`; reading the file and the
@@ -63,9 +69,40 @@ def make_data(folder, n, d):
     return folder
 
 
+def make_sparse(folder, n, d, per_row):
+    """rcv1-like sparse data (libsvm for logreg, csr for python) and its folds (written once)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "folds.txt").exists():
+        import scipy.sparse
+        from sklearn.datasets import load_svmlight_file
+        from sklearn.model_selection import StratifiedKFold
+        log(f"generating sparse {n}×{d}, {per_row} values per row …")
+        subprocess.run([str(LOGREG), "generate", "--sparse", "--samples", str(n), "--features", str(d),
+                        "--nnz-per-row", str(per_row), "--seed", "0", "--output", str(folder / "data.svm")],
+                       check=True)
+        X, y = load_svmlight_file(str(folder / "data.svm"), n_features=d)
+        scipy.sparse.save_npz(folder / "X.npz", X.tocsr(), compressed=False)
+        y = (y > 0).astype(np.float64)
+        np.save(folder / "y.npy", y)
+        ids = np.empty(n, dtype=np.int64)
+        for f, (_, test) in enumerate(StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(np.zeros(n), y)):
+            ids[test] = f
+        np.savetxt(folder / "folds.txt", ids, fmt="%d")
+    return folder
+
+
+def data_args(folder):
+    """how logreg reads the folder's data."""
+    if (folder / "data.svm").exists():
+        import scipy.sparse
+        d = scipy.sparse.load_npz(folder / "X.npz").shape[1]
+        return ["--data", str(folder / "data.svm"), "--n-features", str(d)]
+    return ["--data", str(folder / "data.npy")]
+
+
 def logreg_run(folder, args, threads):
     """`logreg` with `args` on the data: its standard output."""
-    cmd = [str(LOGREG), *args, "--data", str(folder / "data.npy"), "--threads", str(threads), "--quiet"]
+    cmd = [str(LOGREG), *args, *data_args(folder), "--threads", str(threads), "--quiet"]
     env_threads = {"RAYON_NUM_THREADS": str(threads)}
     out = subprocess.run(cmd, capture_output=True, text=True, env={**__import__("os").environ, **env_threads})
     if out.returncode != 0:
@@ -100,7 +137,12 @@ def peer(argv):
     system, solver, folder, grid_file, l1_ratio, n_jobs, out_file = argv
     folder, n_jobs, l1_ratio = Path(folder), int(n_jobs), float(l1_ratio)
     from sklearn.model_selection import PredefinedSplit
-    X, y = np.load(folder / "X.npy"), np.load(folder / "y.npy")
+    if (folder / "X.npz").exists():
+        import scipy.sparse
+        X = scipy.sparse.load_npz(folder / "X.npz").tocsr()
+    else:
+        X = np.load(folder / "X.npy")
+    y = np.load(folder / "y.npy")
     ids = np.loadtxt(folder / "folds.txt", dtype=np.int64)
     grid = np.array(json.loads(Path(grid_file).read_text()))
     n_train = len(y) - len(y) // FOLDS
@@ -155,25 +197,32 @@ def main():
     out = Path(args.out)
     rows = []
     for size in args.sizes.split(","):
-        n, d = map(int, size.split("x"))
-        folder = make_data(out / size, n, d)
+        sparse = size.startswith("sparse:")
+        if sparse:
+            n, d, per_row = map(int, size.split(":")[1].split("x"))
+            folder = make_sparse(out / size.replace(":", "-"), n, d, per_row)
+        else:
+            n, d = map(int, size.split("x"))
+            folder = make_data(out / size, n, d)
         one_fit = default_fit_seconds(folder, args.threads)
         log(f"{size}: one default fit {one_fit:.3f} s")
-        for penalty, l1_ratio in [("l2", 0.0), ("l1", 1.0)]:
+        for penalty, l1_ratio in [("l2", 0.0)] + ([] if sparse else [("l1", 1.0)]):
             grid = logreg_grid(folder, l1_ratio, args.threads)
             assert len(grid) == 20, grid
             runs = [("logreg", "auto", lambda: logreg_cv(folder, grid, l1_ratio, args.threads))]
             if penalty == "l2":
-                if not args.skip_slow:
+                if not args.skip_slow or sparse:
                     runs.append(("scikit-learn", "lbfgs", None))
-                runs.append(("scikit-learn", "newton-cholesky", None))
-            runs.append(("glum", "auto", None))
+                if not sparse:
+                    runs.append(("scikit-learn", "newton-cholesky", None))
+            if not sparse:
+                runs.append(("glum", "auto", None))
             base = None
             for system, solver, run in runs:
                 log(f"{size} {penalty}: {system} {solver} …")
                 r = run() if run else peer_cv(folder, system, solver, grid, l1_ratio, args.threads)
                 base = base or r
-                rows.append({"n": n, "d": d, "penalty": penalty, "system": system, "solver": solver,
+                rows.append({"n": n, "d": d, "sparse": sparse, "penalty": penalty, "system": system, "solver": solver,
                              "threads": args.threads, "seconds": r["seconds"], "chosen": r["chosen"],
                              "chosen_lambda": grid[r["chosen"]],
                              "curve_gap": max(abs(a - b) for a, b in zip(r["mean"], base["mean"])),
@@ -192,13 +241,14 @@ def write(args, rows, out):
     text = [f"measured {time.strftime('%Y-%m-%d')} on {machine()}; scikit-learn {sklearn.__version__}, "
             f"glum {glum.__version__}; one run each; command: `python3 benches/compare/selection.py"
             f"{'' if args.sizes == '1000000x20,1000000x100' else ' --sizes ' + args.sizes}`", ""]
-    for (n, d) in dict.fromkeys((r["n"], r["d"]) for r in rows):
-        sel = [r for r in rows if (r["n"], r["d"]) == (n, d)]
-        text += [f"**{n:,} × {d}**, 5 folds × 20 penalties, {args.threads} threads; one default `logreg train` "
+    for (n, d, sparse) in dict.fromkeys((r["n"], r["d"], r["sparse"]) for r in rows):
+        sel = [r for r in rows if (r["n"], r["d"], r["sparse"]) == (n, d, sparse)]
+        kind = " sparse (rcv1-like, libsvm / csr)" if sparse else ""
+        text += [f"**{n:,} × {d:,}{kind}**, 5 folds × 20 penalties, {args.threads} threads; one default `logreg train` "
                  f"fit on all rows: {sel[0]['one_fit']:.3f} s", "",
                  "| penalty | system | solver | seconds | × logreg | × one fit | chosen λ | max gap of mean log-loss curve |",
                  "|---|---|---|---:|---:|---:|---:|---:|"]
-        for penalty in ("l2", "l1"):
+        for penalty in dict.fromkeys(r["penalty"] for r in sel):
             ours = next(r for r in sel if r["penalty"] == penalty and r["system"] == "logreg")
             for r in (r for r in sel if r["penalty"] == penalty):
                 text.append(f"| {penalty} | {r['system']} | {r['solver']} | {r['seconds']:.2f} | "
