@@ -1,4 +1,5 @@
-//! a progress bar that follows training through the library's observer.
+//! progress bars through the library's observers: a fit's iterations or epochs, and the (fold, penalty)
+//! fits of a path or cross-validation; both stop the work once ctrl-c was pressed.
 
 use std::ops::ControlFlow;
 
