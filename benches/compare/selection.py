@@ -35,6 +35,7 @@ outputs (in --out, default target/compare-selection): selection_results.csv, sel
 import argparse
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -103,8 +104,7 @@ def data_args(folder):
 def logreg_run(folder, args, threads):
     """`logreg` with `args` on the data: its standard output."""
     cmd = [str(LOGREG), *args, *data_args(folder), "--threads", str(threads), "--quiet"]
-    env_threads = {"RAYON_NUM_THREADS": str(threads)}
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**__import__("os").environ, **env_threads})
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "RAYON_NUM_THREADS": str(threads)})
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr}")
     return out.stdout

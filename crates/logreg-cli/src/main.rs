@@ -9,6 +9,7 @@ mod model_file;
 mod output;
 mod progress;
 mod report;
+mod settings;
 
 use std::process::ExitCode;
 

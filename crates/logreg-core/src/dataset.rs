@@ -51,6 +51,21 @@ impl<'a> DataRef<'a> {
         self.weights.map_or(1.0, |s| s[i])
     }
 
+    /// total sample weight of each class `0, …, n_classes − 1`.
+    pub fn class_totals(&self, n_classes: usize) -> Vec<f64> {
+        let mut totals = vec![0.0; n_classes];
+        for (i, &y) in self.y.iter().enumerate() {
+            totals[y as usize] += self.weight(i);
+        }
+        totals
+    }
+
+    /// each row's sample weight times its factor in `rows` (0 leaves a row out: a
+    /// cross-validation fold without a copy).
+    pub(crate) fn weights_times(&self, rows: &[f64]) -> Vec<f64> {
+        (0..self.y.len()).map(|i| self.weight(i) * rows[i]).collect()
+    }
+
     /// the rows `selection` of the features.
     pub fn rows(&self, selection: Selection<'a>) -> Rows<'a> {
         Rows::new(self.x, selection)
@@ -326,12 +341,7 @@ impl Dataset {
 
     /// total sample weight of each class `0, …, K − 1`.
     pub fn class_totals(&self) -> Vec<f64> {
-        let data = self.as_ref();
-        let mut totals = vec![0.0; self.n_classes];
-        for (i, &y) in self.labels.iter().enumerate() {
-            totals[y as usize] += data.weight(i);
-        }
-        totals
+        self.as_ref().class_totals(self.n_classes)
     }
 
     /// a new dataset holding the rows `indices` in that order (features copied once).

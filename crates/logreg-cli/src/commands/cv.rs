@@ -162,26 +162,7 @@ pub fn run(a: CvArgs) -> Result<()> {
 
 /// how the refitted model was trained, for its file.
 fn training(a: &CvArgs, s: &Setup, penalty: Penalty) -> TrainingConfig {
-    let spec = &a.spec;
-    TrainingConfig {
-        solver: spec.fit.solver.to_string(),
-        backend: spec.fit.backend.to_string(),
-        simd: logreg::simd::level().to_string(),
-        l2: penalty.l2(),
-        l1: penalty.l1(),
-        standardize: spec.fit.standardize,
-        fit_intercept: !spec.fit.no_intercept,
-        balanced: spec.fit.balanced,
-        tol: spec.fit.tol,
-        max_iter: spec.fit.max_iter,
-        epochs: 0,
-        batch_size: 0,
-        learning_rate: 0.0,
-        seed: a.seed,
-        threads: s.threads,
-        test_fraction: None,
-        data: s.source.clone(),
-    }
+    TrainingConfig { seed: a.seed, ..a.spec.fit.training(penalty.l2(), penalty.l1(), s.threads, s.source.clone()) }
 }
 
 /// the folds of a file of fold numbers, one per row of the data's `n_rows` (blank lines and

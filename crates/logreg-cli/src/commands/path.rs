@@ -2,11 +2,11 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use logreg::io::{Classes, LoadedData};
 use logreg::metrics::{accuracy, log_loss};
 use logreg::solve::penalty_grid;
-use logreg::{ClassWeight, Dataset, FitParams, Model, MultinomialModel, Penalty, ValidFitParams};
+use logreg::{Dataset, Model, MultinomialModel, Penalty, ValidFitParams};
 
 use super::path_figures::CoefficientPath;
 use crate::args::{PathArgs, PathSpec};
@@ -31,20 +31,8 @@ pub(super) struct Setup {
 /// the data, the fit settings and the penalties of `a`.
 pub(super) fn setup(a: &PathSpec) -> Result<Setup> {
     let (loaded, source) = load_labelled(&a.data.input, a.data.labelled(), true)?;
-    let params = FitParams {
-        solver: a.fit.solver,
-        l2: 0.0,
-        l1: 0.0,
-        standardize: a.fit.standardize,
-        fit_intercept: !a.fit.no_intercept,
-        class_weight: if a.fit.balanced { ClassWeight::Balanced } else { ClassWeight::None },
-        tol: a.fit.tol,
-        max_iter: a.fit.max_iter.map(|m| m as usize),
-        ..FitParams::default()
-    }
-    .check()?;
-    let threads = a.fit.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let params = a.fit.params(0.0, 0.0).check()?;
+    let (pool, threads) = a.fit.pool()?;
     let r = a.l1_ratio;
     let lambdas: Vec<f64> = match &a.lambdas {
         Some(l) => {

@@ -1,10 +1,10 @@
 //! `logreg train`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use logreg::io::{CategoricalColumn, Classes};
 use logreg::multinomial::multinomial_solver;
 use logreg::solve::Solver;
-use logreg::{ClassWeight, Dataset, FitParams, LearningRate, SgdParams, ValidFitParams};
+use logreg::{Dataset, FitParams, LearningRate, SgdParams, ValidFitParams};
 
 use crate::args::TrainArgs;
 use crate::data::load_labelled;
@@ -34,14 +34,6 @@ pub fn run(a: TrainArgs) -> Result<()> {
     };
     let l2 = a.l2.unwrap_or(if a.l1 > 0.0 { 0.0 } else { 1.0 / train.n_rows() as f64 });
     let params = FitParams {
-        solver: a.fit.solver,
-        l2,
-        l1: a.l1,
-        standardize: a.fit.standardize,
-        fit_intercept: !a.fit.no_intercept,
-        class_weight: if a.fit.balanced { ClassWeight::Balanced } else { ClassWeight::None },
-        tol: a.fit.tol,
-        max_iter: a.fit.max_iter.map(|m| m as usize),
         sgd: SgdParams {
             batch_size: Some(a.batch_size as usize),
             max_epochs: a.epochs as usize,
@@ -49,28 +41,17 @@ pub fn run(a: TrainArgs) -> Result<()> {
             seed: a.seed,
             ..SgdParams::default()
         },
+        ..a.fit.params(l2, a.l1)
     }
     .check()?;
-    let threads = a.fit.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let (pool, threads) = a.fit.pool()?;
     let training = TrainingConfig {
-        solver: a.fit.solver.to_string(),
-        backend: a.fit.backend.to_string(),
-        simd: logreg::simd::level().to_string(),
-        l2,
-        l1: a.l1,
-        standardize: a.fit.standardize,
-        fit_intercept: !a.fit.no_intercept,
-        balanced: a.fit.balanced,
-        tol: a.fit.tol,
-        max_iter: a.fit.max_iter,
         epochs: a.epochs,
         batch_size: a.batch_size,
         learning_rate: a.learning_rate,
         seed: a.seed,
-        threads,
         test_fraction: a.test_fraction,
-        data: source.clone(),
+        ..a.fit.training(l2, a.l1, threads, source.clone())
     };
     if train.n_classes() > 2 {
         let fit = Fit { params: &params, pool: &pool, train: &train, test: test.as_ref(), source: &source, l2 };

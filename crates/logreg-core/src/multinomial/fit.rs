@@ -104,7 +104,7 @@ impl ValidFitParams {
         let reference = penalty == Penalty::none();
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
         let all = data.as_ref();
-        let kept: Option<Vec<f64>> = rows.map(|r| (0..data.n_rows()).map(|i| all.weight(i) * r[i]).collect());
+        let kept = rows.map(|r| all.weights_times(r));
         let base = DataRef { weights: kept.as_deref().or(all.weights), ..all };
         let weights = class_weights(base, data.n_classes(), p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(base.weights), ..base };
@@ -164,10 +164,7 @@ impl ValidFitParams {
 /// sample weights with class weighting applied (`None` when unchanged); an error naming a class
 /// without weight.
 fn class_weights(data: DataRef<'_>, n_classes: usize, class_weight: ClassWeight) -> Result<Option<Vec<f64>>> {
-    let mut totals = vec![0.0; n_classes];
-    for (i, &y) in data.y.iter().enumerate() {
-        totals[y as usize] += data.weight(i);
-    }
+    let totals = data.class_totals(n_classes);
     if let Some(c) = totals.iter().position(|&t| !(t > 0.0)) {
         return Err(Error::InvalidData(format!("class {c} has no rows (or no weight): every class needs some")));
     }

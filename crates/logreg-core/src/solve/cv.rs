@@ -39,7 +39,8 @@ impl Scoring {
     /// `roc_auc_ovr`).
     fn score_classes(self, y: &[f64], z: &[f64], k: usize) -> f64 {
         let m = y.len();
-        let mut p = vec![0.0; m * k];
+        // the class probabilities only for ROC AUC
+        let mut p = vec![0.0; if self == Scoring::RocAuc { m * k } else { 0 }];
         let mut loss = 0.0;
         let mut correct = 0usize;
         let mut row = vec![0.0; k];
@@ -49,8 +50,10 @@ impl Scoring {
             let sum: f64 = row.iter().map(|v| (v - top).exp()).sum();
             loss += top + sum.ln() - row[y[i] as usize];
             correct += usize::from(crate::multinomial::argmax(&row) == y[i]);
-            for c in 0..k {
-                p[c * m + i] = (row[c] - top).exp() / sum;
+            if !p.is_empty() {
+                for c in 0..k {
+                    p[c * m + i] = (row[c] - top).exp() / sum;
+                }
             }
         }
         match self {

@@ -320,7 +320,7 @@ impl ValidFitParams {
         }
         let p = &self.params;
         let all = data.as_ref();
-        let kept: Option<Vec<f64>> = rows.map(|r| (0..data.n_rows()).map(|i| all.weight(i) * r[i]).collect());
+        let kept = rows.map(|r| all.weights_times(r));
         let base = DataRef { weights: kept.as_deref().or(all.weights), ..all };
         let weights = class_weights(base, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(base.weights), ..base };
@@ -403,10 +403,8 @@ impl ValidFitParams {
 /// sample weights with class weighting applied (`None` when unchanged); an error when a class
 /// has no weight.
 fn class_weights(data: DataRef<'_>, class_weight: ClassWeight) -> Result<Option<Vec<f64>>> {
-    let (mut neg, mut pos) = (0.0, 0.0);
-    for (i, &y) in data.y.iter().enumerate() {
-        *(if y == 1.0 { &mut pos } else { &mut neg }) += data.weight(i);
-    }
+    let totals = data.class_totals(2);
+    let (neg, pos) = (totals[0], totals[1]);
     if neg <= 0.0 || pos <= 0.0 {
         let missing = if pos <= 0.0 { "positive (1)" } else { "negative (0)" };
         return Err(Error::InvalidData(format!(

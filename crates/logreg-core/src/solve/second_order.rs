@@ -6,7 +6,7 @@ use super::hessian::HessianSource;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
-use crate::outcome::ensure_finite;
+use crate::outcome::{ensure_finite, norm_inf};
 
 /// a sampled hessian is kept for the next step while the last full step cut the gradient's
 /// max-norm at least by this factor.
@@ -150,9 +150,7 @@ impl SecondOrderState {
             let finite = value.is_finite() && self.t_grad.iter().all(|g| g.is_finite());
             any_finite |= finite;
             if finite && accept(value, alpha, &self.trial, &self.t_grad) {
-                let before = self.grad.iter().fold(0.0, |m: f64, g| m.max(g.abs()));
-                let after = self.t_grad.iter().fold(0.0, |m: f64, g| m.max(g.abs()));
-                self.progress = after / before;
+                self.progress = norm_inf(&self.t_grad) / norm_inf(&self.grad);
                 std::mem::swap(&mut self.theta, &mut self.trial);
                 std::mem::swap(&mut self.grad, &mut self.t_grad);
                 if self.full_hessian {
