@@ -244,8 +244,8 @@ fn parse_chunk(text: &str) -> std::result::Result<Chunk<'_>, ChunkError> {
             if c.highest.is_none_or(|(h, _)| idx > h) {
                 c.highest = Some((idx, line));
             }
-            let value: f64 = match value.parse() {
-                Ok(v) if f64::is_finite(v) => v,
+            let value: f64 = match crate::io::decimal::parse_whole(value.as_bytes()) {
+                Some(v) if f64::is_finite(v) => v,
                 _ => return Err(err(column, format!("expected a finite number, found `{value}`"))),
             };
             last = Some(u64::from(idx));

@@ -2,6 +2,7 @@
 
 pub mod categories;
 pub mod csv;
+pub mod decimal;
 mod labels;
 pub mod libsvm;
 mod memory;

@@ -85,7 +85,7 @@ pub(super) struct ChunkError {
 
 /// a finite number, parsed correctly rounded.
 pub(super) fn finite(text: &[u8]) -> Option<f64> {
-    fast_float2::parse::<f64, _>(text).ok().filter(|v| v.is_finite())
+    crate::io::decimal::parse_whole(text).filter(|v| v.is_finite())
 }
 
 fn shown(text: &[u8]) -> String {
