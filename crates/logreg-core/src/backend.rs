@@ -163,8 +163,8 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
                     let end = (start + step).min(rows.len());
                     let tile = rows.sub(start..end);
                     let x = data.rows(tile.clone());
-                    let (y, s, z) = (&mut y[..end - start], &mut s[..end - start], &mut scratch[start..end]);
-                    data.labels_and_weights(&tile, y, s);
+                    let z = &mut scratch[start..end];
+                    let (y, s) = data.tile_labels_and_weights(&tile, &mut y, &mut s);
                     self.linear_predictor(&x, w, b, z);
                     sums.add_tile(y, s, z);
                     self.add_xt_times(&x, z, g);
@@ -207,8 +207,8 @@ pub(crate) fn softmax_tiles<B: Backend + ?Sized>(
                 let m = end - start;
                 let tile = rows.sub(start..end);
                 let x = data.rows(tile.clone());
-                let (y, s, z) = (&mut y[..m], &mut s[..m], &mut scratch[..m * stored]);
-                data.labels_and_weights(&tile, y, s);
+                let z = &mut scratch[..m * stored];
+                let (y, s) = data.tile_labels_and_weights(&tile, &mut y, &mut s);
                 backend.class_logits(&x, coefs, z);
                 sums.add_tile(y, s, z, reference, intercepts);
                 if let Some(g) = g.as_deref_mut() {

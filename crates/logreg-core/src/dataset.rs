@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use crate::backend::MAX_TILE_ROWS;
 use crate::csr::CsrMatrix;
 use crate::error::{Error, Result};
 use crate::view::{Design, MatrixRef, Rows, Selection};
@@ -71,13 +72,55 @@ impl<'a> DataRef<'a> {
         Rows::new(self.x, selection)
     }
 
+    /// labels and weights of the rows `selection` (a tile: at most [`MAX_TILE_ROWS`]), in its
+    /// order: borrowed from the data for consecutive rows, else gathered into `y` and `s`.
+    #[inline]
+    pub fn tile_labels_and_weights<'s>(
+        &self,
+        selection: &Selection<'_>,
+        y: &'s mut [f64; MAX_TILE_ROWS],
+        s: &'s mut [f64; MAX_TILE_ROWS],
+    ) -> (&'s [f64], &'s [f64])
+    where
+        'a: 's,
+    {
+        const ONES: [f64; MAX_TILE_ROWS] = [1.0; MAX_TILE_ROWS];
+        let m = selection.len();
+        match selection {
+            Selection::Range(r) => (&self.y[r.clone()], self.weights.map_or(&ONES[..m], |w| &w[r.clone()])),
+            Selection::Indices(_) => {
+                self.labels_and_weights(selection, &mut y[..m], &mut s[..m]);
+                (&y[..m], &s[..m])
+            }
+        }
+    }
+
     /// labels and weights of the rows `selection`, in its order, into `y` and `s`
     /// (`y.len() == s.len() == selection.len()`).
     #[inline]
     pub fn labels_and_weights(&self, selection: &Selection<'_>, y: &mut [f64], s: &mut [f64]) {
-        for (k, (yk, sk)) in y.iter_mut().zip(s.iter_mut()).enumerate() {
-            let i = selection.index(k);
-            (*yk, *sk) = (self.y[i], self.weight(i));
+        // by the kind of selection and of weights once, not per row (a tile's rows are few, and
+        // this runs once per tile of every pass)
+        match (selection, self.weights) {
+            (Selection::Range(r), weights) => {
+                let r = r.start..r.start + y.len();
+                y.copy_from_slice(&self.y[r.clone()]);
+                match weights {
+                    Some(w) => s.copy_from_slice(&w[r]),
+                    None => s.fill(1.0),
+                }
+            }
+            (Selection::Indices(ix), Some(w)) => {
+                for ((yk, sk), &i) in y.iter_mut().zip(s.iter_mut()).zip(*ix) {
+                    (*yk, *sk) = (self.y[i], w[i]);
+                }
+            }
+            (Selection::Indices(ix), None) => {
+                for (yk, &i) in y.iter_mut().zip(*ix) {
+                    *yk = self.y[i];
+                }
+                s.fill(1.0);
+            }
         }
     }
 }

@@ -104,6 +104,9 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     direction: Vec<f64>,
     products: Vec<f64>,
     last_full: LastFullPass,
+    /// the rows of the second-order solvers' hessian sample, drawn once per objective (they
+    /// depend on the data and weights alone): a path's points share them
+    pub(crate) hessian_rows: Option<crate::solve::hessian::SampleRows>,
 }
 
 /// the data part of the last pass over every row — mean loss and the gradient without the l2
@@ -155,6 +158,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             direction: vec![0.0; d + 1],
             products: vec![0.0; d],
             last_full: LastFullPass::default(),
+            hessian_rows: None,
         })
     }
 

@@ -68,15 +68,35 @@ fn skip_rows(ranks: &mut [usize], skipped: &[usize]) {
     }
 }
 
-/// the two strata of a hessian sample.
-#[derive(Debug)]
-struct Strata {
+/// the rows of a hessian sample: its two strata.
+#[derive(Clone, Debug)]
+pub(crate) struct SampleRows {
     /// heavy rows, ascending, taken with their own weight
     heavy: Vec<usize>,
     /// their share of the total weight
     heavy_share: f64,
     /// a uniform sample of the other rows, ascending
     random: Vec<usize>,
+}
+
+impl SampleRows {
+    /// the sample of `m` rows of `obj`'s data.
+    fn draw<B: Backend + ?Sized>(obj: &Objective<'_, B>, m: usize) -> Self {
+        let heavy = heavy_rows(obj, HEAVY_SHARE * m as f64);
+        let data = obj.data();
+        let heavy_weight: f64 = heavy.iter().map(|&i| data.weight(i)).sum();
+        // the random stratum: a uniform sample of the rows that are not heavy
+        let rest = obj.n_rows() - heavy.len();
+        let mut random = sample_indices(rest, m.min(rest), &mut Rng::new(HESSIAN_SEED));
+        skip_rows(&mut random, &heavy);
+        SampleRows { heavy_share: heavy_weight / obj.total_weight(), heavy, random }
+    }
+}
+
+/// the two strata of a hessian sample and the buffers of its estimate.
+#[derive(Debug)]
+struct Strata {
+    rows: SampleRows,
     /// the random stratum's hessian (the heavy one goes straight to the caller's buffer)
     hess: Vec<f64>,
     grad: Vec<f64>,
@@ -89,27 +109,18 @@ pub(crate) struct HessianSource {
 }
 
 impl HessianSource {
-    /// the exact hessian, or a sample when the data have many rows (see [`hessian_sample_rows`]).
-    pub fn for_objective<B: Backend + ?Sized>(obj: &Objective<'_, B>) -> Self {
+    /// the exact hessian, or a sample when the data have many rows (see [`hessian_sample_rows`]);
+    /// the sample's rows are drawn once per objective.
+    pub fn for_objective<B: Backend + ?Sized>(obj: &mut Objective<'_, B>) -> Self {
         let (n, k) = (obj.n_rows(), obj.n_features() + 1);
         let Some(m) = hessian_sample_rows(n, k) else {
             return HessianSource { sample: None };
         };
-        let heavy = heavy_rows(obj, HEAVY_SHARE * m as f64);
-        let data = obj.data();
-        let heavy_weight: f64 = heavy.iter().map(|&i| data.weight(i)).sum();
-        // the random stratum: a uniform sample of the rows that are not heavy
-        let rest = n - heavy.len();
-        let mut random = sample_indices(rest, m.min(rest), &mut Rng::new(HESSIAN_SEED));
-        skip_rows(&mut random, &heavy);
-        let strata = Strata {
-            heavy_share: heavy_weight / obj.total_weight(),
-            heavy,
-            random,
-            hess: vec![0.0; k * k],
-            grad: vec![0.0; k],
+        let rows = match &obj.hessian_rows {
+            Some(rows) => rows.clone(),
+            None => obj.hessian_rows.insert(SampleRows::draw(obj, m)).clone(),
         };
-        HessianSource { sample: Some(strata) }
+        HessianSource { sample: Some(Strata { rows, hess: vec![0.0; k * k], grad: vec![0.0; k] }) }
     }
 
     /// whether the hessian is estimated from a sample.
@@ -134,16 +145,16 @@ impl HessianSource {
             return false;
         };
         let data = obj.data();
-        let random_weight: f64 = s.random.iter().map(|&i| data.weight(i)).sum();
+        let random_weight: f64 = s.rows.random.iter().map(|&i| data.weight(i)).sum();
         if !(random_weight > 0.0) {
             return false;
         }
         // each stratum's hessian is normalised by its own weight, so the estimate is the
         // weight-share mix; the l2 terms, identical in both, mix back to themselves
-        obj.batch_value_grad_hess(&Selection::Indices(&s.random), theta, &mut s.grad, &mut s.hess);
-        if s.heavy_share > 0.0 {
-            obj.batch_value_grad_hess(&Selection::Indices(&s.heavy), theta, &mut s.grad, hess);
-            let a = s.heavy_share;
+        obj.batch_value_grad_hess(&Selection::Indices(&s.rows.random), theta, &mut s.grad, &mut s.hess);
+        if s.rows.heavy_share > 0.0 {
+            obj.batch_value_grad_hess(&Selection::Indices(&s.rows.heavy), theta, &mut s.grad, hess);
+            let a = s.rows.heavy_share;
             hess.iter_mut().zip(&s.hess).for_each(|(h, r)| *h = a * *h + (1.0 - a) * r);
         } else {
             hess.copy_from_slice(&s.hess);
@@ -255,8 +266,9 @@ mod tests {
         let obj = Objective::with_scaling(&ReferenceBackend, data.as_ref(), Penalty::none(), stats.standardizer, false)
             .unwrap()
             .with_column_max_abs(stats.max_abs);
-        let source = HessianSource::for_objective(&obj);
-        let strata = source.sample.as_ref().expect("100k rows, 4 coefficients: sampled");
+        let mut obj = obj;
+        let source = HessianSource::for_objective(&mut obj);
+        let strata = &source.sample.as_ref().expect("100k rows, 4 coefficients: sampled").rows;
         assert_eq!(strata.heavy, ones);
         assert_eq!(strata.random.len(), MIN_HESSIAN_ROWS);
         assert!(strata.random.windows(2).all(|w| w[0] < w[1]));

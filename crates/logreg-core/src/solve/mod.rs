@@ -8,7 +8,7 @@
 mod cost;
 mod cv;
 mod dual_cd;
-mod hessian;
+pub(crate) mod hessian;
 mod l1_quadratic;
 mod lbfgs;
 mod line_search;
