@@ -31,7 +31,37 @@ pub struct Dataset {
     labels: Vec<f64>,
     n_classes: usize,
     weights: Option<Vec<f64>>,
-    feature_names: Vec<String>,
+    feature_names: FeatureNames,
+}
+
+/// a dataset's feature names: given, or positional (`x0, x1, …` or `f1, f2, …`), which are made
+/// only when first asked for — a file with a million columns is read without a million names.
+#[derive(Clone, Debug)]
+struct FeatureNames {
+    /// the number of columns, and the prefix and first number of positional names
+    positional: (usize, &'static str, usize),
+    names: std::sync::OnceLock<Vec<String>>,
+}
+
+impl PartialEq for FeatureNames {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl FeatureNames {
+    fn positional(n: usize, prefix: &'static str, first: usize) -> Self {
+        FeatureNames { positional: (n, prefix, first), names: std::sync::OnceLock::new() }
+    }
+
+    fn given(names: Vec<String>) -> Self {
+        FeatureNames { positional: (names.len(), "", 0), names: std::sync::OnceLock::from(names) }
+    }
+
+    fn get(&self) -> &[String] {
+        let (n, prefix, first) = self.positional;
+        self.names.get_or_init(|| (first..first + n).map(|j| format!("{prefix}{j}")).collect())
+    }
 }
 
 /// borrowed features, labels and weights of a dataset.
@@ -222,7 +252,7 @@ impl Dataset {
                 },
             });
         }
-        let feature_names = (0..n_cols).map(|j| format!("x{j}")).collect();
+        let feature_names = FeatureNames::positional(n_cols, "x", 0);
         Ok(Dataset { features, n_rows, n_cols, labels, n_classes, weights: None, feature_names })
     }
 
@@ -256,14 +286,14 @@ impl Dataset {
         if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
             return Err(Error::InvalidData(format!("duplicate feature name `{}`", w[0])));
         }
-        self.feature_names = names;
+        self.feature_names = FeatureNames::given(names);
         Ok(self)
     }
 
     /// the same data with the positional feature names `f1, f2, …` (of libsvm, npy and npz
     /// columns), distinct by construction.
     pub fn with_positional_names(mut self) -> Self {
-        self.feature_names = (1..=self.n_cols).map(|j| format!("f{j}")).collect();
+        self.feature_names = FeatureNames::positional(self.n_cols, "f", 1);
         self
     }
 
@@ -368,7 +398,7 @@ impl Dataset {
 
     /// feature names, one per column.
     pub fn feature_names(&self) -> &[String] {
-        &self.feature_names
+        self.feature_names.get()
     }
 
     /// features, labels and weights as one borrowed bundle.
@@ -440,6 +470,20 @@ mod tests {
 
     fn toy() -> Dataset {
         Dataset::new((0..20).map(f64::from).collect(), 2, vec![0., 1., 0., 1., 0., 1., 0., 1., 1., 1.]).unwrap()
+    }
+
+    #[test]
+    fn positional_names_are_made_when_first_asked_for() {
+        let d = toy();
+        assert!(d.feature_names.names.get().is_none(), "no names made by the constructor");
+        assert_eq!(d.feature_names(), ["x0", "x1"]);
+        let f = toy().with_positional_names();
+        assert!(f.feature_names.names.get().is_none());
+        assert_eq!(f.feature_names(), ["f1", "f2"]);
+        // equal names compare equal however they were made
+        let named = toy().with_feature_names(vec!["f1".into(), "f2".into()]).unwrap();
+        assert_eq!(named, toy().with_positional_names());
+        assert_ne!(named, toy());
     }
 
     #[test]

@@ -109,11 +109,18 @@ fn read_windows<R: Read>(
     let mut first_zero: Option<usize> = None;
     let mut buf: Vec<u8> = Vec::new();
     let mut eof = false;
+    // the file's size, when `path` is the file read: after the first window the csr arrays are
+    // reserved for the whole file at that window's density, so they never grow by doubling (a
+    // doubling copies and can leave twice the arrays resident); only a hint
+    let mut size_hint = std::fs::metadata(path).ok().map(|m| m.len() as f64);
+    let mut consumed = 0usize;
     while !eof {
         // fill the window; a line longer than it widens the window until the line ends
         let mut want = buf.len() + window;
         let cut = loop {
             let missing = (want - buf.len()) as u64;
+            // exactly the window: left to itself the buffer would double past it
+            buf.reserve_exact(missing as usize);
             let got = reader
                 .by_ref()
                 .take(missing)
@@ -146,6 +153,15 @@ fn read_windows<R: Read>(
             }
             first_zero = first_zero.or(c.first_zero.map(|line| first_line + line));
             first_line += c.lines;
+        }
+        consumed += cut;
+        if let Some(size) = size_hint.take()
+            && size > consumed as f64
+        {
+            let scale = 1.02 * size / consumed as f64;
+            indices.reserve_exact((indices.len() as f64 * scale) as usize - indices.len());
+            values.reserve_exact((values.len() as f64 * scale) as usize - values.len());
+            indptr.reserve_exact((indptr.len() as f64 * scale) as usize - indptr.len());
         }
         buf.drain(..cut);
     }
