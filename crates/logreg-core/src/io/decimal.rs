@@ -63,9 +63,7 @@ const POWERS_OF_TEN: [f64; 23] = [
 /// whether the eight bytes (little-endian) are all ascii digits.
 #[inline(always)]
 fn eight_digits(v: u64) -> bool {
-    let above = v.wrapping_add(0x4646_4646_4646_4646);
-    let below = v.wrapping_sub(0x3030_3030_3030_3030);
-    (above | below) & 0x8080_8080_8080_8080 == 0
+    non_digits(v) == 0
 }
 
 /// the value of eight ascii digits (little-endian: the first digit in the lowest byte).
