@@ -38,8 +38,12 @@ pub struct Dataset {
 /// only when first asked for — a file with a million columns is read without a million names.
 #[derive(Clone, Debug)]
 struct FeatureNames {
-    /// the number of columns, and the prefix and first number of positional names
-    positional: (usize, &'static str, usize),
+    /// number of columns
+    count: usize,
+    /// positional names: `{prefix}{first}`, `{prefix}{first + 1}`, …
+    prefix: &'static str,
+    first: usize,
+    /// the names, once given or made
     names: std::sync::OnceLock<Vec<String>>,
 }
 
@@ -50,17 +54,17 @@ impl PartialEq for FeatureNames {
 }
 
 impl FeatureNames {
-    fn positional(n: usize, prefix: &'static str, first: usize) -> Self {
-        FeatureNames { positional: (n, prefix, first), names: std::sync::OnceLock::new() }
+    fn positional(count: usize, prefix: &'static str, first: usize) -> Self {
+        FeatureNames { count, prefix, first, names: std::sync::OnceLock::new() }
     }
 
     fn given(names: Vec<String>) -> Self {
-        FeatureNames { positional: (names.len(), "", 0), names: std::sync::OnceLock::from(names) }
+        FeatureNames { count: names.len(), prefix: "", first: 0, names: std::sync::OnceLock::from(names) }
     }
 
     fn get(&self) -> &[String] {
-        let (n, prefix, first) = self.positional;
-        self.names.get_or_init(|| (first..first + n).map(|j| format!("{prefix}{j}")).collect())
+        let (prefix, first) = (self.prefix, self.first);
+        self.names.get_or_init(|| (first..first + self.count).map(|j| format!("{prefix}{j}")).collect())
     }
 }
 
