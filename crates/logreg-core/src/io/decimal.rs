@@ -87,6 +87,13 @@ pub fn parse_plain(text: &[u8]) -> Option<(f64, usize)> {
     parse_fixed(text).or_else(|| parse_digits(text))
 }
 
+/// the number at the start of `text` and its length: plain decimals by [`parse_plain`], every
+/// other form by a general correctly rounding parser; `None` when `text` starts with no number.
+#[inline(always)]
+pub fn parse_prefix(text: &[u8]) -> Option<(f64, usize)> {
+    parse_plain(text).or_else(|| fast_float2::parse_partial::<f64, _>(text).ok())
+}
+
 /// `text`, all of it, as a number: plain decimals by [`parse_plain`], every other form (`inf`,
 /// `1.5e400`, long significands) by a general correctly rounding parser; `None` when it is not a
 /// number.

@@ -135,7 +135,7 @@ pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Ch
                     Role::Number(k) => match finite(text) {
                         Some(v) => row[k] = v,
                         None => {
-                            let is_text = fast_float2::parse::<f64, _>(text).is_err();
+                            let is_text = crate::io::decimal::parse_whole(text).is_none();
                             bad.get_or_insert_with(|| (column, Problem::NotNumber(shown(text), is_text)));
                         }
                     },

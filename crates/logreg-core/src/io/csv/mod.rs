@@ -297,9 +297,9 @@ fn seen_in_columns(text: &[u8], features: &[usize], options: &CsvOptions, infer:
             if t.is_empty() || options.na_values.iter().any(|na| na.trim().as_bytes() == t) {
                 return;
             }
-            match fast_float2::parse::<f64, _>(t) {
-                Ok(_) => seen[j].number = true,
-                Err(_) => {
+            match crate::io::decimal::parse_whole(t) {
+                Some(_) => seen[j].number = true,
+                None => {
                     seen[j].text.get_or_insert_with(|| (line, String::from_utf8_lossy(t).into_owned()));
                 }
             }

@@ -68,13 +68,6 @@ pub(super) enum Value<'a> {
     Number(f64),
 }
 
-/// the number at the start of `text` and its length: plain decimals by the fast reader, every
-/// other form by the general parser (both correctly rounded).
-#[inline]
-fn number_at(text: &[u8]) -> Option<(f64, usize)> {
-    crate::io::decimal::parse_plain(text).or_else(|| fast_float2::parse_partial::<f64, _>(text).ok())
-}
-
 /// reads records from a chunk of text that starts at a record boundary.
 pub(super) struct Records<'t> {
     text: &'t [u8],
@@ -139,7 +132,7 @@ impl<'t> Records<'t> {
         loop {
             // a plain number ends at a delimiter, a line end or the end of the text
             if self.numeric.get(column).copied().unwrap_or(false)
-                && let Some((v, n)) = number_at(&text[p..])
+                && let Some((v, n)) = crate::io::decimal::parse_prefix(&text[p..])
                 && v.is_finite()
                 && n > 0
             {
