@@ -56,6 +56,46 @@ fn lasso_and_elastic_net_paths_are_the_cold_fits() {
     }
 }
 
+/// wide data with a sparse truth (8 of 200 features), where the strong rule keeps few
+/// features at most points: screened points are the cold fits and the unscreened points, and
+/// so are the screened folds of cross-validation (rows left out of the working set).
+#[test]
+fn screened_lasso_paths_and_folds_are_the_unscreened_ones() {
+    use logreg::solve::CvParams;
+    use logreg::synthetic::Synthetic;
+    let dense =
+        Synthetic { n_rows: 1000, n_cols: 200, n_informative: 8, seed: 11, ..Synthetic::default() }.generate().unwrap();
+    for data in [dense.clone(), dense.to_sparse()] {
+        for solver in [Solver::Cd, Solver::OwlQn] {
+            let base = FitParams { solver, standardize: true, ..FitParams::default() };
+            if !data.is_sparse() {
+                check_path(&data, base.clone(), 1.0);
+            }
+            let (screened, plain) =
+                (base.clone().check().unwrap(), FitParams { screening: false, ..base }.check().unwrap());
+            let top = screened.lambda_max(&ReferenceBackend, &data, 0.8).unwrap();
+            let grid = penalty_grid(top, 0.03, 8, 0.8).unwrap();
+            let a = screened.fit_path(&ReferenceBackend, &data, &grid, &Silent).unwrap();
+            let b = plain.fit_path(&ReferenceBackend, &data, &grid, &Silent).unwrap();
+            for (x, y) in a.iter().zip(&b) {
+                let (fa, fb) = (x.report.objective, y.report.objective);
+                assert!((fa - fb).abs() <= 1e-10 * fb, "{solver}: {fa} vs {fb}");
+                let zeros = |w: &[f64]| w.iter().map(|&v| v == 0.0).collect::<Vec<_>>();
+                assert_eq!(zeros(&x.coefficients), zeros(&y.coefficients), "{solver}: active sets");
+            }
+            // most of the path has fewer nonzeros than a quarter of the features, where points are
+            // fitted on working sets
+            assert!(a.iter().filter(|m| m.coefficients.iter().filter(|&&w| w != 0.0).count() < 50).count() >= 5);
+            let cv = CvParams { folds: 3, ..CvParams::default() };
+            let ra = screened.cross_validate(&ReferenceBackend, &data, &grid, &cv, &Silent).unwrap();
+            let rb = plain.cross_validate(&ReferenceBackend, &data, &grid, &cv, &Silent).unwrap();
+            for (fa, fb) in ra.scores.iter().flatten().zip(rb.scores.iter().flatten()) {
+                assert!((fa - fb).abs() <= 1e-7 * fb, "{solver}: fold score {fa} vs {fb}");
+            }
+        }
+    }
+}
+
 #[test]
 fn lambda_max_is_where_the_lasso_starts() {
     let data = breast_cancer();

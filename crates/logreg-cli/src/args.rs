@@ -54,6 +54,9 @@ pub struct PathSpec {
     /// explicit penalties λ instead of the grid (comma-separated, fitted from the largest down)
     #[arg(long, value_delimiter = ',', value_parser = parse_positive, allow_negative_numbers = true)]
     pub lambdas: Option<Vec<f64>>,
+    /// fit every l1 point on all features (default: strong-rule screening, checked on the rest)
+    #[arg(long)]
+    pub no_screening: bool,
     /// print only the report, no progress bar
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,5 +1,7 @@
 //! the owned compressed-sparse-row matrix: values `f64`, column indices `u32`, row offsets.
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::view::{CsrRef, MatrixRef};
 
@@ -147,6 +149,49 @@ impl CsrMatrix {
             indptr.push(indices.len());
         }
         CsrMatrix { indptr, indices, values, n_cols: self.n_cols }
+    }
+
+    /// a new matrix of the entries of `x` in the rows `rows` (every row when `None`), in that
+    /// order, and the columns `cols` (ascending), renumbered `0, 1, …` in that order; rows go
+    /// in parallel blocks.
+    pub(crate) fn select(x: CsrRef<'_>, rows: Option<&[usize]>, cols: &[usize]) -> CsrMatrix {
+        const BLOCK_ROWS: usize = 8192;
+        let mut map = vec![u32::MAX; x.n_cols()];
+        for (new, &j) in cols.iter().enumerate() {
+            map[j] = new as u32;
+        }
+        let m = rows.map_or(x.n_rows(), <[usize]>::len);
+        let row = |r: usize| x.row(rows.map_or(r, |rows| rows[r]));
+        let blocks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = (0..m.div_ceil(BLOCK_ROWS))
+            .into_par_iter()
+            .map(|b| {
+                let range = b * BLOCK_ROWS..((b + 1) * BLOCK_ROWS).min(m);
+                let (mut ends, mut indices, mut values) = (Vec::with_capacity(range.len()), Vec::new(), Vec::new());
+                for r in range {
+                    let (c, v) = row(r);
+                    for (&j, &value) in c.iter().zip(v) {
+                        let new = map[j as usize];
+                        if new != u32::MAX {
+                            indices.push(new);
+                            values.push(value);
+                        }
+                    }
+                    ends.push(indices.len());
+                }
+                (ends, indices, values)
+            })
+            .collect();
+        let nnz = blocks.iter().map(|b| b.1.len()).sum();
+        let mut indptr = Vec::with_capacity(m + 1);
+        let (mut indices, mut values) = (Vec::with_capacity(nnz), Vec::with_capacity(nnz));
+        indptr.push(0);
+        for (ends, c, v) in blocks {
+            let offset = indices.len();
+            indptr.extend(ends.iter().map(|e| e + offset));
+            indices.extend_from_slice(&c);
+            values.extend_from_slice(&v);
+        }
+        CsrMatrix { indptr, indices, values, n_cols: cols.len() }
     }
 
     /// the dense row-major copy (`n_rows · n_cols` values).

@@ -180,6 +180,20 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         Ok(())
     }
 
+    /// the same objective (penalty, scaling, intercept) restricted to the columns `cols` of
+    /// this one's features, whose rows and columns `data` holds: its θ' is `[θ'₀, θ'_cols…]`,
+    /// the coefficients of the other columns held at 0.
+    pub(crate) fn on_columns<'b>(&self, data: DataRef<'b>, cols: &[usize]) -> Result<Objective<'b, B>>
+    where
+        'a: 'b,
+    {
+        let scaling = self.scaling.select_columns(cols);
+        let mut obj = Objective::with_scaling(self.backend, data, self.penalty, scaling, self.penalize_scaled)?
+            .with_column_max_abs(cols.iter().map(|&j| self.column_max_abs[j]).collect());
+        obj.intercept = self.intercept;
+        Ok(obj)
+    }
+
     /// whether the intercept is fitted.
     pub fn fits_intercept(&self) -> bool {
         self.intercept

@@ -296,6 +296,15 @@ impl Standardizer {
         }
     }
 
+    /// the statistics of the columns `cols`, in that order.
+    pub fn select_columns(&self, cols: &[usize]) -> Self {
+        Standardizer {
+            mean: cols.iter().map(|&j| self.mean[j]).collect(),
+            scale: cols.iter().map(|&j| self.scale[j]).collect(),
+            constant: cols.iter().map(|&j| self.constant[j]).collect(),
+        }
+    }
+
     /// the identity scaling that still holds the coefficients of these columns at 0.
     pub fn identity_with_constant(&self) -> Self {
         Standardizer { constant: self.constant.clone(), ..Self::identity(self.mean.len()) }

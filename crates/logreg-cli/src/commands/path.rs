@@ -6,7 +6,7 @@ use anyhow::Result;
 use logreg::io::{Classes, LoadedData};
 use logreg::metrics::{accuracy, log_loss};
 use logreg::solve::penalty_grid;
-use logreg::{Dataset, Model, MultinomialModel, Penalty, ValidFitParams};
+use logreg::{Dataset, FitParams, Model, MultinomialModel, Penalty, ValidFitParams};
 
 use super::path_figures::CoefficientPath;
 use crate::args::{PathArgs, PathSpec};
@@ -31,7 +31,7 @@ pub(super) struct Setup {
 /// the data, the fit settings and the penalties of `a`.
 pub(super) fn setup(a: &PathSpec) -> Result<Setup> {
     let (loaded, source) = load_labelled(&a.data.input, a.data.labelled(), true)?;
-    let params = a.fit.params(0.0, 0.0).check()?;
+    let params = FitParams { screening: !a.no_screening, ..a.fit.params(0.0, 0.0) }.check()?;
     let (pool, threads) = a.fit.pool()?;
     let r = a.l1_ratio;
     let lambdas: Vec<f64> = match &a.lambdas {

@@ -5,7 +5,7 @@ pub mod csv;
 pub mod decimal;
 mod labels;
 pub mod libsvm;
-mod memory;
+pub(crate) mod memory;
 pub mod npy;
 pub mod npz;
 #[cfg(feature = "parquet")]

@@ -17,8 +17,10 @@ mod newton_cg;
 mod owl_qn;
 mod path;
 mod prox_newton;
+mod screening;
 mod second_order;
 mod smooth;
+mod working_set;
 
 use std::fmt;
 use std::ops::ControlFlow;
@@ -193,6 +195,10 @@ pub struct FitParams {
     pub max_iter: Option<usize>,
     /// settings of `sgd` / `gd` (their `l2`, `l1` are taken from here)
     pub sgd: SgdParams,
+    /// strong-rule screening of the l1 and elastic-net points of paths and cross-validation:
+    /// each point fitted on the features the rule keeps, then checked on the others (the same
+    /// optimum; single fits are not screened)
+    pub screening: bool,
 }
 
 impl Default for FitParams {
@@ -207,6 +213,7 @@ impl Default for FitParams {
             tol: 1e-8,
             max_iter: None,
             sgd: SgdParams::default(),
+            screening: true,
         }
     }
 }
@@ -422,7 +429,7 @@ fn class_weights(data: DataRef<'_>, class_weight: ClassWeight) -> Result<Option<
 }
 
 /// start at the intercept-only optimum: `b' = logit(weighted positive share)`, `w' = 0`.
-fn initial_theta<B: Backend + ?Sized>(obj: &Objective<'_, B>) -> Vec<f64> {
+pub(crate) fn initial_theta<B: Backend + ?Sized>(obj: &Objective<'_, B>) -> Vec<f64> {
     let data = obj.data();
     let positive: f64 = (0..obj.n_rows()).filter(|&i| data.y[i] == 1.0).map(|i| data.weight(i)).sum();
     let share = positive / obj.total_weight();

@@ -4,6 +4,7 @@
 use std::ops::ControlFlow;
 use std::time::Instant;
 
+use super::screening::Screening;
 use super::{Smooth, Solver, ValidFitParams, initial_theta};
 use crate::backend::Backend;
 use crate::dataset::Dataset;
@@ -150,11 +151,16 @@ impl ValidFitParams {
         }
         at(first).with_objective(backend, data, rows, solver, |obj| {
             let theta = initial_theta(obj);
+            let mut screening = Screening::default();
             walk_path(penalties, theta, on_point, |penalty, start| {
                 let began = Instant::now();
                 obj.set_penalty(penalty)?;
                 let point = at(penalty);
-                let (outcome, name) = point.run(obj, solver, start, &mut Silent)?;
+                let (outcome, name) = if self.params().screening && penalty.l1() > 0.0 {
+                    screening.fit_point(&point, obj, solver, start)?
+                } else {
+                    point.run(obj, solver, start, &mut Silent)?
+                };
                 let theta = outcome.theta.clone();
                 Ok((point.finish(obj, outcome, name, began, data, solver)?, theta))
             })
