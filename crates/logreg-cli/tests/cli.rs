@@ -826,6 +826,17 @@ fn path_and_cross_validation() {
     assert!(lines[0].starts_with("lambda,l2,l1,objective,nonzero,log_loss,accuracy,iterations,intercept,mean_radius"));
     // the top of a lasso path has no non-zero coefficient
     assert_eq!(lines[1].split(',').nth(4), Some("0"));
+    // without screening: the same points (objective and non-zeros to the printed digits)
+    let plain = dir.path().join("plain.csv");
+    logreg()
+        .args(["path", "--quiet", "--standardize", "--l1-ratio", "1", "--n-lambdas", "5", "--no-screening", "--output"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let columns = |text: &str| -> Vec<Vec<String>> {
+        text.lines().map(|l| l.split(',').skip(3).take(2).map(|v| v.chars().take(10).collect()).collect()).collect()
+    };
+    assert_eq!(columns(&std::fs::read_to_string(&plain).unwrap()), columns(&written));
     let model = dir.path().join("cv.json");
     let out = logreg()
         .args(["cv", "--standardize", "--n-lambdas", "6", "--folds", "3", "--choose", "1se", "--scoring", "roc-auc"])
