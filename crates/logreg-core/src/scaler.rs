@@ -85,62 +85,56 @@ impl Moments {
 /// added in order, so the same for any thread count.
 fn sparse_moments(r: DataRef<'_>, x: CsrRef<'_>) -> Moments {
     let (n, d) = (x.n_rows(), x.n_cols());
-    let chunk = crate::blocks::block_rows_of(x.into());
-    let chunks = n.div_ceil(chunk).max(1);
-    // per chunk: Σ sᵢxᵢⱼ, then Σ sᵢ over rows storing column j, then max |xᵢⱼ|
-    let sums = |f: &(dyn Fn(usize, f64, &mut [f64]) + Sync), width: usize| -> Vec<f64> {
-        let parts: Vec<Vec<f64>> = (0..chunks)
-            .into_par_iter()
-            .map(|c| {
-                let mut acc = vec![0.0; width * d];
-                for i in c * chunk..((c + 1) * chunk).min(n) {
-                    f(i, r.weight(i), &mut acc);
-                }
-                acc
-            })
-            .collect();
-        let mut total = vec![0.0; width * d];
-        for p in &parts {
-            for (t, v) in total.iter_mut().zip(p) {
-                *t += v;
-            }
-        }
-        total
-    };
-    let first = sums(
-        &|i, s, acc| {
-            let (cols, vals) = x.row(i);
-            for (&c, &v) in cols.iter().zip(vals) {
-                let j = 3 * c as usize;
-                acc[j] += s * v;
-                acc[j + 1] += s;
-                acc[j + 2] = acc[j + 2].max(v.abs());
-            }
-        },
-        3,
-    );
     let weight: f64 = (0..n).map(|i| r.weight(i)).sum();
     let mut m = Moments::empty(d);
     m.weight = weight;
-    for j in 0..d {
-        m.max_abs[j] = first[3 * j + 2];
-        m.mean[j] = if weight > 0.0 { first[3 * j] / weight } else { 0.0 };
-    }
-    let mean = &m.mean;
-    let squares = sums(
-        &|i, s, acc| {
-            let (cols, vals) = x.row(i);
-            for (&c, &v) in cols.iter().zip(vals) {
-                let dev = v - mean[c as usize];
-                acc[c as usize] += s * dev * dev;
+    // Σ sᵢ over the rows that store column j
+    let mut present = vec![0.0; d];
+    // columns in as many ranges as threads, each range's sums accumulated in row order by one
+    // task straight into the result: the same sums for any thread count, and no per-task
+    // copies of d-long accumulators (on wide data, their page faults would cost more than the
+    // sums)
+    let width = d.div_ceil(rayon::current_num_threads().max(1)).max(1);
+    // the entries of row i in the columns lo..lo + len
+    let in_range = |i: usize, lo: usize, len: usize| {
+        let (cols, vals) = x.row(i);
+        let start = cols.partition_point(|&c| (c as usize) < lo);
+        let end = start + cols[start..].partition_point(|&c| (c as usize) < lo + len);
+        cols[start..end].iter().map(move |&c| c as usize - lo).zip(&vals[start..end])
+    };
+    m.mean
+        .par_chunks_mut(width)
+        .zip(present.par_chunks_mut(width))
+        .zip(m.max_abs.par_chunks_mut(width))
+        .enumerate()
+        .for_each(|(part, ((mean, present), max_abs))| {
+            let lo = part * width;
+            for i in 0..n {
+                let s = r.weight(i);
+                for (j, &v) in in_range(i, lo, mean.len()) {
+                    mean[j] += s * v;
+                    present[j] += s;
+                    max_abs[j] = max_abs[j].max(v.abs());
+                }
             }
-        },
-        1,
-    );
-    for j in 0..d {
-        let absent = (weight - first[3 * j + 1]).max(0.0);
-        m.m2[j] = squares[j] + absent * m.mean[j] * m.mean[j];
-    }
+            mean.iter_mut().for_each(|v| *v = if weight > 0.0 { *v / weight } else { 0.0 });
+        });
+    let mean = &m.mean;
+    m.m2.par_chunks_mut(width).zip(present.par_chunks(width)).enumerate().for_each(|(part, (m2, present))| {
+        let lo = part * width;
+        for i in 0..n {
+            let s = r.weight(i);
+            for (j, &v) in in_range(i, lo, m2.len()) {
+                let dev = v - mean[lo + j];
+                m2[j] += s * dev * dev;
+            }
+        }
+        // the rows that do not store column j hold 0: each adds s·mean²
+        for (j, v) in m2.iter_mut().enumerate() {
+            let absent = (weight - present[j]).max(0.0);
+            *v += absent * mean[lo + j] * mean[lo + j];
+        }
+    });
     m
 }
 
