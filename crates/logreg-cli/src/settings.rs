@@ -23,9 +23,13 @@ impl FitArgs {
         }
     }
 
-    /// the worker pool of `--threads` (default: all cores) and its size.
+    /// the worker pool of `--threads` (default: all cores) and its size. rayon's global pool
+    /// gets the same size: the library runs a cross-validation's folds on threads of their own,
+    /// whose parallel work goes to the global pool.
     pub fn pool(&self) -> Result<(rayon::ThreadPool, usize)> {
         let threads = self.threads.map_or_else(rayon::current_num_threads, |t| t as usize);
+        // (already built when a command asks twice: it has this size then)
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
         let pool =
             rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
         Ok((pool, threads))

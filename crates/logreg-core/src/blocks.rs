@@ -38,6 +38,15 @@ pub struct BlockWorkspace {
     scratch: Vec<f64>,
 }
 
+/// one job of [`BlockWorkspace::loss_grad_jobs`]: the weights of the rows (`None`: all ones) and
+/// the point `(w, b)`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PassJob<'j> {
+    pub weights: Option<&'j [f64]>,
+    pub w: &'j [f64],
+    pub b: f64,
+}
+
 /// head of a gradient slot: loss, residual, weight, correct.
 const HEAD: usize = 4;
 /// an evaluation slot: loss, weight, correct.
@@ -57,6 +66,15 @@ impl BlockWorkspace {
         }
     }
 
+    /// buffers for [`BlockWorkspace::loss_grad_jobs`] of up to `jobs` jobs at once over every
+    /// row of `x`.
+    pub(crate) fn for_jobs(x: Design<'_>, jobs: usize) -> Self {
+        let mut ws = BlockWorkspace::new(x, x.n_rows());
+        let n_blocks = x.n_rows().div_ceil(ws.block_rows).max(1);
+        ws.partials = vec![0.0; n_blocks * jobs.max(1) * (ws.n_cols + HEAD)];
+        ws
+    }
+
     /// rows per block.
     pub fn block_rows(&self) -> usize {
         self.block_rows
@@ -72,26 +90,49 @@ impl BlockWorkspace {
         b: f64,
         g: &mut [f64],
     ) -> BlockSums {
+        let job = PassJob { weights: data.weights, w, b };
+        self.loss_grad_jobs(backend, DataRef { weights: None, ..data }, sel, &[job], &mut [g])[0]
+    }
+
+    /// [`BlockWorkspace::loss_grad`] of each of `jobs` (its own weights and point) into the
+    /// gradient of the same index, the rows `sel` of `data` (whose weights are ignored) read
+    /// once for all of them: each block of rows goes through every job while it is in cache.
+    /// each job's sums and gradient are those of its own pass to the bit. the workspace must
+    /// have room for the jobs (see [`BlockWorkspace::for_jobs`]).
+    pub(crate) fn loss_grad_jobs<B: Backend + ?Sized>(
+        &mut self,
+        backend: &B,
+        data: DataRef<'_>,
+        sel: &Selection<'_>,
+        jobs: &[PassJob<'_>],
+        grads: &mut [&mut [f64]],
+    ) -> Vec<BlockSums> {
         let d = self.n_cols;
         let stride = d + HEAD;
-        self.for_each_block(sel, stride, |sub, slot, z| {
-            let (head, grad) = slot.split_at_mut(HEAD);
-            grad.fill(0.0);
-            let s = backend.loss_grad_block(data, &sub, w, b, z, grad);
-            head.copy_from_slice(&[s.loss, s.residual, s.weight, s.correct]);
+        let width = jobs.len() * stride;
+        self.for_each_block(sel, width, |sub, slots, z| {
+            for (job, slot) in jobs.iter().zip(slots.chunks_exact_mut(stride)) {
+                let (head, grad) = slot.split_at_mut(HEAD);
+                grad.fill(0.0);
+                let job_data = DataRef { weights: job.weights, ..data };
+                let s = backend.loss_grad_block(job_data, &sub, job.w, job.b, z, grad);
+                head.copy_from_slice(&[s.loss, s.residual, s.weight, s.correct]);
+            }
         });
-        g.fill(0.0);
-        let mut total = BlockSums::default();
-        for slot in self.partials_for(sel.len(), stride).chunks_exact(stride) {
-            total.loss += slot[0];
-            total.residual += slot[1];
-            total.weight += slot[2];
-            total.correct += slot[3];
-            for (gj, pj) in g.iter_mut().zip(&slot[HEAD..]) {
-                *gj += pj;
+        let mut totals = vec![BlockSums::default(); jobs.len()];
+        grads.iter_mut().for_each(|g| g.fill(0.0));
+        for block in self.partials_for(sel.len(), width).chunks_exact(width) {
+            for ((total, g), slot) in totals.iter_mut().zip(grads.iter_mut()).zip(block.chunks_exact(stride)) {
+                total.loss += slot[0];
+                total.residual += slot[1];
+                total.weight += slot[2];
+                total.correct += slot[3];
+                for (gj, pj) in g.iter_mut().zip(&slot[HEAD..]) {
+                    *gj += pj;
+                }
             }
         }
-        total
+        totals
     }
 
     /// loss, weight and weighted count of right predictions over the rows `sel` of `data`.

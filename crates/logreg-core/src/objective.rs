@@ -107,6 +107,10 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     /// the rows of the second-order solvers' hessian sample, drawn once per objective (they
     /// depend on the data and weights alone): a path's points share them
     pub(crate) hessian_rows: Option<crate::solve::hessian::SampleRows>,
+    /// a cross-validation fold's passes over every row, combined with the other folds' (its
+    /// number there): the same sums, the matrix read once for all folds. the per-row values of
+    /// such a pass are not kept ([`Objective::keep_curvature`] needs its own passes).
+    pub(crate) shared_passes: Option<(&'a crate::solve::FoldPasses<'a, B>, usize)>,
 }
 
 /// the data part of the last pass over every row — mean loss and the gradient without the l2
@@ -159,6 +163,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             products: vec![0.0; d],
             last_full: LastFullPass::default(),
             hessian_rows: None,
+            shared_passes: None,
         })
     }
 
@@ -297,7 +302,10 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         let mut raw = std::mem::take(&mut self.raw);
         self.to_raw(theta, &mut raw);
         let gw = &mut self.raw_grad[..];
-        let sums = self.workspace.loss_grad(self.backend, self.data, sel, &raw[1..], raw[0], gw);
+        let sums = match self.shared_passes {
+            Some((passes, fold)) if full => passes.loss_grad(fold, &raw[1..], raw[0], gw),
+            _ => self.workspace.loss_grad(self.backend, self.data, sel, &raw[1..], raw[0], gw),
+        };
         self.raw = raw;
         let scale = if sums.weight > 0.0 { 1.0 / sums.weight } else { 0.0 };
         if full {
@@ -326,6 +334,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
     /// [`Objective::smooth_value_grad`] (read off its residuals, no pass over the features), for
     /// [`Objective::hess_vec`].
     pub fn keep_curvature(&mut self) {
+        assert!(self.shared_passes.is_none(), "a combined pass keeps no per-row values");
         let n = self.n_rows();
         let residuals = self.workspace.row_values(n);
         self.curvature.resize(n, 0.0);

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::ValidFitParams;
+use super::{FoldPasses, ValidFitParams};
 use crate::backend::Backend;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -14,6 +14,10 @@ use crate::metrics::{log_loss, roc_auc};
 use crate::objective::Penalty;
 use crate::train::PointObserver;
 use crate::view::{Rows, Selection};
+
+/// the most folds fitted at once, each on its own thread, in a cross-validation of a binary
+/// model (more are fitted in waves of this many): each holds its own objective's buffers.
+const MAX_FOLD_THREADS: usize = 10;
 
 /// how held-out rows are scored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -163,6 +167,9 @@ impl ValidFitParams {
     /// cross-validates the path of `penalties` (largest first) on stratified folds drawn by
     /// `cv`: on each fold's training rows a warm-started path, each point scored on the fold's
     /// held-out rows; folds run in parallel and the result is the same for any number of threads.
+    /// a binary model's folds each run on a thread of their own, their passes over the rows
+    /// combined into one read of the matrix and run by the calling thread (in its rayon pool);
+    /// the folds' other parallel work goes to rayon's global pool.
     /// `observer` hears of each (fold, point) fitted and may stop the work.
     pub fn cross_validate<B: Backend + Sync + ?Sized>(
         &self,
@@ -234,43 +241,67 @@ impl ValidFitParams {
         }
         let x = data.features();
         let (done, total) = (AtomicUsize::new(0), folds.len() * penalties.len());
-        let scores: Vec<Vec<f64>> = folds
-            .par_iter()
-            .enumerate()
-            .map(|(f, held_out)| -> Result<Vec<f64>> {
-                let mut weights = vec![1.0; data.n_rows()];
-                held_out.iter().for_each(|&i| weights[i] = 0.0);
-                let mut on_point = |k| {
-                    let done = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    observer.on_point(f, k).map_break(|()| Error::Stopped { done, total })
-                };
-                let y: Vec<f64> = held_out.iter().map(|&i| data.labels()[i]).collect();
-                // the held-out rows' decisions, as a row selection of the stored matrix (dense or
-                // sparse), by the backend's own kernels
-                let rows = Rows::new(x, Selection::Indices(held_out));
-                if data.n_classes() == 2 {
-                    let models = self.path_on(backend, data, Some(&weights), penalties, &mut on_point)?;
-                    let mut z = vec![0.0; held_out.len()];
-                    return Ok(models
-                        .iter()
-                        .map(|m| {
-                            backend.linear_predictor(&rows, &m.coefficients, m.intercept, &mut z);
-                            scoring.score(&y, &z)
-                        })
-                        .collect());
-                }
-                let models = self.multinomial_path_on(backend, data, Some(&weights), penalties, &mut on_point)?;
-                let k = data.n_classes();
-                let mut z = vec![0.0; held_out.len() * k];
-                Ok(models
+        // fold f's held-out scores along the path, its full passes combined through `shared`
+        let fold_scores = |f: usize, held_out: &[usize], shared: Option<(&FoldPasses<'_, B>, usize)>| {
+            let mut weights = vec![1.0; data.n_rows()];
+            held_out.iter().for_each(|&i| weights[i] = 0.0);
+            let mut on_point = |k| {
+                let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                observer.on_point(f, k).map_break(|()| Error::Stopped { done, total })
+            };
+            let y: Vec<f64> = held_out.iter().map(|&i| data.labels()[i]).collect();
+            // the held-out rows' decisions, as a row selection of the stored matrix (dense or
+            // sparse), by the backend's own kernels
+            let rows = Rows::new(x, Selection::Indices(held_out));
+            if data.n_classes() == 2 {
+                let models = self.path_on(backend, data, Some(&weights), penalties, &mut on_point, shared)?;
+                let mut z = vec![0.0; held_out.len()];
+                return Ok(models
                     .iter()
                     .map(|m| {
-                        backend.class_logits(&rows, &m.class_blocks(), &mut z);
-                        scoring.score_classes(&y, &z, k)
+                        backend.linear_predictor(&rows, &m.coefficients, m.intercept, &mut z);
+                        scoring.score(&y, &z)
                     })
-                    .collect())
-            })
-            .collect::<Result<_>>()?;
+                    .collect());
+            }
+            let models = self.multinomial_path_on(backend, data, Some(&weights), penalties, &mut on_point)?;
+            let k = data.n_classes();
+            let mut z = vec![0.0; held_out.len() * k];
+            Ok(models
+                .iter()
+                .map(|m| {
+                    backend.class_logits(&rows, &m.class_blocks(), &mut z);
+                    scoring.score_classes(&y, &z, k)
+                })
+                .collect())
+        };
+        let scores: Vec<Vec<f64>> = if data.n_classes() == 2 {
+            // binary folds: a thread each (at most MAX_FOLD_THREADS at a time), their passes
+            // combined (see `fold_passes`), served by this thread (in the caller's pool)
+            let mut scores = Vec::with_capacity(folds.len());
+            for (wave, group) in folds.chunks(MAX_FOLD_THREADS).enumerate() {
+                let passes = FoldPasses::new(backend, x, data.labels(), group.len());
+                let got: Vec<Result<Vec<f64>>> = std::thread::scope(|scope| {
+                    let threads: Vec<_> = group
+                        .iter()
+                        .enumerate()
+                        .map(|(g, held_out)| {
+                            let (passes, fold_scores) = (&passes, &fold_scores);
+                            scope.spawn(move || {
+                                let _thread = passes.thread();
+                                fold_scores(wave * MAX_FOLD_THREADS + g, held_out, Some((passes, g)))
+                            })
+                        })
+                        .collect();
+                    passes.serve();
+                    threads.into_iter().map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+                });
+                scores.extend(got);
+            }
+            scores.into_iter().collect::<Result<_>>()?
+        } else {
+            folds.par_iter().enumerate().map(|(f, held_out)| fold_scores(f, held_out, None)).collect::<Result<_>>()?
+        };
         let k = penalties.len();
         let n = scores.len() as f64;
         let mean: Vec<f64> = (0..k).map(|j| scores.iter().map(|s| s[j]).sum::<f64>() / n).collect();

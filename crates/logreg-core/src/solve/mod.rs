@@ -8,6 +8,7 @@
 mod cost;
 mod cv;
 mod dual_cd;
+mod fold_passes;
 pub(crate) mod hessian;
 mod l1_quadratic;
 mod lbfgs;
@@ -30,6 +31,7 @@ use std::time::Instant;
 pub use cost::{lbfgs_seconds, newton_seconds};
 pub use cv::{CvParams, CvResult, Scoring, folds_of_ids, stratified_folds};
 pub use dual_cd::dual_cd;
+pub(crate) use fold_passes::FoldPasses;
 pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
 pub(crate) use hessian::{regularised_cholesky, sample_indices};
 pub(crate) use l1_quadratic::{L1Quadratic, Model as L1Model};
@@ -319,6 +321,20 @@ impl ValidFitParams {
         solver: Solver,
         f: impl FnOnce(&mut Objective<'_, B>) -> Result<R>,
     ) -> Result<R> {
+        self.with_fold_objective(backend, data, rows, solver, None, f)
+    }
+
+    /// [`ValidFitParams::with_objective`], its full passes combined with other folds' through
+    /// `shared` (the passes and this fold's number there) when given.
+    pub(crate) fn with_fold_objective<B: Backend + ?Sized, R>(
+        &self,
+        backend: &B,
+        data: &Dataset,
+        rows: Option<&[f64]>,
+        solver: Solver,
+        shared: Option<(&FoldPasses<'_, B>, usize)>,
+        f: impl FnOnce(&mut Objective<'_, B>) -> Result<R>,
+    ) -> Result<R> {
         if data.n_classes() != 2 {
             return Err(Error::InvalidData(format!(
                 "the data have {} classes: fit them with the multinomial model (`fit_multinomial`)",
@@ -347,6 +363,11 @@ impl ValidFitParams {
         if !p.fit_intercept {
             obj = obj.without_intercept()?;
         }
+        // the fold takes part in the combined passes while its objective lives
+        let _joined = shared.map(|(passes, fold)| {
+            obj.shared_passes = Some((passes, fold));
+            passes.join(fold, data_ref.weights.map_or_else(|| vec![1.0; data.n_rows()], <[f64]>::to_vec))
+        });
         f(&mut obj)
     }
 

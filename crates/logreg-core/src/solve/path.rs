@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use super::screening::Screening;
-use super::{Smooth, Solver, ValidFitParams, initial_theta};
+use super::{FoldPasses, Smooth, Solver, ValidFitParams, initial_theta};
 use crate::backend::Backend;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -118,11 +118,12 @@ impl ValidFitParams {
         penalties: &[Penalty],
         observer: &dyn PointObserver,
     ) -> Result<Vec<Model>> {
-        self.path_on(backend, data, None, penalties, &mut on_path_point(observer, penalties.len()))
+        self.path_on(backend, data, None, penalties, &mut on_path_point(observer, penalties.len()), None)
     }
 
     /// [`ValidFitParams::fit_path`] on the rows weighed by `rows` (0: left out), `on_point`
-    /// called with each point's number after its fit.
+    /// called with each point's number after its fit; the full passes combined with other
+    /// folds' through `shared` when given (but for `newton-cg`, which keeps per-row values).
     pub(crate) fn path_on<B: Backend + ?Sized>(
         &self,
         backend: &B,
@@ -130,6 +131,7 @@ impl ValidFitParams {
         rows: Option<&[f64]>,
         penalties: &[Penalty],
         on_point: &mut dyn FnMut(usize) -> ControlFlow<Error>,
+        shared: Option<(&FoldPasses<'_, B>, usize)>,
     ) -> Result<Vec<Model>> {
         let Some(&first) = penalties.first() else { return Ok(Vec::new()) };
         let at = |penalty: Penalty| self.with_penalty(penalty);
@@ -149,7 +151,8 @@ impl ValidFitParams {
         {
             return Err(Error::param("solver", format!("{solver} needs a smooth objective; the path has l1 > 0")));
         }
-        at(first).with_objective(backend, data, rows, solver, |obj| {
+        let shared = shared.filter(|_| solver != Solver::NewtonCg);
+        at(first).with_fold_objective(backend, data, rows, solver, shared, |obj| {
             let theta = initial_theta(obj);
             let mut screening = Screening::default();
             walk_path(penalties, theta, on_point, |penalty, start| {

@@ -1,0 +1,227 @@
+//! the passes of a cross-validation's folds, combined: each fold's path runs on its own thread,
+//! and its full passes over the rows (loss and gradient at its point, under its row weights) are
+//! handed to one server, which waits until every fold fitting at the moment has asked for one and
+//! then reads the stored matrix once for all of them (each block of rows goes through every
+//! fold's pass while it is in cache). each fold gets the sums and gradient its own pass would
+//! give, to the bit: the folds' results do not depend on which passes were combined, so neither
+//! on timing nor on the thread count.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use crate::backend::{Backend, BlockSums};
+use crate::blocks::{BlockWorkspace, PassJob};
+use crate::dataset::DataRef;
+use crate::view::{Design, Selection};
+
+/// a fold's request: its point `(w, b)` (raw parameters).
+#[derive(Debug)]
+struct Request {
+    fold: usize,
+    w: Vec<f64>,
+    b: f64,
+}
+
+/// what the folds and the server share.
+#[derive(Debug)]
+struct State {
+    /// each fold's row weights while it fits (`None` before and after)
+    weights: Vec<Option<Arc<Vec<f64>>>>,
+    /// folds fitting at the moment: the server waits for a request from each
+    active: usize,
+    /// folds whose thread has ended
+    ended: usize,
+    pending: Vec<Request>,
+    results: Vec<Option<(BlockSums, Vec<f64>)>>,
+}
+
+/// the combined passes over the rows of one dataset for `folds` folds.
+#[derive(Debug)]
+pub(crate) struct FoldPasses<'c, B: ?Sized> {
+    backend: &'c B,
+    x: Design<'c>,
+    y: &'c [f64],
+    folds: usize,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+/// a fold taking part while it is alive (see [`FoldPasses::join`]).
+#[derive(Debug)]
+pub(crate) struct Joined<'p, 'c, B: ?Sized> {
+    passes: &'p FoldPasses<'c, B>,
+    fold: usize,
+}
+
+/// a fold's thread, counted as ended when this is dropped (see [`FoldPasses::thread`]).
+#[derive(Debug)]
+pub(crate) struct FoldThread<'p, 'c, B: ?Sized> {
+    passes: &'p FoldPasses<'c, B>,
+}
+
+impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
+    /// passes over the features `x` with labels `y` for `folds` fold threads.
+    pub fn new(backend: &'c B, x: Design<'c>, y: &'c [f64], folds: usize) -> Self {
+        let state = State {
+            weights: vec![None; folds],
+            active: 0,
+            ended: 0,
+            pending: Vec::new(),
+            results: (0..folds).map(|_| None).collect(),
+        };
+        FoldPasses { backend, x, y, folds, state: Mutex::new(state), changed: Condvar::new() }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // a fold that panicked leaves the state consistent (every change is one assignment)
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'g>(&self, guard: MutexGuard<'g, State>) -> MutexGuard<'g, State> {
+        self.changed.wait(guard).unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// the guard of a fold's thread: the server stops once every thread has dropped its guard.
+    pub fn thread(&self) -> FoldThread<'_, 'c, B> {
+        FoldThread { passes: self }
+    }
+
+    /// fold `fold` fits with row weights `weights` until the guard is dropped: the server waits
+    /// for its requests.
+    pub fn join(&self, fold: usize, weights: Vec<f64>) -> Joined<'_, 'c, B> {
+        let mut st = self.lock();
+        st.weights[fold] = Some(Arc::new(weights));
+        st.active += 1;
+        Joined { passes: self, fold }
+    }
+
+    /// fold `fold`'s loss sums at `(w, b)` over every row, `Xᵀ(s∘(p − y))` into `grad` (as
+    /// [`BlockWorkspace::loss_grad`] over every row); blocks until the server has run it.
+    pub fn loss_grad(&self, fold: usize, w: &[f64], b: f64, grad: &mut [f64]) -> BlockSums {
+        let mut st = self.lock();
+        st.pending.push(Request { fold, w: w.to_vec(), b });
+        self.changed.notify_all();
+        loop {
+            if let Some((sums, g)) = st.results[fold].take() {
+                grad.copy_from_slice(&g);
+                return sums;
+            }
+            st = self.wait(st);
+        }
+    }
+
+    /// run the folds' passes until every fold thread has ended: each time every fold fitting
+    /// has asked for a pass, one combined pass.
+    pub fn serve(&self) {
+        let mut ws = BlockWorkspace::for_jobs(self.x, self.folds);
+        let mut st = self.lock();
+        loop {
+            if st.ended == self.folds && st.pending.is_empty() {
+                return;
+            }
+            if st.pending.is_empty() || st.pending.len() < st.active {
+                st = self.wait(st);
+                continue;
+            }
+            let mut batch = std::mem::take(&mut st.pending);
+            batch.sort_by_key(|r| r.fold);
+            let weights: Vec<Option<Arc<Vec<f64>>>> = batch.iter().map(|r| st.weights[r.fold].clone()).collect();
+            drop(st);
+            let jobs: Vec<PassJob<'_>> = batch
+                .iter()
+                .zip(&weights)
+                .map(|(r, s)| PassJob { weights: s.as_deref().map(Vec::as_slice), w: &r.w, b: r.b })
+                .collect();
+            let mut grads: Vec<Vec<f64>> = batch.iter().map(|r| vec![0.0; r.w.len()]).collect();
+            let mut views: Vec<&mut [f64]> = grads.iter_mut().map(Vec::as_mut_slice).collect();
+            let data = DataRef { x: self.x, y: self.y, weights: None };
+            let sums = ws.loss_grad_jobs(self.backend, data, &Selection::Range(0..self.x.n_rows()), &jobs, &mut views);
+            st = self.lock();
+            for ((r, s), g) in batch.iter().zip(sums).zip(grads) {
+                st.results[r.fold] = Some((s, g));
+            }
+            self.changed.notify_all();
+        }
+    }
+}
+
+impl<B: ?Sized> Drop for Joined<'_, '_, B> {
+    fn drop(&mut self) {
+        let mut st = self.passes.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.weights[self.fold] = None;
+        st.active -= 1;
+        self.passes.changed.notify_all();
+    }
+}
+
+impl<B: ?Sized> Drop for FoldThread<'_, '_, B> {
+    fn drop(&mut self) {
+        let mut st = self.passes.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.ended += 1;
+        self.passes.changed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::ReferenceBackend;
+    use crate::solve::{FitParams, Scoring, penalty_grid};
+    use crate::synthetic::Synthetic;
+    use crate::train::Silent;
+    use std::ops::ControlFlow;
+    use super::super::Solver;
+
+    /// a combined pass gives each job the sums and gradient of its own pass, bit for bit.
+    #[test]
+    fn combined_jobs_equal_their_own_passes() {
+        let data = Synthetic { n_rows: 3000, n_cols: 7, seed: 2, ..Synthetic::default() }.generate().unwrap();
+        let n = data.n_rows();
+        let weights: Vec<Vec<f64>> =
+            (0..3).map(|f| (0..n).map(|i| if i % 3 == f { 0.0 } else { 1.0 + (i % 5) as f64 }).collect()).collect();
+        let points: Vec<Vec<f64>> = (0..3).map(|f| (0..7).map(|j| 0.1 * (j + f) as f64 - 0.3).collect()).collect();
+        let x = data.features();
+        let mut ws = BlockWorkspace::for_jobs(x, 3);
+        let jobs: Vec<PassJob<'_>> =
+            (0..3).map(|f| PassJob { weights: Some(&weights[f]), w: &points[f], b: 0.2 * f as f64 }).collect();
+        let mut grads = vec![vec![0.0; 7]; 3];
+        let mut views: Vec<&mut [f64]> = grads.iter_mut().map(Vec::as_mut_slice).collect();
+        let data_ref = DataRef { weights: None, ..data.as_ref() };
+        let sums = ws.loss_grad_jobs(&ReferenceBackend, data_ref, &Selection::Range(0..n), &jobs, &mut views);
+        for f in 0..3 {
+            let mut own = BlockWorkspace::new(x, n);
+            let mut g = vec![0.0; 7];
+            let r = DataRef { weights: Some(&weights[f]), ..data.as_ref() };
+            let s = own.loss_grad(&ReferenceBackend, r, &Selection::Range(0..n), &points[f], 0.2 * f as f64, &mut g);
+            assert_eq!(s, sums[f], "fold {f}");
+            assert_eq!(g, grads[f], "fold {f}");
+        }
+    }
+
+    /// a cross-validation (folds on threads, passes combined) scores each fold as its path
+    /// fitted alone does, bit for bit, for every solver that combines.
+    #[test]
+    fn combined_folds_score_as_paths_fitted_alone() {
+        let data = Synthetic { n_rows: 4000, n_cols: 6, seed: 9, ..Synthetic::default() }.generate().unwrap();
+        let folds: Vec<Vec<usize>> = (0..4).map(|f| (0..data.n_rows()).filter(|i| i % 4 == f).collect()).collect();
+        for (solver, l1_ratio) in [(Solver::Newton, 0.0), (Solver::Lbfgs, 0.0), (Solver::Cd, 1.0)] {
+            let params = FitParams { solver, ..FitParams::default() }.check().unwrap();
+            let top = params.lambda_max(&ReferenceBackend, &data, l1_ratio).unwrap();
+            let grid = penalty_grid(top, 1e-3, 5, l1_ratio).unwrap();
+            let cv = params
+                .cross_validate_folds(&ReferenceBackend, &data, &grid, folds.clone(), Scoring::LogLoss, &Silent)
+                .unwrap();
+            for (f, held_out) in folds.iter().enumerate() {
+                let mut rows = vec![1.0; data.n_rows()];
+                held_out.iter().for_each(|&i| rows[i] = 0.0);
+                let alone =
+                    params.path_on(&ReferenceBackend, &data, Some(&rows), &grid, &mut |_| ControlFlow::Continue(()), None);
+                let test = data.select_rows(held_out);
+                for (k, m) in alone.unwrap().iter().enumerate() {
+                    let z = m.decision_function(test.features()).unwrap();
+                    let score = crate::metrics::log_loss(test.labels(), &z);
+                    assert_eq!(cv.scores[f][k], score, "{solver}, fold {f}, point {k}");
+                }
+            }
+        }
+    }
+}
