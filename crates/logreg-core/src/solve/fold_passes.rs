@@ -32,6 +32,8 @@ struct State {
     ended: usize,
     pending: Vec<Request>,
     results: Vec<Option<(BlockSums, Vec<f64>)>>,
+    /// the server's pass panicked: the folds waiting for it panic too (instead of waiting on)
+    failed: bool,
 }
 
 /// the combined passes over the rows of one dataset for `folds` folds.
@@ -67,6 +69,7 @@ impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
             ended: 0,
             pending: Vec::new(),
             results: (0..folds).map(|_| None).collect(),
+            failed: false,
         };
         FoldPasses { backend, x, y, folds, state: Mutex::new(state), changed: Condvar::new() }
     }
@@ -105,6 +108,7 @@ impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
                 grad.copy_from_slice(&g);
                 return sums;
             }
+            assert!(!st.failed, "the combined pass of the folds failed");
             st = self.wait(st);
         }
     }
@@ -134,7 +138,17 @@ impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
             let mut grads: Vec<Vec<f64>> = batch.iter().map(|r| vec![0.0; r.w.len()]).collect();
             let mut views: Vec<&mut [f64]> = grads.iter_mut().map(Vec::as_mut_slice).collect();
             let data = DataRef { x: self.x, y: self.y, weights: None };
-            let sums = ws.loss_grad_jobs(self.backend, data, &Selection::Range(0..self.x.n_rows()), &jobs, &mut views);
+            let all = Selection::Range(0..self.x.n_rows());
+            let pass = || ws.loss_grad_jobs(self.backend, data, &all, &jobs, &mut views);
+            let sums = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(pass)) {
+                Ok(sums) => sums,
+                Err(panic) => {
+                    // wake the waiting folds (they panic in turn) before unwinding
+                    self.lock().failed = true;
+                    self.changed.notify_all();
+                    std::panic::resume_unwind(panic);
+                }
+            };
             st = self.lock();
             for ((r, s), g) in batch.iter().zip(sums).zip(grads) {
                 st.results[r.fold] = Some((s, g));
@@ -163,13 +177,13 @@ impl<B: ?Sized> Drop for FoldThread<'_, '_, B> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Solver;
     use super::*;
     use crate::backend::ReferenceBackend;
     use crate::solve::{FitParams, Scoring, penalty_grid};
     use crate::synthetic::Synthetic;
     use crate::train::Silent;
     use std::ops::ControlFlow;
-    use super::super::Solver;
 
     /// a combined pass gives each job the sums and gradient of its own pass, bit for bit.
     #[test]
@@ -213,8 +227,14 @@ mod tests {
             for (f, held_out) in folds.iter().enumerate() {
                 let mut rows = vec![1.0; data.n_rows()];
                 held_out.iter().for_each(|&i| rows[i] = 0.0);
-                let alone =
-                    params.path_on(&ReferenceBackend, &data, Some(&rows), &grid, &mut |_| ControlFlow::Continue(()), None);
+                let alone = params.path_on(
+                    &ReferenceBackend,
+                    &data,
+                    Some(&rows),
+                    &grid,
+                    &mut |_| ControlFlow::Continue(()),
+                    None,
+                );
                 let test = data.select_rows(held_out);
                 for (k, m) in alone.unwrap().iter().enumerate() {
                     let z = m.decision_function(test.features()).unwrap();

@@ -15,8 +15,9 @@ use crate::objective::Objective;
 use crate::outcome::Outcome;
 use crate::train::Silent;
 
-/// share of the features above which a point is fitted on all of them: a copy of most columns
-/// costs a pass and saves little in the fit's passes.
+/// share of the features above which a point is fitted on all of them: the copy costs a pass
+/// (and first touches of its memory) that the working set's cheaper passes repay only when it is
+/// small (measured on a 1M × 100 path: sets of 30–55 % of the columns made it slower).
 const MAX_SCREENED_SHARE: f64 = 0.25;
 
 /// the strong rule's state along a path: the last point's l1 strength and its working set.
