@@ -117,6 +117,9 @@ pub enum Error {
         /// fits the work had
         total: usize,
     },
+    /// the system would not start a thread (a cross-validation's folds run on threads).
+    #[error("cannot start a thread: {0}")]
+    Thread(std::io::Error),
     /// an i/o failure on a named file.
     #[error("{}: {source}", path.display())]
     Io {

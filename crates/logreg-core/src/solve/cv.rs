@@ -287,14 +287,21 @@ impl ValidFitParams {
                         .enumerate()
                         .map(|(g, held_out)| {
                             let (passes, fold_scores) = (&passes, &fold_scores);
-                            scope.spawn(move || {
-                                let _thread = passes.thread();
-                                fold_scores(wave * MAX_FOLD_THREADS + g, held_out, Some((passes, g)))
-                            })
+                            let fold = wave * MAX_FOLD_THREADS + g;
+                            std::thread::Builder::new()
+                                .spawn_scoped(scope, move || {
+                                    let _thread = passes.thread();
+                                    fold_scores(fold, held_out, Some((passes, g)))
+                                })
+                                .map_err(|e| {
+                                    // a thread that never ran has ended for the server
+                                    drop(passes.thread());
+                                    Error::Thread(e)
+                                })
                         })
                         .collect();
                     passes.serve();
-                    threads.into_iter().map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+                    threads.into_iter().map(|t| t?.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
                 });
                 scores.extend(got);
             }
