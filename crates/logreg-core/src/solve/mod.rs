@@ -197,9 +197,9 @@ pub struct FitParams {
     pub max_iter: Option<usize>,
     /// settings of `sgd` / `gd` (their `l2`, `l1` are taken from here)
     pub sgd: SgdParams,
-    /// strong-rule screening of the l1 and elastic-net points of paths and cross-validation:
-    /// each point fitted on the features the rule keeps, then checked on the others (the same
-    /// optimum; single fits are not screened)
+    /// strong-rule screening of the l1 and elastic-net points of binary paths and
+    /// cross-validation: each point fitted on the features the rule keeps, then checked on the
+    /// others (the same optimum; single fits and multinomial paths are not screened)
     pub screening: bool,
 }
 
