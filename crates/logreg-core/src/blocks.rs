@@ -91,14 +91,16 @@ impl BlockWorkspace {
         g: &mut [f64],
     ) -> BlockSums {
         let job = PassJob { weights: data.weights, w, b };
-        self.loss_grad_jobs(backend, DataRef { weights: None, ..data }, sel, &[job], &mut [g])[0]
+        let mut sums = [BlockSums::default()];
+        self.loss_grad_jobs(backend, DataRef { weights: None, ..data }, sel, &[job], &mut [g], &mut sums);
+        sums[0]
     }
 
     /// [`BlockWorkspace::loss_grad`] of each of `jobs` (its own weights and point) into the
-    /// gradient of the same index, the rows `sel` of `data` (whose weights are ignored) read
-    /// once for all of them: each block of rows goes through every job while it is in cache.
-    /// each job's sums and gradient are those of its own pass to the bit. the workspace must
-    /// have room for the jobs (see [`BlockWorkspace::for_jobs`]).
+    /// gradient and sums of the same index, the rows `sel` of `data` (whose weights are
+    /// ignored) read once for all of them: each block of rows goes through every job while it
+    /// is in cache. each job's sums and gradient are those of its own pass to the bit. the
+    /// workspace must have room for the jobs (see [`BlockWorkspace::for_jobs`]).
     pub(crate) fn loss_grad_jobs<B: Backend + ?Sized>(
         &mut self,
         backend: &B,
@@ -106,7 +108,8 @@ impl BlockWorkspace {
         sel: &Selection<'_>,
         jobs: &[PassJob<'_>],
         grads: &mut [&mut [f64]],
-    ) -> Vec<BlockSums> {
+        totals: &mut [BlockSums],
+    ) {
         let d = self.n_cols;
         let stride = d + HEAD;
         let width = jobs.len() * stride;
@@ -119,7 +122,7 @@ impl BlockWorkspace {
                 head.copy_from_slice(&[s.loss, s.residual, s.weight, s.correct]);
             }
         });
-        let mut totals = vec![BlockSums::default(); jobs.len()];
+        totals.fill(BlockSums::default());
         grads.iter_mut().for_each(|g| g.fill(0.0));
         for block in self.partials_for(sel.len(), width).chunks_exact(width) {
             for ((total, g), slot) in totals.iter_mut().zip(grads.iter_mut()).zip(block.chunks_exact(stride)) {
@@ -132,7 +135,6 @@ impl BlockWorkspace {
                 }
             }
         }
-        totals
     }
 
     /// loss, weight and weighted count of right predictions over the rows `sel` of `data`.

@@ -139,16 +139,17 @@ impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
             let mut views: Vec<&mut [f64]> = grads.iter_mut().map(Vec::as_mut_slice).collect();
             let data = DataRef { x: self.x, y: self.y, weights: None };
             let all = Selection::Range(0..self.x.n_rows());
-            let pass = || ws.loss_grad_jobs(self.backend, data, &all, &jobs, &mut views);
-            let sums = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(pass)) {
-                Ok(sums) => sums,
+            let mut sums = vec![BlockSums::default(); jobs.len()];
+            let pass = || ws.loss_grad_jobs(self.backend, data, &all, &jobs, &mut views, &mut sums);
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(pass)) {
+                Ok(()) => {}
                 Err(panic) => {
                     // wake the waiting folds (they panic in turn) before unwinding
                     self.lock().failed = true;
                     self.changed.notify_all();
                     std::panic::resume_unwind(panic);
                 }
-            };
+            }
             st = self.lock();
             for ((r, s), g) in batch.iter().zip(sums).zip(grads) {
                 st.results[r.fold] = Some((s, g));
@@ -200,7 +201,8 @@ mod tests {
         let mut grads = vec![vec![0.0; 7]; 3];
         let mut views: Vec<&mut [f64]> = grads.iter_mut().map(Vec::as_mut_slice).collect();
         let data_ref = DataRef { weights: None, ..data.as_ref() };
-        let sums = ws.loss_grad_jobs(&ReferenceBackend, data_ref, &Selection::Range(0..n), &jobs, &mut views);
+        let mut sums = vec![BlockSums::default(); 3];
+        ws.loss_grad_jobs(&ReferenceBackend, data_ref, &Selection::Range(0..n), &jobs, &mut views, &mut sums);
         for f in 0..3 {
             let mut own = BlockWorkspace::new(x, n);
             let mut g = vec![0.0; 7];
