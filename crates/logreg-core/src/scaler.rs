@@ -81,8 +81,8 @@ impl Moments {
 }
 
 /// the moments of sparse rows, two passes over their stored entries (means, then squared
-/// deviations: a column's absent entries are zeros, `μ²` each), in a fixed number of row chunks
-/// added in order, so the same for any thread count.
+/// deviations: a column's absent entries are zeros, `μ²` each), each column's sums taken in row
+/// order, so the same for any thread count.
 fn sparse_moments(r: DataRef<'_>, x: CsrRef<'_>) -> Moments {
     let (n, d) = (x.n_rows(), x.n_cols());
     let weight: f64 = (0..n).map(|i| r.weight(i)).sum();
