@@ -64,9 +64,10 @@ pub fn add_xt_times_classes_ahead(x: &DenseRows<'_>, r: &[f64], g: &mut [f64], a
 }
 
 /// the kernels of one instruction set, written once over its vector helpers (`V`, `LANES`,
-/// `zero`, `load`, `load_part`, `store`, `store_part`, `fmadd`, `splat`, `hsum`, defined by the
-/// module that invokes it): `$zc` classes per group of the logits kernel, `$gv` vectors of
-/// features × `$gc` classes held in registers by the gradient kernel.
+/// `zero`, `load`, `load_part`, `store`, `store_part`, `fmadd`, `splat`, `add`, `reduce`,
+/// `store_rows`, defined by the module that invokes it): `$zc` ≤ 5 classes per group of the
+/// logits kernel, `$gv` vectors of features × `$gc` classes held in registers by the gradient
+/// kernel.
 #[cfg(target_arch = "x86_64")]
 macro_rules! class_kernels {
     ($feature:literal, zc = $zc:literal, gv = $gv:literal, gc = $gc:literal) => {
@@ -77,89 +78,162 @@ macro_rules! class_kernels {
         /// rows whose pointers are gathered at once by the gradient kernel.
         const CHUNK: usize = crate::backend::MAX_TILE_ROWS;
 
-        /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
-        #[target_feature(enable = $feature)]
-        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
-            let k = coefs.len() / (x.n_cols() + 1);
-            let mut c0 = 0;
-            while c0 < k {
-                let group = (k - c0).min($zc);
-                // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
-                unsafe {
-                    match group {
-                        1 => logits_group::<1>(x, coefs, c0, z),
-                        2 => logits_group::<2>(x, coefs, c0, z),
-                        3 => logits_group::<3>(x, coefs, c0, z),
-                        4 => logits_group::<4>(x, coefs, c0, z),
-                        _ => logits_group::<5>(x, coefs, c0, z),
-                    }
+        /// every chunk of at most CHUNK rows of `x` (pointers to their features, and the index of
+        /// its first row) with every group of at most `width` of `k` classes (its first class and
+        /// size).
+        #[inline(always)]
+        fn chunks_and_groups(
+            x: &DenseRows<'_>,
+            k: usize,
+            width: usize,
+            mut each: impl FnMut(&[*const f64], usize, usize, usize),
+        ) {
+            let m = x.n_rows();
+            let mut rows = [std::ptr::null::<f64>(); CHUNK];
+            let mut start = 0;
+            while start < m {
+                let len = (m - start).min(CHUNK);
+                for (i, p) in rows[..len].iter_mut().enumerate() {
+                    *p = x.row(start + i).as_ptr();
                 }
-                c0 += group;
+                let mut c0 = 0;
+                while c0 < k {
+                    let group = (k - c0).min(width);
+                    each(&rows[..len], start, c0, group);
+                    c0 += group;
+                }
+                start += len;
             }
         }
 
-        /// the logits of classes `c0..c0 + C` for every row.
+        /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
         #[target_feature(enable = $feature)]
-        unsafe fn logits_group<const C: usize>(x: &DenseRows<'_>, coefs: &[f64], c0: usize, z: &mut [f64]) {
+        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
             let (m, d) = (x.n_rows(), x.n_cols());
-            let q = d + 1;
-            let mut w = [std::ptr::null::<f64>(); C];
-            let mut b = [0.0; C];
-            for c in 0..C {
-                let block = &coefs[(c0 + c) * q..(c0 + c + 1) * q];
-                b[c] = block[0];
-                w[c] = block[1..].as_ptr();
-            }
-            let full = d / LANES * LANES;
-            let mut i0 = 0;
-            while i0 < m {
-                let mut xp = [std::ptr::null::<f64>(); ROWS];
-                let mut ahead = [std::ptr::null::<f64>(); ROWS];
-                for r in 0..ROWS {
-                    xp[r] = x.row((i0 + r).min(m - 1)).as_ptr();
-                    ahead[r] = x.row((i0 + PREFETCH_ROWS + r).min(m - 1)).as_ptr();
-                }
-                let mut acc = [[zero(); C]; ROWS];
-                let mut j = 0;
-                // SAFETY (every load): j + LANES ≤ d, or the d − j left of a row / block of d
+            chunks_and_groups(x, coefs.len() / (d + 1), $zc, |rows, start, c0, group| {
+                let tile = Logits { rows, d, coefs, z_stride: m, z_start: start };
+                // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
                 unsafe {
-                    while j < full {
-                        let mut xv = [zero(); ROWS];
-                        for r in 0..ROWS {
-                            xv[r] = load(xp[r].add(j));
-                            // the first class group reads the rows from memory: ask for later rows now
-                            if c0 == 0 {
-                                prefetch(ahead[r].add(j));
-                            }
-                        }
-                        for c in 0..C {
-                            let wv = load(w[c].add(j));
-                            for r in 0..ROWS {
-                                acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
-                            }
-                        }
-                        j += LANES;
-                    }
-                    if j < d {
-                        let left = d - j;
-                        let mut xv = [zero(); ROWS];
-                        for r in 0..ROWS {
-                            xv[r] = load_part(xp[r].add(j), left);
-                        }
-                        for c in 0..C {
-                            let wv = load_part(w[c].add(j), left);
-                            for r in 0..ROWS {
-                                acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
-                            }
-                        }
+                    match group {
+                        1 => tile.group::<1>(c0, z),
+                        2 => tile.group::<2>(c0, z),
+                        3 => tile.group::<3>(c0, z),
+                        4 => tile.group::<4>(c0, z),
+                        _ => tile.group::<5>(c0, z),
                     }
                 }
-                for r in 0..ROWS.min(m - i0) {
-                    for c in 0..C {
-                        z[(c0 + c) * m + i0 + r] = b[c] + hsum(acc[r][c]);
-                    }
+            });
+        }
+
+        /// rows of a tile (pointers to `d` features each), the coefficients, and where the
+        /// tile's logits go in `z` (row `i` of class `c` at `c·z_stride + z_start + i`).
+        struct Logits<'t> {
+            rows: &'t [*const f64],
+            d: usize,
+            coefs: &'t [f64],
+            z_stride: usize,
+            z_start: usize,
+        }
+
+        impl Logits<'_> {
+            /// the logits of classes `c0..c0 + C` for every row of the tile.
+            #[target_feature(enable = $feature)]
+            unsafe fn group<const C: usize>(&self, c0: usize, z: &mut [f64]) {
+                let (m, d, coefs) = (self.rows.len(), self.d, self.coefs);
+                let q = d + 1;
+                let mut w = [std::ptr::null::<f64>(); C];
+                let mut b = [0.0; C];
+                for c in 0..C {
+                    let block = &coefs[(c0 + c) * q..(c0 + c + 1) * q];
+                    b[c] = block[0];
+                    w[c] = block[1..].as_ptr();
                 }
-                i0 += ROWS;
+                // the intercepts in the order of the reduced sums below (at most 5 classes × ROWS
+                // rows, LANES ≥ ROWS at a time)
+                let mut bias = [zero(); 5];
+                for (k, v) in bias.iter_mut().enumerate().take((C * ROWS).div_ceil(LANES)) {
+                    let mut lanes = [0.0; LANES];
+                    for (s, l) in lanes.iter_mut().enumerate() {
+                        *l = b.get((k * LANES + s) / ROWS).copied().unwrap_or(0.0);
+                    }
+                    // SAFETY: `lanes` holds LANES values
+                    *v = unsafe { load(lanes.as_ptr()) };
+                }
+                let full = d / LANES * LANES;
+                let mut i0 = 0;
+                while i0 < m {
+                    let mut xp = [std::ptr::null::<f64>(); ROWS];
+                    let mut ahead = [std::ptr::null::<f64>(); ROWS];
+                    for r in 0..ROWS {
+                        xp[r] = self.rows[(i0 + r).min(m - 1)];
+                        ahead[r] = self.rows[(i0 + PREFETCH_ROWS + r).min(m - 1)];
+                    }
+                    let mut acc = [[zero(); C]; ROWS];
+                    let mut j = 0;
+                    // SAFETY (every load): j + LANES ≤ d, or the d − j left of a row / block of d
+                    unsafe {
+                        while j < full {
+                            let mut xv = [zero(); ROWS];
+                            for r in 0..ROWS {
+                                xv[r] = load(xp[r].add(j));
+                                // the first class group reads the rows from memory: ask for later rows now
+                                if c0 == 0 {
+                                    prefetch(ahead[r].add(j));
+                                }
+                            }
+                            for c in 0..C {
+                                let wv = load(w[c].add(j));
+                                for r in 0..ROWS {
+                                    acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
+                                }
+                            }
+                            j += LANES;
+                        }
+                        if j < d {
+                            let left = d - j;
+                            let mut xv = [zero(); ROWS];
+                            for r in 0..ROWS {
+                                xv[r] = load_part(xp[r].add(j), left);
+                            }
+                            for c in 0..C {
+                                let wv = load_part(w[c].add(j), left);
+                                for r in 0..ROWS {
+                                    acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
+                                }
+                            }
+                        }
+                    }
+                    // the accumulators class by class, row by row, LANES at a time: one vector of
+                    // their sums each (LANES / ROWS classes × ROWS rows), plus the intercepts
+                    let full_rows = m - i0 >= ROWS;
+                    for k in 0..(C * ROWS).div_ceil(LANES) {
+                        let mut part = [zero(); LANES];
+                        for (s, p) in part.iter_mut().enumerate() {
+                            let (c, r) = ((k * LANES + s) / ROWS, (k * LANES + s) % ROWS);
+                            if c < C {
+                                *p = acc[r][c];
+                            }
+                        }
+                        let sums = add(reduce(part), bias[k]);
+                        for q in 0..LANES / ROWS {
+                            let c = (k * LANES) / ROWS + q;
+                            if c >= C {
+                                break;
+                            }
+                            let at = (c0 + c) * self.z_stride + self.z_start + i0;
+                            if full_rows {
+                                // SAFETY: rows i0..i0 + ROWS of class c0 + c lie within z
+                                unsafe { store_rows(z[at..at + ROWS].as_mut_ptr(), sums, q) };
+                            } else {
+                                let mut tmp = [0.0; ROWS];
+                                // SAFETY: `tmp` holds ROWS values
+                                unsafe { store_rows(tmp.as_mut_ptr(), sums, q) };
+                                z[at..at + m - i0].copy_from_slice(&tmp[..m - i0]);
+                            }
+                        }
+                    }
+                    i0 += ROWS;
+                }
             }
         }
 
@@ -171,32 +245,19 @@ macro_rules! class_kernels {
             // the cache lines of `ahead`, spread evenly over the rows the product visits
             let mut ahead = Ahead::of(ahead);
             let per_row = ahead.per_step(m * d.div_ceil($gv * LANES) * k.div_ceil($gc));
-            let mut rows = [std::ptr::null::<f64>(); CHUNK];
-            let mut start = 0;
-            while start < m {
-                let len = (m - start).min(CHUNK);
-                for (i, p) in rows[..len].iter_mut().enumerate() {
-                    *p = x.row(start + i).as_ptr();
-                }
-                let mut c0 = 0;
-                while c0 < k {
-                    let group = (k - c0).min($gc);
-                    let mut tile =
-                        Tile { rows: &rows[..len], r, r_stride: m, r_start: start, d, ahead: &mut ahead, per_row };
-                    // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
-                    unsafe {
-                        match group {
-                            1 => tile.add::<1>(c0, g),
-                            2 => tile.add::<2>(c0, g),
-                            3 => tile.add::<3>(c0, g),
-                            4 => tile.add::<4>(c0, g),
-                            _ => tile.add::<5>(c0, g),
-                        }
+            chunks_and_groups(x, k, $gc, |rows, start, c0, group| {
+                let mut tile = Tile { rows, r, r_stride: m, r_start: start, d, ahead: &mut ahead, per_row };
+                // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
+                unsafe {
+                    match group {
+                        1 => tile.add::<1>(c0, g),
+                        2 => tile.add::<2>(c0, g),
+                        3 => tile.add::<3>(c0, g),
+                        4 => tile.add::<4>(c0, g),
+                        _ => tile.add::<5>(c0, g),
                     }
-                    c0 += group;
                 }
-                start += len;
-            }
+            });
         }
 
         /// rows of a tile (pointers to `d` features each), their residual columns, and the lines to
@@ -353,8 +414,31 @@ mod avx512 {
 
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn hsum(v: V) -> f64 {
-        _mm512_reduce_add_pd(v)
+    fn add(a: V, b: V) -> V {
+        _mm512_add_pd(a, b)
+    }
+
+    /// the sums of eight vectors' lanes, in their order; each summed as
+    /// `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))` wherever it stands.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn reduce(a: [V; 8]) -> V {
+        // neighbouring lanes, two vectors interleaved in each 128-bit lane
+        let pairs = |x: V, y: V| _mm512_add_pd(_mm512_unpacklo_pd(x, y), _mm512_unpackhi_pd(x, y));
+        // even 128-bit lanes plus odd ones, of two vectors
+        let halves = |x: V, y: V| {
+            _mm512_add_pd(_mm512_shuffle_f64x2::<0b10_00_10_00>(x, y), _mm512_shuffle_f64x2::<0b11_01_11_01>(x, y))
+        };
+        let (b0, b1, b2, b3) = (pairs(a[0], a[1]), pairs(a[2], a[3]), pairs(a[4], a[5]), pairs(a[6], a[7]));
+        halves(halves(b0, b1), halves(b2, b3))
+    }
+
+    /// lanes `4q..4q + 4` of `v` to `p`. SAFETY: `p..p + 4` writable, `q < 2`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store_rows(p: *mut f64, v: V, q: usize) {
+        let half = if q == 0 { _mm512_castpd512_pd256(v) } else { _mm512_extractf64x4_pd::<1>(v) };
+        unsafe { _mm256_storeu_pd(p, half) }
     }
 
     /// a hint to bring `p`'s cache line into l1.
@@ -442,9 +526,28 @@ mod avx2 {
 
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn hsum(v: V) -> f64 {
-        let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
-        _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+    fn add(a: V, b: V) -> V {
+        _mm256_add_pd(a, b)
+    }
+
+    /// the sums of four vectors' lanes, in their order; each summed as `(l0 + l1) + (l2 + l3)`
+    /// wherever it stands.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn reduce(a: [V; 4]) -> V {
+        // neighbouring lanes, two vectors interleaved in each 128-bit lane
+        let pairs = |x: V, y: V| _mm256_add_pd(_mm256_unpacklo_pd(x, y), _mm256_unpackhi_pd(x, y));
+        let (b0, b1) = (pairs(a[0], a[1]), pairs(a[2], a[3]));
+        _mm256_add_pd(_mm256_permute2f128_pd::<0x20>(b0, b1), _mm256_permute2f128_pd::<0x31>(b0, b1))
+    }
+
+    /// the four lanes of `v` to `p` (`q` is 0: a vector holds one class's four rows). SAFETY:
+    /// `p..p + 4` writable.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn store_rows(p: *mut f64, v: V, q: usize) {
+        debug_assert_eq!(q, 0);
+        unsafe { _mm256_storeu_pd(p, v) }
     }
 
     class_kernels!("avx2,fma", zc = 2, gv = 2, gc = 5);

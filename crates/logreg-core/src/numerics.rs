@@ -70,10 +70,31 @@ fn estrin<const N: usize>(x: f64, mut c: [f64; N]) -> f64 {
 /// `eˣ` for `x ≤ 0`, to about 1 ulp, with gradual underflow; branch-free so loops vectorise.
 #[inline(always)]
 pub fn exp_nonpositive(x: f64) -> f64 {
+    let x = x.max(-746.0);
+    let (n, q) = exp_reduced(x);
+    // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
+    let h = (n * 0.5 + ROUNDER) - ROUNDER;
+    q * pow2_integral(h) * pow2_integral(n - h)
+}
+
+/// `eˣ` for `x ≤ 0`, to about 1 ulp, and 0 where `eˣ` is below the normal range
+/// (`x < −708.39`, as a softmax term next to the row's largest, `e⁰ = 1`, adds nothing); cheaper
+/// than [`exp_nonpositive`]; NaN for NaN; branch-free so loops vectorise.
+#[inline(always)]
+pub fn exp_nonpositive_normal(x: f64) -> f64 {
+    const LOWEST: f64 = -708.39;
+    let (n, q) = exp_reduced(x.max(LOWEST));
+    // `0·x` is 0 for finite x and NaN for NaN, which `max` would otherwise turn into a number
+    let e = q * pow2_integral(n) + 0.0 * x;
+    if x < LOWEST { 0.0 } else { e }
+}
+
+/// `n` and `eʳ` with `x = n·ln 2 + r`, `|r| ≤ ln2/2`, for `x ∈ [−746, 0]`.
+#[inline(always)]
+fn exp_reduced(x: f64) -> (f64, f64) {
     // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-    let x = x.max(-746.0);
     let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
     let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
     // taylor series to r¹³: truncation below 5e-18 relative on |r| ≤ 0.347
@@ -96,9 +117,7 @@ pub fn exp_nonpositive(x: f64) -> f64 {
             1.0 / 6227020800.0,
         ],
     );
-    // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
-    let h = (n * 0.5 + ROUNDER) - ROUNDER;
-    q * pow2_integral(h) * pow2_integral(n - h)
+    (n, q)
 }
 
 /// `log(1 + e)` for `e ∈ [0, 1]`, to about 2 ulp; branch-free so loops vectorise.
@@ -128,13 +147,37 @@ const ATANH_TAIL: [f64; 17] = {
 /// vectorise (`ln` is a library call per value); NaN when `t` is NaN or infinite.
 #[inline(always)]
 pub fn ln_at_least_one(t: f64) -> f64 {
-    // t = 2ᵉ·m with m ∈ [1, 2): log t = e·ln 2 + log(1 + (m − 1))
+    // fdlibm's split of ln 2: e·LN2_HI is exact for |e| < 2²⁰
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    // t = 2ᵉ·m with m ∈ [√½, √2): log t = e·ln 2 + 2·atanh(u), u = (m − 1)/(m + 1), |u| ≤ 0.172
     let bits = t.to_bits();
-    let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let mut e = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
+    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let above = m > std::f64::consts::SQRT_2;
+    m = if above { 0.5 * m } else { m };
+    e = if above { e + 1.0 } else { e };
+    let f = m - 1.0;
+    let u = f / (2.0 + f);
+    let u2 = u * u;
+    // the odd series in u converges as 0.03ᵏ: ten terms after the first, the three leading ones by
+    // horner's rule (they carry the rounding), the rest by estrin's
+    let q = u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin(u2, ATANH_TAIL_NEAR_ONE)));
     // `0·t` is 0 for finite t and NaN otherwise
-    e as f64 * std::f64::consts::LN_2 + log1p_unit(m - 1.0) + 0.0 * t
+    e * LN2_HI + (2.0 * u + (2.0 * u * q + e * LN2_LO)) + 0.0 * t
 }
+
+/// `1/(2k + 7)` for `k = 0..8`: the atanh series' coefficients after its first three, as far as
+/// `|u| ≤ 0.172` needs them.
+const ATANH_TAIL_NEAR_ONE: [f64; 8] = {
+    let mut c = [0.0; 8];
+    let mut k = 0;
+    while k < 8 {
+        c[k] = 1.0 / (2 * k + 7) as f64;
+        k += 1;
+    }
+    c
+};
 
 /// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation; branch-free;
 /// NaN when `z` is not finite.
@@ -269,6 +312,24 @@ mod tests {
         assert!(worst <= 2, "worst error {worst} ulp");
         assert_eq!(exp_nonpositive(-1e300), 0.0);
         assert_eq!(exp_nonpositive(0.0), 1.0);
+    }
+
+    #[test]
+    fn exp_nonpositive_normal_matches_std_and_flushes_below_the_normal_range() {
+        let mut worst = 0;
+        for k in 0..200_000 {
+            let x = -(k as f64) * 708.39 / 200_000.0;
+            worst = worst.max(ulps(exp_nonpositive_normal(x), x.exp()));
+        }
+        for x in [0.0, -1e-300, -1e-20, -0.5 * std::f64::consts::LN_2, -708.0, -708.39] {
+            worst = worst.max(ulps(exp_nonpositive_normal(x), x.exp()));
+        }
+        assert!(worst <= 2, "worst error {worst} ulp");
+        assert!(exp_nonpositive_normal(-708.39) >= f64::MIN_POSITIVE);
+        for x in [-708.4, -745.1, -1e300, f64::NEG_INFINITY] {
+            assert_eq!(exp_nonpositive_normal(x), 0.0, "{x}");
+        }
+        assert!(exp_nonpositive_normal(f64::NAN).is_nan());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! columns for classes `1, …, K − 1`.
 
 use crate::backend::MAX_TILE_ROWS;
-use crate::numerics::{exp_nonpositive, fold_lanes, ln_at_least_one, sum};
+use crate::numerics::{exp_nonpositive_normal, fold_lanes, ln_at_least_one, sum};
 
 /// sums over a block of rows of the multinomial model.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -65,14 +65,14 @@ impl SoftmaxSums {
         let mut label_logit = [0.0f64; MAX_TILE_ROWS];
         if reference {
             for (t, &v) in total[..m].iter_mut().zip(&top[..m]) {
-                *t = exp_nonpositive(-v);
+                *t = exp_nonpositive_normal(-v);
             }
         }
         for (c, zc) in z.chunks_exact_mut(m).enumerate() {
             let class = (c + offset) as f64;
             for i in 0..m {
                 label_logit[i] += if y[i] == class { zc[i] } else { 0.0 };
-                let e = exp_nonpositive(zc[i] - top[i]);
+                let e = exp_nonpositive_normal(zc[i] - top[i]);
                 zc[i] = e;
                 total[i] += e;
             }
