@@ -192,6 +192,8 @@ pub(crate) fn softmax_tiles<B: Backend + ?Sized>(
         || {
             let d = data.x.n_cols();
             let stored = coefs.len() / (d + 1);
+            // this closure runs compiled for the level `widest` chose: fma from avx2 up
+            let fused = crate::simd::level() != crate::simd::Level::Baseline;
             let mut sums = SoftmaxSums::default();
             let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
             // the classes' residual sums, on the stack: no allocation per block
@@ -210,7 +212,11 @@ pub(crate) fn softmax_tiles<B: Backend + ?Sized>(
                 let z = &mut scratch[..m * stored];
                 let (y, s) = data.tile_labels_and_weights(&tile, &mut y, &mut s);
                 backend.class_logits(&x, coefs, z);
-                sums.add_tile(y, s, z, reference, intercepts);
+                if fused {
+                    sums.add_tile_fused(y, s, z, reference, intercepts);
+                } else {
+                    sums.add_tile(y, s, z, reference, intercepts);
+                }
                 if let Some(g) = g.as_deref_mut() {
                     // the next tile's features, when they are one slice of the matrix
                     let next = rows.sub(end..(end + step).min(rows.len()));

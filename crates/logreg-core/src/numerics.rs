@@ -50,16 +50,24 @@ fn pow2_integral(n: f64) -> f64 {
     f64::from_bits((n + ROUNDER).to_bits().wrapping_add(1023) << 52)
 }
 
+/// `a·b + c`: one fused multiply-add when `FUSED` (an instruction only in code compiled for
+/// fma, as inside [`crate::simd::widest`] at avx2 or avx-512; a library call elsewhere), else
+/// a product and a sum.
+#[inline(always)]
+fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if FUSED { a.mul_add(b, c) } else { a * b + c }
+}
+
 /// `Σ c[k]·xᵏ` by estrin's scheme (neighbouring coefficients paired with `x`, the pairs with
 /// `x²`, then `x⁴`, …): as many operations as horner's rule, but a dependency chain logarithmic
 /// in the degree, so vectorised loops over many values are not held up by its latency.
 #[inline(always)]
-fn estrin<const N: usize>(x: f64, mut c: [f64; N]) -> f64 {
+fn estrin<const FUSED: bool, const N: usize>(x: f64, mut c: [f64; N]) -> f64 {
     let (mut len, mut power) = (N, x);
     while len > 1 {
         let half = len.div_ceil(2);
         for i in 0..half {
-            c[i] = if 2 * i + 1 < len { c[2 * i] + c[2 * i + 1] * power } else { c[2 * i] };
+            c[i] = if 2 * i + 1 < len { madd::<FUSED>(c[2 * i + 1], power, c[2 * i]) } else { c[2 * i] };
         }
         len = half;
         power *= power;
@@ -71,7 +79,7 @@ fn estrin<const N: usize>(x: f64, mut c: [f64; N]) -> f64 {
 #[inline(always)]
 pub fn exp_nonpositive(x: f64) -> f64 {
     let x = x.max(-746.0);
-    let (n, q) = exp_reduced(x);
+    let (n, q) = exp_reduced::<false>(x);
     // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
     let h = (n * 0.5 + ROUNDER) - ROUNDER;
     q * pow2_integral(h) * pow2_integral(n - h)
@@ -82,8 +90,15 @@ pub fn exp_nonpositive(x: f64) -> f64 {
 /// than [`exp_nonpositive`]; NaN for NaN; branch-free so loops vectorise.
 #[inline(always)]
 pub fn exp_nonpositive_normal(x: f64) -> f64 {
+    exp_normal_with::<false>(x)
+}
+
+/// [`exp_nonpositive_normal`], its polynomial by fused multiply-adds when `FUSED` (see
+/// [`madd`]).
+#[inline(always)]
+pub(crate) fn exp_normal_with<const FUSED: bool>(x: f64) -> f64 {
     const LOWEST: f64 = -708.39;
-    let (n, q) = exp_reduced(x.max(LOWEST));
+    let (n, q) = exp_reduced::<FUSED>(x.max(LOWEST));
     // `0·x` is 0 for finite x and NaN for NaN, which `max` would otherwise turn into a number
     let e = q * pow2_integral(n) + 0.0 * x;
     if x < LOWEST { 0.0 } else { e }
@@ -91,14 +106,14 @@ pub fn exp_nonpositive_normal(x: f64) -> f64 {
 
 /// `n` and `eʳ` with `x = n·ln 2 + r`, `|r| ≤ ln2/2`, for `x ∈ [−746, 0]`.
 #[inline(always)]
-fn exp_reduced(x: f64) -> (f64, f64) {
+fn exp_reduced<const FUSED: bool>(x: f64) -> (f64, f64) {
     // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
     let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
     // taylor series to r¹³: truncation below 5e-18 relative on |r| ≤ 0.347
-    let q = estrin(
+    let q = estrin::<FUSED, 14>(
         r,
         [
             1.0,
@@ -127,7 +142,7 @@ pub fn log1p_unit(e: f64) -> f64 {
     let u = e / (2.0 + e);
     let u2 = u * u;
     // the three leading terms by horner's rule (they carry the rounding), the rest by estrin's
-    let q = 1.0 + u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin(u2, ATANH_TAIL)));
+    let q = 1.0 + u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin::<false, 17>(u2, ATANH_TAIL)));
     2.0 * u * q
 }
 
@@ -147,6 +162,12 @@ const ATANH_TAIL: [f64; 17] = {
 /// vectorise (`ln` is a library call per value); NaN when `t` is NaN or infinite.
 #[inline(always)]
 pub fn ln_at_least_one(t: f64) -> f64 {
+    ln_at_least_one_with::<false>(t)
+}
+
+/// [`ln_at_least_one`], its series by fused multiply-adds when `FUSED` (see [`madd`]).
+#[inline(always)]
+pub(crate) fn ln_at_least_one_with<const FUSED: bool>(t: f64) -> f64 {
     // fdlibm's split of ln 2: e·LN2_HI is exact for |e| < 2²⁰
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
@@ -162,9 +183,10 @@ pub fn ln_at_least_one(t: f64) -> f64 {
     let u2 = u * u;
     // the odd series in u converges as 0.03ᵏ: ten terms after the first, the three leading ones by
     // horner's rule (they carry the rounding), the rest by estrin's
-    let q = u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin(u2, ATANH_TAIL_NEAR_ONE)));
+    let tail = estrin::<FUSED, 8>(u2, ATANH_TAIL_NEAR_ONE);
+    let q = u2 * madd::<FUSED>(u2, madd::<FUSED>(u2, tail, 1.0 / 5.0), 1.0 / 3.0);
     // `0·t` is 0 for finite t and NaN otherwise
-    e * LN2_HI + (2.0 * u + (2.0 * u * q + e * LN2_LO)) + 0.0 * t
+    e * LN2_HI + (2.0 * u + madd::<FUSED>(2.0 * u, q, e * LN2_LO)) + 0.0 * t
 }
 
 /// `1/(2k + 7)` for `k = 0..8`: the atanh series' coefficients after its first three, as far as
@@ -330,6 +352,15 @@ mod tests {
             assert_eq!(exp_nonpositive_normal(x), 0.0, "{x}");
         }
         assert!(exp_nonpositive_normal(f64::NAN).is_nan());
+        // the fused form: the same accuracy, the same flush
+        let mut worst = 0;
+        for k in 0..20_000 {
+            let x = -(k as f64) * 708.39 / 20_000.0;
+            worst = worst.max(ulps(exp_normal_with::<true>(x), x.exp()));
+        }
+        assert!(worst <= 2, "fused: worst error {worst} ulp");
+        assert_eq!(exp_normal_with::<true>(-708.4), 0.0);
+        assert!(exp_normal_with::<true>(f64::NAN).is_nan());
     }
 
     #[test]
@@ -357,6 +388,14 @@ mod tests {
         }
         assert!(worst <= 4, "worst {worst} ulp");
         assert!(ln_at_least_one(f64::NAN).is_nan() && ln_at_least_one(f64::INFINITY).is_nan());
+        // the fused form
+        let mut worst = 0;
+        for k in 0..20_000 {
+            let t = 1.0 + k as f64 * 0.0137;
+            worst = worst.max(ulps(ln_at_least_one_with::<true>(t), t.ln()));
+        }
+        assert!(worst <= 4, "fused: worst {worst} ulp");
+        assert!(ln_at_least_one_with::<true>(f64::NAN).is_nan());
     }
 
     #[test]

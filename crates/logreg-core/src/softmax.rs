@@ -6,7 +6,7 @@
 //! columns for classes `1, …, K − 1`.
 
 use crate::backend::MAX_TILE_ROWS;
-use crate::numerics::{exp_nonpositive_normal, fold_lanes, ln_at_least_one, sum};
+use crate::numerics::{exp_normal_with, fold_lanes, ln_at_least_one_with, sum};
 
 /// sums over a block of rows of the multinomial model.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -36,6 +36,25 @@ impl SoftmaxSums {
     /// logits. the sums are added in eight fixed lanes of rows (see [`crate::numerics::sum`]).
     #[inline(always)]
     pub fn add_tile(&mut self, y: &[f64], s: &[f64], z: &mut [f64], reference: bool, residual_sums: &mut [f64]) {
+        self.add_tile_with::<false>(y, s, z, reference, residual_sums)
+    }
+
+    /// [`SoftmaxSums::add_tile`] with the `exp` and `log` polynomials in fused multiply-adds: for
+    /// code compiled for fma (inside [`crate::simd::widest`] at avx2 or avx-512).
+    #[inline(always)]
+    pub(crate) fn add_tile_fused(&mut self, y: &[f64], s: &[f64], z: &mut [f64], reference: bool, sums: &mut [f64]) {
+        self.add_tile_with::<true>(y, s, z, reference, sums)
+    }
+
+    #[inline(always)]
+    fn add_tile_with<const FUSED: bool>(
+        &mut self,
+        y: &[f64],
+        s: &[f64],
+        z: &mut [f64],
+        reference: bool,
+        residual_sums: &mut [f64],
+    ) {
         let m = y.len();
         assert!(
             m <= MAX_TILE_ROWS && s.len() == m && z.len().is_multiple_of(m.max(1)),
@@ -65,14 +84,14 @@ impl SoftmaxSums {
         let mut label_logit = [0.0f64; MAX_TILE_ROWS];
         if reference {
             for (t, &v) in total[..m].iter_mut().zip(&top[..m]) {
-                *t = exp_nonpositive_normal(-v);
+                *t = exp_normal_with::<FUSED>(-v);
             }
         }
         for (c, zc) in z.chunks_exact_mut(m).enumerate() {
             let class = (c + offset) as f64;
             for i in 0..m {
                 label_logit[i] += if y[i] == class { zc[i] } else { 0.0 };
-                let e = exp_nonpositive_normal(zc[i] - top[i]);
+                let e = exp_normal_with::<FUSED>(zc[i] - top[i]);
                 zc[i] = e;
                 total[i] += e;
             }
@@ -84,7 +103,7 @@ impl SoftmaxSums {
         let mut correct = [0.0f64; MAX_TILE_ROWS];
         for i in 0..m {
             inv_total[i] = 1.0 / total[i];
-            loss[i] = s[i] * (ln_at_least_one(total[i]) + top[i] - label_logit[i]);
+            loss[i] = s[i] * (ln_at_least_one_with::<FUSED>(total[i]) + top[i] - label_logit[i]);
             correct[i] = if arg[i] == y[i] { s[i] } else { 0.0 };
         }
         self.loss += sum(&loss[..m]);
