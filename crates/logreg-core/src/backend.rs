@@ -40,13 +40,25 @@ impl BlockSums {
     /// the sums are added row by row in order: the same as [`BlockSums::add_row`] on each row.
     #[inline(always)]
     pub fn add_tile(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
+        self.add_tile_with::<false>(y, s, z)
+    }
+
+    /// [`BlockSums::add_tile`] with the `exp` and `log` polynomials in fused multiply-adds: for
+    /// code compiled for fma (inside [`crate::simd::widest`] at avx2 or avx-512).
+    #[inline(always)]
+    pub(crate) fn add_tile_fused(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
+        self.add_tile_with::<true>(y, s, z)
+    }
+
+    #[inline(always)]
+    fn add_tile_with<const FUSED: bool>(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
         let m = z.len();
         assert!(m <= MAX_TILE_ROWS && y.len() == m && s.len() == m, "tile of at most {MAX_TILE_ROWS} rows");
         let mut loss = [0.0; MAX_TILE_ROWS];
         let mut correct = [0.0; MAX_TILE_ROWS];
         // row by row without dependencies: this loop vectorises, transcendentals included
         for k in 0..m {
-            let (l, r) = crate::numerics::loss_and_residual(y[k], z[k]);
+            let (l, r) = crate::numerics::loss_and_residual_with::<FUSED>(y[k], z[k]);
             loss[k] = s[k] * l;
             correct[k] = if (z[k] >= 0.0) == (y[k] == 1.0) { s[k] } else { 0.0 };
             z[k] = s[k] * r;
@@ -158,6 +170,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
                 let mut sums = BlockSums::default();
                 let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
                 let step = tile_rows_of(data.x);
+                let fused = crate::simd::fused();
                 let mut start = 0;
                 while start < rows.len() {
                     let end = (start + step).min(rows.len());
@@ -166,7 +179,11 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
                     let z = &mut scratch[start..end];
                     let (y, s) = data.tile_labels_and_weights(&tile, &mut y, &mut s);
                     self.linear_predictor(&x, w, b, z);
-                    sums.add_tile(y, s, z);
+                    if fused {
+                        sums.add_tile_fused(y, s, z);
+                    } else {
+                        sums.add_tile(y, s, z);
+                    }
                     self.add_xt_times(&x, z, g);
                     start = end;
                 }
@@ -192,8 +209,7 @@ pub(crate) fn softmax_tiles<B: Backend + ?Sized>(
         || {
             let d = data.x.n_cols();
             let stored = coefs.len() / (d + 1);
-            // this closure runs compiled for the level `widest` chose: fma from avx2 up
-            let fused = crate::simd::level() != crate::simd::Level::Baseline;
+            let fused = crate::simd::fused();
             let mut sums = SoftmaxSums::default();
             let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
             // the classes' residual sums, on the stack: no allocation per block

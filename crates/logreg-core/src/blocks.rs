@@ -412,12 +412,17 @@ impl HessianWorkspace {
                                 *hk = sk * crate::numerics::curvature(rk);
                             }
                             let mut sums = BlockSums::default();
+                            let fused = crate::simd::fused();
                             for ((rt, yt), st) in r[..m]
                                 .chunks_mut(MAX_TILE_ROWS)
                                 .zip(y[..m].chunks(MAX_TILE_ROWS))
                                 .zip(s[..m].chunks(MAX_TILE_ROWS))
                             {
-                                sums.add_tile(yt, st, rt);
+                                if fused {
+                                    sums.add_tile_fused(yt, st, rt);
+                                } else {
+                                    sums.add_tile(yt, st, rt);
+                                }
                             }
                             sums
                         },

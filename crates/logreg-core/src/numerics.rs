@@ -28,8 +28,14 @@ pub fn log_loss(y: f64, z: f64) -> f64 {
 /// branch-free (selects, not jumps), so a loop over it vectorises.
 #[inline(always)]
 pub fn loss_and_residual(y: f64, z: f64) -> (f64, f64) {
-    let e = exp_nonpositive(-z.abs());
-    let tail = log1p_unit(e);
+    loss_and_residual_with::<false>(y, z)
+}
+
+/// [`loss_and_residual`], its polynomials by fused multiply-adds when `FUSED` (see [`madd`]).
+#[inline(always)]
+pub(crate) fn loss_and_residual_with<const FUSED: bool>(y: f64, z: f64) -> (f64, f64) {
+    let e = exp_nonpositive_with::<FUSED>(-z.abs());
+    let tail = log1p_unit_with::<FUSED>(e);
     // softplus(z) = max(z,0) + tail, softplus(-z) = max(-z,0) + tail
     // `0·z` is 0 for finite z and NaN for NaN or ±inf, which `max` and the clamp in
     // `exp_nonpositive` would otherwise turn into a perfect fit (loss 0)
@@ -78,8 +84,14 @@ fn estrin<const FUSED: bool, const N: usize>(x: f64, mut c: [f64; N]) -> f64 {
 /// `eˣ` for `x ≤ 0`, to about 1 ulp, with gradual underflow; branch-free so loops vectorise.
 #[inline(always)]
 pub fn exp_nonpositive(x: f64) -> f64 {
+    exp_nonpositive_with::<false>(x)
+}
+
+/// [`exp_nonpositive`], its polynomial by fused multiply-adds when `FUSED` (see [`madd`]).
+#[inline(always)]
+pub(crate) fn exp_nonpositive_with<const FUSED: bool>(x: f64) -> f64 {
     let x = x.max(-746.0);
-    let (n, q) = exp_reduced::<false>(x);
+    let (n, q) = exp_reduced::<FUSED>(x);
     // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
     let h = (n * 0.5 + ROUNDER) - ROUNDER;
     q * pow2_integral(h) * pow2_integral(n - h)
@@ -138,11 +150,18 @@ fn exp_reduced<const FUSED: bool>(x: f64) -> (f64, f64) {
 /// `log(1 + e)` for `e ∈ [0, 1]`, to about 2 ulp; branch-free so loops vectorise.
 #[inline(always)]
 pub fn log1p_unit(e: f64) -> f64 {
+    log1p_unit_with::<false>(e)
+}
+
+/// [`log1p_unit`], its series by fused multiply-adds when `FUSED` (see [`madd`]).
+#[inline(always)]
+pub(crate) fn log1p_unit_with<const FUSED: bool>(e: f64) -> f64 {
     // log(1 + e) = 2·atanh(u), u = e / (2 + e) ∈ [0, 1/3]: the odd series in u converges as 9⁻ᵏ
     let u = e / (2.0 + e);
     let u2 = u * u;
     // the three leading terms by horner's rule (they carry the rounding), the rest by estrin's
-    let q = 1.0 + u2 * (1.0 / 3.0 + u2 * (1.0 / 5.0 + u2 * estrin::<false, 17>(u2, ATANH_TAIL)));
+    let tail = estrin::<FUSED, 17>(u2, ATANH_TAIL);
+    let q = madd::<FUSED>(u2, madd::<FUSED>(u2, madd::<FUSED>(u2, tail, 1.0 / 5.0), 1.0 / 3.0), 1.0);
     2.0 * u * q
 }
 
@@ -334,6 +353,13 @@ mod tests {
         assert!(worst <= 2, "worst error {worst} ulp");
         assert_eq!(exp_nonpositive(-1e300), 0.0);
         assert_eq!(exp_nonpositive(0.0), 1.0);
+        // the fused form, subnormal results included
+        let mut worst = 0;
+        for k in 0..20_000 {
+            let x = -(k as f64) * 746.0 / 20_000.0;
+            worst = worst.max(ulps(exp_nonpositive_with::<true>(x), x.exp()));
+        }
+        assert!(worst <= 2, "fused: worst error {worst} ulp");
     }
 
     #[test]
@@ -374,6 +400,12 @@ mod tests {
             worst = worst.max(ulps(log1p_unit(e), e.ln_1p()));
         }
         assert!(worst <= 3, "worst error {worst} ulp");
+        let mut worst = 0;
+        for k in 0..=20_000 {
+            let e = k as f64 / 20_000.0;
+            worst = worst.max(ulps(log1p_unit_with::<true>(e), e.ln_1p()));
+        }
+        assert!(worst <= 3, "fused: worst error {worst} ulp");
     }
 
     #[test]

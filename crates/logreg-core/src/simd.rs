@@ -119,6 +119,13 @@ fn detected() -> Level {
     Level::Baseline
 }
 
+/// whether code that [`widest`] runs is compiled for fused multiply-adds (avx2 and avx-512
+/// are): where it is, `f64::mul_add` is one instruction; elsewhere a library call.
+#[inline(always)]
+pub(crate) fn fused() -> bool {
+    level() != Level::Baseline
+}
+
 /// runs `f` compiled for the simd [`level`]; `f` must be `#[inline(always)]` for its
 /// body to be compiled that way.
 #[inline(always)]
