@@ -44,7 +44,8 @@ impl BlockSums {
     }
 
     /// [`BlockSums::add_tile`] with the `exp` and `log` polynomials in fused multiply-adds: for
-    /// code compiled for fma (inside [`crate::simd::widest`] at avx2 or avx-512).
+    /// code compiled for fma (inside [`crate::simd::widest`] at avx2 or avx-512); equal to it
+    /// (and to [`BlockSums::add_row`]) to rounding, not bit for bit.
     #[inline(always)]
     pub(crate) fn add_tile_fused(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
         self.add_tile_with::<true>(y, s, z)

@@ -40,7 +40,8 @@ impl SoftmaxSums {
     }
 
     /// [`SoftmaxSums::add_tile`] with the `exp` and `log` polynomials in fused multiply-adds: for
-    /// code compiled for fma (inside [`crate::simd::widest`] at avx2 or avx-512).
+    /// code compiled for fma (inside [`crate::simd::widest`] at avx2 or avx-512); equal to it to
+    /// rounding, not bit for bit.
     #[inline(always)]
     pub(crate) fn add_tile_fused(&mut self, y: &[f64], s: &[f64], z: &mut [f64], reference: bool, sums: &mut [f64]) {
         self.add_tile_with::<true>(y, s, z, reference, sums)
