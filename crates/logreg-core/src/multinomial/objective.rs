@@ -313,83 +313,96 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
         let (backend, data, reference) = (self.backend, self.data, self.reference);
         let raw_ref = &raw;
         run_parts(sel, chunk_rows, &mut partials, stride, &mut scratch, sstride, |chunk, slot, scratch| {
-            slot.fill(0.0);
-            let (head, rest) = slot.split_at_mut(HEAD);
-            let (g, h) = rest.split_at_mut(p);
-            let (z, rest) = scratch.split_at_mut(br * stored);
-            let (y, rest) = rest.split_at_mut(br);
-            let (s, rest) = rest.split_at_mut(br);
-            let (gathered, rest) = rest.split_at_mut(br * d);
-            let (weights, rest) = rest.split_at_mut(br);
-            let gram_scratch = &mut rest[..br * d];
-            // per chunk, not per block: a dozen chunks per pass
-            let mut probs = vec![0.0; br * stored];
-            let mut intercepts = vec![0.0; stored];
-            let (mut xw, mut gram) = (vec![0.0; d], vec![0.0; d * d]);
-            for start in (0..chunk.len()).step_by(br) {
-                let block = chunk.sub(start..(start + br).min(chunk.len()));
-                let m = block.len();
-                let rows = contiguous_block(data, &block, &mut *gathered);
-                data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
-                let z = &mut z[..m * stored];
-                let mut sums = SoftmaxSums::default();
-                intercepts.fill(0.0);
-                for t in (0..m).step_by(MAX_TILE_ROWS) {
-                    let e = (t + MAX_TILE_ROWS).min(m);
-                    let mt = e - t;
-                    let x = rows.sub(t..e);
-                    let zt = &mut z[t * stored..e * stored];
-                    backend.class_logits(&x, raw_ref, zt);
-                    // probabilities of the stored classes, then residuals (the tile call overwrites z)
-                    let pt = &mut probs[t * stored..e * stored];
-                    pt.copy_from_slice(zt);
-                    sums.add_tile(&y[t..e], &s[t..e], zt, reference, &mut intercepts);
-                    for c in 0..stored {
-                        for i in 0..mt {
-                            let onehot = f64::from(u8::from(y[t + i] as usize == c + usize::from(reference)));
-                            pt[c * mt + i] = if s[t + i] > 0.0 { zt[c * mt + i] / s[t + i] + onehot } else { 0.0 };
-                        }
-                    }
-                    backend.add_xt_times_classes(&x, zt, g);
-                }
-                head[0] += sums.loss;
-                head[1] += sums.weight;
-                head[2] += sums.correct;
-                for (c, r) in intercepts.iter().enumerate() {
-                    g[c * q] += r;
-                }
-                // hessian blocks (a, b), a ≤ b: Σ sᵢ·p_ia·(δ_ab − p_ib)·[1 xᵢ][1 xᵢ]ᵀ
-                let mut pair = 0;
-                for a in 0..stored {
-                    for b in a..stored {
-                        let hb = &mut h[pair * q * q..(pair + 1) * q * q];
+            // compiled for the widest simd the cpu has: the softmax (fused polynomials where that has
+            // fma) and the hessian weights vectorise
+            crate::simd::widest(
+                #[inline(always)]
+                || {
+                    let fused = crate::simd::fused();
+                    slot.fill(0.0);
+                    let (head, rest) = slot.split_at_mut(HEAD);
+                    let (g, h) = rest.split_at_mut(p);
+                    let (z, rest) = scratch.split_at_mut(br * stored);
+                    let (y, rest) = rest.split_at_mut(br);
+                    let (s, rest) = rest.split_at_mut(br);
+                    let (gathered, rest) = rest.split_at_mut(br * d);
+                    let (weights, rest) = rest.split_at_mut(br);
+                    let gram_scratch = &mut rest[..br * d];
+                    // per chunk, not per block: a dozen chunks per pass
+                    let mut probs = vec![0.0; br * stored];
+                    let mut intercepts = vec![0.0; stored];
+                    let (mut xw, mut gram) = (vec![0.0; d], vec![0.0; d * d]);
+                    for start in (0..chunk.len()).step_by(br) {
+                        let block = chunk.sub(start..(start + br).min(chunk.len()));
+                        let m = block.len();
+                        let rows = contiguous_block(data, &block, &mut *gathered);
+                        data.labels_and_weights(&block, &mut y[..m], &mut s[..m]);
+                        let z = &mut z[..m * stored];
+                        let mut sums = SoftmaxSums::default();
+                        intercepts.fill(0.0);
                         for t in (0..m).step_by(MAX_TILE_ROWS) {
                             let e = (t + MAX_TILE_ROWS).min(m);
                             let mt = e - t;
-                            let pt = &probs[t * stored..e * stored];
-                            for i in 0..mt {
-                                let (pa, pb) = (pt[a * mt + i], pt[b * mt + i]);
-                                weights[t + i] = s[t + i] * pa * (f64::from(u8::from(a == b)) - pb);
+                            let x = rows.sub(t..e);
+                            let zt = &mut z[t * stored..e * stored];
+                            backend.class_logits(&x, raw_ref, zt);
+                            // probabilities of the stored classes, then residuals (the tile call overwrites z)
+                            let pt = &mut probs[t * stored..e * stored];
+                            pt.copy_from_slice(zt);
+                            if fused {
+                                sums.add_tile_fused(&y[t..e], &s[t..e], zt, reference, &mut intercepts);
+                            } else {
+                                sums.add_tile(&y[t..e], &s[t..e], zt, reference, &mut intercepts);
+                            }
+                            for c in 0..stored {
+                                for i in 0..mt {
+                                    let onehot = f64::from(u8::from(y[t + i] as usize == c + usize::from(reference)));
+                                    pt[c * mt + i] =
+                                        if s[t + i] > 0.0 { zt[c * mt + i] / s[t + i] + onehot } else { 0.0 };
+                                }
+                            }
+                            backend.add_xt_times_classes(&x, zt, g);
+                        }
+                        head[0] += sums.loss;
+                        head[1] += sums.weight;
+                        head[2] += sums.correct;
+                        for (c, r) in intercepts.iter().enumerate() {
+                            g[c * q] += r;
+                        }
+                        // hessian blocks (a, b), a ≤ b: Σ sᵢ·p_ia·(δ_ab − p_ib)·[1 xᵢ][1 xᵢ]ᵀ
+                        let mut pair = 0;
+                        for a in 0..stored {
+                            for b in a..stored {
+                                let hb = &mut h[pair * q * q..(pair + 1) * q * q];
+                                for t in (0..m).step_by(MAX_TILE_ROWS) {
+                                    let e = (t + MAX_TILE_ROWS).min(m);
+                                    let mt = e - t;
+                                    let pt = &probs[t * stored..e * stored];
+                                    for i in 0..mt {
+                                        let (pa, pb) = (pt[a * mt + i], pt[b * mt + i]);
+                                        weights[t + i] = s[t + i] * pa * (f64::from(u8::from(a == b)) - pb);
+                                    }
+                                }
+                                let w = &weights[..m];
+                                hb[0] += w.iter().sum::<f64>();
+                                xw.fill(0.0);
+                                backend.add_xt_times(&rows, w, &mut xw);
+                                for j in 0..d {
+                                    hb[1 + j] += xw[j];
+                                }
+                                gram.fill(0.0);
+                                backend.add_weighted_gram(&rows, w, gram_scratch, &mut gram);
+                                for r in 0..d {
+                                    for c in 0..d {
+                                        hb[(1 + r) * q + 1 + c] += gram[r * d + c];
+                                    }
+                                }
+                                pair += 1;
                             }
                         }
-                        let w = &weights[..m];
-                        hb[0] += w.iter().sum::<f64>();
-                        xw.fill(0.0);
-                        backend.add_xt_times(&rows, w, &mut xw);
-                        for j in 0..d {
-                            hb[1 + j] += xw[j];
-                        }
-                        gram.fill(0.0);
-                        backend.add_weighted_gram(&rows, w, gram_scratch, &mut gram);
-                        for r in 0..d {
-                            for c in 0..d {
-                                hb[(1 + r) * q + 1 + c] += gram[r * d + c];
-                            }
-                        }
-                        pair += 1;
                     }
-                }
-            }
+                },
+            )
         });
         self.raw = raw;
         let mut total = SoftmaxSums::default();
