@@ -133,10 +133,7 @@ mod x86 {
         }
         // the four rows' lanes summed at once: neighbouring lanes of two rows interleaved, then
         // even 128-bit lanes plus odd ones, twice; each row summed the same way wherever it stands
-        let pairs = |x: __m512d, y: __m512d| _mm512_add_pd(_mm512_unpacklo_pd(x, y), _mm512_unpackhi_pd(x, y));
-        let halves = |x: __m512d, y: __m512d| {
-            _mm512_add_pd(_mm512_shuffle_f64x2::<0b10_00_10_00>(x, y), _mm512_shuffle_f64x2::<0b11_01_11_01>(x, y))
-        };
+        use crate::class_kernels::avx512::{halves, pairs};
         let s: [__m512d; 4] = std::array::from_fn(|r| _mm512_add_pd(lo[r], hi[r]));
         let quarters = halves(pairs(s[0], s[1]), pairs(s[2], s[3]));
         let mut out = [0.0; 4];
