@@ -64,8 +64,35 @@ impl FeatureNames {
 
     fn get(&self) -> &[String] {
         let (prefix, first) = (self.prefix, self.first);
-        self.names.get_or_init(|| (first..first + self.count).map(|j| format!("{prefix}{j}")).collect())
+        // in parallel: a text-like dataset has millions of columns
+        self.names.get_or_init(|| (first..first + self.count).into_par_iter().map(|j| positional(prefix, j)).collect())
     }
+
+    /// the name of column `j`, without making the others.
+    fn name(&self, j: usize) -> String {
+        match self.names.get() {
+            Some(names) => names[j].clone(),
+            None => positional(self.prefix, self.first + j),
+        }
+    }
+}
+
+/// `{prefix}{j}`.
+fn positional(prefix: &str, j: usize) -> String {
+    let mut digits = [0u8; 20];
+    let (mut k, mut rest) = (digits.len(), j);
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut name = String::with_capacity(prefix.len() + digits.len() - k);
+    name.push_str(prefix);
+    name.extend(digits[k..].iter().map(|&b| char::from(b)));
+    name
 }
 
 /// borrowed features, labels and weights of a dataset.
@@ -405,6 +432,11 @@ impl Dataset {
         self.feature_names.get()
     }
 
+    /// the name of feature `j` (made alone when the names have not been asked for yet).
+    pub fn feature_name(&self, j: usize) -> String {
+        self.feature_names.name(j)
+    }
+
     /// features, labels and weights as one borrowed bundle.
     pub fn as_ref(&self) -> DataRef<'_> {
         DataRef { x: self.features(), y: &self.labels, weights: self.weights() }
@@ -488,6 +520,19 @@ mod tests {
         let named = toy().with_feature_names(vec!["f1".into(), "f2".into()]).unwrap();
         assert_eq!(named, toy().with_positional_names());
         assert_ne!(named, toy());
+    }
+
+    #[test]
+    fn one_name_is_made_alone_and_agrees_with_all_of_them() {
+        let d = Dataset::new(vec![0.0; 2 * 1234], 1234, vec![0.0, 1.0]).unwrap().with_positional_names();
+        assert_eq!(
+            (d.feature_name(0), d.feature_name(9), d.feature_name(1233)),
+            ("f1".into(), "f10".into(), "f1234".into())
+        );
+        assert!(d.feature_names.names.get().is_none(), "one name made without the others");
+        let all = d.feature_names();
+        assert!((0..1234).all(|j| all[j] == format!("f{}", j + 1) && d.feature_name(j) == all[j]));
+        assert_eq!(positional("x", usize::MAX), format!("x{}", usize::MAX));
     }
 
     #[test]

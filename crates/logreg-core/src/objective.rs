@@ -232,6 +232,11 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
         self.penalty
     }
 
+    /// whether the penalty is on the scaled coefficients θ' (else on the raw ones).
+    pub(crate) fn penalizes_scaled(&self) -> bool {
+        self.penalize_scaled
+    }
+
     /// the l1 strength of each coefficient of θ' (intercept excluded).
     pub fn l1_weights(&self) -> &[f64] {
         &self.l1_weight

@@ -16,7 +16,12 @@ pub struct Limits {
 impl Limits {
     /// whether gradient `grad` and the step the solver would take next, `step`, meet the tolerance at `theta`.
     pub fn converged(&self, grad: &[f64], step: &[f64], theta: &[f64]) -> bool {
-        norm_inf(grad) <= self.tol && norm_inf(step) <= self.tol * norm_inf(theta).max(1.0)
+        self.converged_norms(norm_inf(grad), norm_inf(step), norm_inf(theta))
+    }
+
+    /// [`Limits::converged`] from the max-norms of the gradient, the step and θ.
+    pub fn converged_norms(&self, grad: f64, step: f64, theta: f64) -> bool {
+        grad <= self.tol && step <= self.tol * theta.max(1.0)
     }
 }
 

@@ -95,13 +95,7 @@ fn sparse_moments(r: DataRef<'_>, x: CsrRef<'_>) -> Moments {
     // copies of d-long accumulators (on wide data, their page faults would cost more than the
     // sums)
     let width = d.div_ceil(rayon::current_num_threads().max(1)).max(1);
-    // the entries of row i in the columns lo..lo + len
-    let in_range = |i: usize, lo: usize, len: usize| {
-        let (cols, vals) = x.row(i);
-        let start = cols.partition_point(|&c| (c as usize) < lo);
-        let end = start + cols[start..].partition_point(|&c| (c as usize) < lo + len);
-        cols[start..end].iter().map(move |&c| c as usize - lo).zip(&vals[start..end])
-    };
+    let in_range = |i: usize, lo: usize, len: usize| row_in_columns(x, i, lo, len);
     m.mean
         .par_chunks_mut(width)
         .zip(present.par_chunks_mut(width))
@@ -136,6 +130,14 @@ fn sparse_moments(r: DataRef<'_>, x: CsrRef<'_>) -> Moments {
         }
     });
     m
+}
+
+/// the entries of row `i` of `x` in the columns `lo..lo + len`, as (column − `lo`, value).
+fn row_in_columns(x: CsrRef<'_>, i: usize, lo: usize, len: usize) -> impl Iterator<Item = (usize, &f64)> {
+    let (cols, vals) = x.row(i);
+    let start = cols.partition_point(|&c| (c as usize) < lo);
+    let end = start + cols[start..].partition_point(|&c| (c as usize) < lo + len);
+    cols[start..end].iter().map(move |&c| c as usize - lo).zip(&vals[start..end])
 }
 
 /// per-column mean and standard deviation (weighted when the data has weights).
@@ -207,11 +209,45 @@ impl ColumnStats {
         ColumnStats { standardizer: Standardizer { mean: total.mean, scale, constant }, max_abs: total.max_abs }
     }
 
+    /// the statistics of a fit without intercept: the uncentred scaling
+    /// ([`Standardizer::uncentred`] of [`ColumnStats::of`]'s, to rounding) and the magnitudes;
+    /// on sparse rows in one pass over the stored values, as a root mean square needs no mean.
+    /// the same for any thread count.
+    pub fn uncentred_of(r: DataRef<'_>) -> Self {
+        let Some(x) = r.x.as_sparse() else {
+            let stats = ColumnStats::of(r);
+            return ColumnStats { standardizer: stats.standardizer.uncentred(), max_abs: stats.max_abs };
+        };
+        let (n, d) = (x.n_rows(), x.n_cols());
+        let weight: f64 = (0..n).map(|i| r.weight(i)).sum();
+        // each column's Σ sᵢxᵢⱼ² and largest magnitude side by side (one cache miss for both);
+        // columns in as many ranges as threads, each range's sums taken in row order by one task
+        let mut sums = vec![[0.0f64; 2]; d];
+        let width = d.div_ceil(rayon::current_num_threads().max(1)).max(1);
+        sums.par_chunks_mut(width).enumerate().for_each(|(part, sums)| {
+            for i in 0..n {
+                let s = r.weight(i);
+                for (j, &v) in row_in_columns(x, i, part * width, sums.len()) {
+                    let [squares, max_abs] = &mut sums[j];
+                    *squares += s * v * v;
+                    *max_abs = max_abs.max(v.abs());
+                }
+            }
+        });
+        let root_mean_squares =
+            sums.iter().map(|&[squares, _]| if weight > 0.0 { (squares / weight).sqrt() } else { 0.0 }).collect();
+        ColumnStats {
+            standardizer: Standardizer::dividing_by(root_mean_squares),
+            max_abs: sums.iter().map(|&[_, max_abs]| max_abs).collect(),
+        }
+    }
+
     /// an [`Error::Collinearity`] naming the columns that are constant over the rows with
-    /// positive weight, if any: without a penalty their coefficients are not identified.
-    pub fn check_not_constant(&self, names: &[String]) -> Result<()> {
+    /// positive weight, if any: without a penalty their coefficients are not identified;
+    /// `name` gives the name of column `j`.
+    pub fn check_not_constant(&self, name: impl Fn(usize) -> String) -> Result<()> {
         let constant: Vec<String> =
-            (0..names.len()).filter(|&j| self.standardizer.constant[j]).map(|j| names[j].clone()).collect();
+            (0..self.max_abs.len()).filter(|&j| self.standardizer.constant[j]).map(name).collect();
         if constant.is_empty() {
             return Ok(());
         }
@@ -222,10 +258,10 @@ impl ColumnStats {
     }
 
     /// an error naming the first column whose magnitude is outside what can be fitted
-    /// ([`MIN_MAGNITUDE`] to [`MAX_MAGNITUDE`]); `names` are the column names.
-    pub fn check_magnitudes(&self, names: &[String]) -> Result<()> {
+    /// ([`MIN_MAGNITUDE`] to [`MAX_MAGNITUDE`]); `name` gives the name of column `j`.
+    pub fn check_magnitudes(&self, name: impl Fn(usize) -> String) -> Result<()> {
         for (j, &m) in self.max_abs.iter().enumerate() {
-            let name = || names.get(j).cloned().unwrap_or_else(|| format!("x{j}"));
+            let name = || name(j);
             if m > MAX_MAGNITUDE {
                 return Err(Error::InvalidColumn {
                     column: name(),
@@ -277,12 +313,19 @@ impl Standardizer {
     /// root mean square; only all-zero columns are held at 0 (a constant non-zero column is then
     /// an ordinary feature).
     pub fn uncentred(&self) -> Self {
-        let scale: Vec<f64> = (0..self.mean.len())
-            .map(|j| {
-                let var = if self.constant[j] { 0.0 } else { self.scale[j] * self.scale[j] };
-                (var + self.mean[j] * self.mean[j]).sqrt()
-            })
-            .collect();
+        Self::dividing_by(
+            (0..self.mean.len())
+                .map(|j| {
+                    let var = if self.constant[j] { 0.0 } else { self.scale[j] * self.scale[j] };
+                    (var + self.mean[j] * self.mean[j]).sqrt()
+                })
+                .collect(),
+        )
+    }
+
+    /// the scaling that divides each column by `scale` without centring; columns of scale 0
+    /// are held at 0.
+    fn dividing_by(scale: Vec<f64>) -> Self {
         Standardizer {
             mean: vec![0.0; scale.len()],
             constant: scale.iter().map(|&s| !(s > 0.0)).collect(),
@@ -373,6 +416,45 @@ mod tests {
     }
 
     #[test]
+    fn uncentred_statistics_of_sparse_rows_are_the_centred_ones_uncentred() {
+        // ragged sparse rows, zero and fractional weights, an all-zero column, a column stored
+        // only in zero-weight rows, a column constant where stored, and a huge magnitude
+        let (n, d) = (500, 9);
+        let mut rng = Rng::new(4);
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| {
+                let (i, j) = (k / d, k % d);
+                match j {
+                    0 => 0.0,
+                    1 => [0.0, 2.5][usize::from(i % 5 == 0)],
+                    2 => [0.0, rng.normal()][usize::from(i % 7 == 0)],
+                    3 => [0.0, 0.3][usize::from(i % 3 == 0)],
+                    4 => 1e100 * rng.normal(),
+                    _ if rng.uniform() < 0.3 => rng.normal(),
+                    _ => 0.0,
+                }
+            })
+            .collect();
+        let w: Vec<f64> = (0..n).map(|i| if i % 7 == 0 { 0.0 } else { 0.5 + rng.uniform() }).collect();
+        let labels: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+        let dense = Dataset::new(x, d, labels).unwrap().with_weights(w).unwrap();
+        let sparse = dense.to_sparse();
+        let expected = ColumnStats::of(dense.as_ref());
+        let expected = expected.standardizer.uncentred();
+        let got = ColumnStats::uncentred_of(sparse.as_ref());
+        assert_eq!(got.max_abs, ColumnStats::of(dense.as_ref()).max_abs);
+        assert_eq!(got.standardizer.mean, vec![0.0; d]);
+        assert_eq!(got.standardizer.constant, expected.constant);
+        assert_eq!(got.standardizer.constant[..3], [true, false, true], "all zero, stored, only in weight-0 rows");
+        for j in 0..d {
+            let (a, b) = (got.standardizer.scale[j], expected.scale[j]);
+            assert!((a - b).abs() <= 1e-14 * b, "column {j}: {a} vs {b}");
+        }
+        // dense rows take the centred statistics' way
+        assert_eq!(ColumnStats::uncentred_of(dense.as_ref()).standardizer, expected);
+    }
+
+    #[test]
     fn constant_columns_get_unit_scale() {
         let data = Dataset::new(vec![2.0, 1.0, 2.0, 3.0, 2.0, 5.0], 2, vec![0.0, 1.0, 0.0]).unwrap();
         let s = Standardizer::fit(&data);
@@ -422,12 +504,12 @@ mod tests {
         let data = Dataset::new(x, 2, vec![0.0, 1.0, 0.0]).unwrap();
         let stats = ColumnStats::of(data.as_ref());
         assert_eq!(stats.max_abs, [3.0, 3e200]);
-        let e = stats.check_magnitudes(&["a".into(), "huge".into()]).unwrap_err().to_string();
+        let e = stats.check_magnitudes(|j| ["a", "huge"][j].into()).unwrap_err().to_string();
         assert!(e.contains("column `huge`") && e.contains("3e200"), "{e}");
         let tiny = Dataset::new(vec![1e-200, 0.0, -2e-200], 1, vec![0.0, 1.0, 0.0]).unwrap();
-        let e = ColumnStats::of(tiny.as_ref()).check_magnitudes(&["t".into()]).unwrap_err().to_string();
+        let e = ColumnStats::of(tiny.as_ref()).check_magnitudes(|_| "t".into()).unwrap_err().to_string();
         assert!(e.contains("column `t`"), "{e}");
         let fine = Dataset::new(vec![1e140, 0.0, 1e-140], 1, vec![0.0, 1.0, 0.0]).unwrap();
-        ColumnStats::of(fine.as_ref()).check_magnitudes(&["f".into()]).unwrap();
+        ColumnStats::of(fine.as_ref()).check_magnitudes(|_| "f".into()).unwrap();
     }
 }

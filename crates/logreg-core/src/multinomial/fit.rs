@@ -109,9 +109,9 @@ impl ValidFitParams {
         let weights = class_weights(base, data.n_classes(), p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(base.weights), ..base };
         let stats = ColumnStats::of(data_ref);
-        stats.check_magnitudes(data.feature_names())?;
+        stats.check_magnitudes(|j| data.feature_name(j))?;
         if reference {
-            stats.check_not_constant(data.feature_names())?;
+            stats.check_not_constant(|j| data.feature_name(j))?;
         }
         // the trainer steps on the raw features (standardised ones when asked), as the binary one
         let scaling =

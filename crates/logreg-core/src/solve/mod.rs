@@ -348,16 +348,15 @@ impl ValidFitParams {
         let weights = class_weights(base, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(base.weights), ..base };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
-        let stats = ColumnStats::of(data_ref);
-        stats.check_magnitudes(data.feature_names())?;
+        // a fit without intercept scales without centring (centring moves the intercept)
+        let uncentred = !p.fit_intercept && (exact || p.standardize);
+        let stats = if uncentred { ColumnStats::uncentred_of(data_ref) } else { ColumnStats::of(data_ref) };
+        stats.check_magnitudes(|j| data.feature_name(j))?;
         if self.penalty == Penalty::none() && p.fit_intercept {
-            stats.check_not_constant(data.feature_names())?;
+            stats.check_not_constant(|j| data.feature_name(j))?;
         }
-        let mut scaling =
+        let scaling =
             if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
-        if !p.fit_intercept {
-            scaling = if exact || p.standardize { scaling.uncentred() } else { scaling.identity_with_constant() };
-        }
         let mut obj = Objective::with_scaling(backend, data_ref, self.penalty, scaling, p.standardize)?
             .with_column_max_abs(stats.max_abs);
         if !p.fit_intercept {

@@ -99,7 +99,7 @@ impl ValidSgdParams {
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
         let stats = ColumnStats::of(data.as_ref());
-        stats.check_magnitudes(data.feature_names())?;
+        stats.check_magnitudes(|j| data.feature_name(j))?;
         let scaling = stats.standardizer.identity_with_constant();
         let mut objective = Objective::with_scaling(backend, data.as_ref(), self.penalty, scaling, false)?;
         let outcome = self.run(&mut objective, observer)?;
