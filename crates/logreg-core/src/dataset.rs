@@ -4,6 +4,8 @@
 //! labels are class indices `0, 1, …, K − 1` stored as `f64`: `{0, 1}` for the binary model,
 //! `K > 2` classes for the multinomial one.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::backend::MAX_TILE_ROWS;
@@ -44,7 +46,7 @@ struct FeatureNames {
     prefix: &'static str,
     first: usize,
     /// the names, once given or made
-    names: std::sync::OnceLock<Vec<String>>,
+    names: std::sync::OnceLock<Arc<[String]>>,
 }
 
 impl PartialEq for FeatureNames {
@@ -59,13 +61,17 @@ impl FeatureNames {
     }
 
     fn given(names: Vec<String>) -> Self {
-        FeatureNames { count: names.len(), prefix: "", first: 0, names: std::sync::OnceLock::from(names) }
+        FeatureNames { count: names.len(), prefix: "", first: 0, names: std::sync::OnceLock::from(Arc::from(names)) }
     }
 
-    fn get(&self) -> &[String] {
+    fn get(&self) -> &Arc<[String]> {
         let (prefix, first) = (self.prefix, self.first);
         // in parallel: a text-like dataset has millions of columns
-        self.names.get_or_init(|| (first..first + self.count).into_par_iter().map(|j| positional(prefix, j)).collect())
+        self.names.get_or_init(|| {
+            let names: Vec<String> =
+                (first..first + self.count).into_par_iter().map(|j| positional(prefix, j)).collect();
+            names.into()
+        })
     }
 
     /// the name of column `j`, without making the others.
@@ -430,6 +436,11 @@ impl Dataset {
     /// feature names, one per column.
     pub fn feature_names(&self) -> &[String] {
         self.feature_names.get()
+    }
+
+    /// the feature names, shared (a model keeps them without a copy).
+    pub fn shared_feature_names(&self) -> Arc<[String]> {
+        Arc::clone(self.feature_names.get())
     }
 
     /// the name of feature `j` (made alone when the names have not been asked for yet).

@@ -29,7 +29,7 @@ pub(crate) fn finish<B: Backend + ?Sized>(
     mut outcome: Outcome,
     solver: &'static str,
     start: Instant,
-    names: &[String],
+    names: std::sync::Arc<[String]>,
     exact: bool,
 ) -> Result<Model> {
     let k = outcome.theta.len();
@@ -50,9 +50,9 @@ pub(crate) fn finish<B: Backend + ?Sized>(
         match identify(&hess, k) {
             Ok(inv) => {
                 let cov = raw_covariance(obj.scaling(), &inv, 1.0 / obj.total_weight());
-                inference = Some(Inference::new(&raw, cov, names));
+                inference = Some(Inference::new(&raw, cov, &names));
             }
-            Err(unidentified) => return Err(not_identified(obj, &raw, &unidentified, names)),
+            Err(unidentified) => return Err(not_identified(obj, &raw, &unidentified, &names)),
         }
         smooth
     } else {
@@ -66,7 +66,7 @@ pub(crate) fn finish<B: Backend + ?Sized>(
     Ok(Model {
         intercept: raw[0],
         coefficients: raw[1..].to_vec(),
-        feature_names: names.to_vec(),
+        feature_names: names,
         report,
         inference,
         standardization: None,

@@ -242,6 +242,23 @@ impl ColumnStats {
         }
     }
 
+    /// [`ColumnStats::check_magnitudes`] of the columns of `r` without their statistics when
+    /// every magnitude is in range: sparse values are checked in one pass, and the column of a
+    /// value out of range is then found by the statistics.
+    pub fn check_magnitudes_of(r: DataRef<'_>, name: impl Fn(usize) -> String) -> Result<()> {
+        if let Some(x) = r.x.as_sparse() {
+            let (lo, hi) = (x.indptr()[0], x.indptr()[x.n_rows()]);
+            let fits = x.values()[lo..hi].par_iter().all(|v| {
+                let m = v.abs();
+                m <= MAX_MAGNITUDE && (m == 0.0 || m >= MIN_MAGNITUDE)
+            });
+            if fits {
+                return Ok(());
+            }
+        }
+        ColumnStats::uncentred_of(r).check_magnitudes(name)
+    }
+
     /// an [`Error::Collinearity`] naming the columns that are constant over the rows with
     /// positive weight, if any: without a penalty their coefficients are not identified;
     /// `name` gives the name of column `j`.
@@ -452,6 +469,23 @@ mod tests {
         }
         // dense rows take the centred statistics' way
         assert_eq!(ColumnStats::uncentred_of(dense.as_ref()).standardizer, expected);
+    }
+
+    #[test]
+    fn magnitudes_are_checked_without_statistics_and_name_their_column() {
+        let x = vec![1.0, 0.0, 0.0, 2.0, 0.5, 0.0, 0.0, -3.0, 0.0];
+        let sparse = |x: Vec<f64>| Dataset::new(x, 3, vec![0.0, 1.0, 0.0]).unwrap().to_sparse();
+        let names = |j: usize| ["a", "b", "c"][j].to_string();
+        ColumnStats::check_magnitudes_of(sparse(x.clone()).as_ref(), names).unwrap();
+        for (bad, what) in [(3e200, "3e200"), (-1e-200, "1e-200")] {
+            let mut x = x.clone();
+            x[5] = bad;
+            let e = ColumnStats::check_magnitudes_of(sparse(x.clone()).as_ref(), names).unwrap_err().to_string();
+            assert!(e.contains("column `c`") && e.contains(what), "{e}");
+            let dense = Dataset::new(x, 3, vec![0.0, 1.0, 0.0]).unwrap();
+            let e = ColumnStats::check_magnitudes_of(dense.as_ref(), names).unwrap_err().to_string();
+            assert!(e.contains("column `c`") && e.contains(what), "{e}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct Model {
     /// coefficients `w`, one per feature
     pub coefficients: Vec<f64>,
     /// feature names, in coefficient order
-    pub feature_names: Vec<String>,
+    pub feature_names: std::sync::Arc<[String]>,
     /// how the fit went
     pub report: FitReport,
     /// standard errors, z, p and confidence intervals (unpenalised fits only)

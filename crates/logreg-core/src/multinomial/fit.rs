@@ -153,7 +153,7 @@ impl ValidFitParams {
         data: &Dataset,
     ) -> Result<MultinomialModel> {
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
-        let mut model = finish(obj, outcome, solver.name(), start, data.feature_names(), exact)?;
+        let mut model = finish(obj, outcome, solver.name(), start, data.shared_feature_names(), exact)?;
         if self.params().standardize {
             model.standardization = Some(obj.scaling().clone());
         }
@@ -203,7 +203,7 @@ fn finish<B: Backend + ?Sized>(
     mut outcome: Outcome,
     solver: &'static str,
     start: Instant,
-    names: &[String],
+    names: std::sync::Arc<[String]>,
     exact: bool,
 ) -> Result<MultinomialModel> {
     let theta = std::mem::take(&mut outcome.theta);
@@ -230,12 +230,12 @@ fn finish<B: Backend + ?Sized>(
                             .flat_map(|r| (0..q).map(move |s| (r, s)))
                             .map(|(r, s)| cov[(c * q + r) * p + c * q + s])
                             .collect();
-                        Inference::new(&raw[c * q..(c + 1) * q], block, names)
+                        Inference::new(&raw[c * q..(c + 1) * q], block, &names)
                     })
                     .collect();
                 inference = Some(tables);
             }
-            Err(unidentified) => return Err(not_identified(obj, &raw, &unidentified, names)),
+            Err(unidentified) => return Err(not_identified(obj, &raw, &unidentified, &names)),
         }
         smooth
     } else {
@@ -267,7 +267,7 @@ fn finish<B: Backend + ?Sized>(
         intercepts,
         coefficients,
         reference_class: obj.reference(),
-        feature_names: names.to_vec(),
+        feature_names: names,
         report,
         inference,
         standardization: None,

@@ -26,7 +26,7 @@ pub struct MultinomialModel {
     /// coefficients are 0 by construction, the others are log-odds against it
     pub reference_class: bool,
     /// feature names, in coefficient order
-    pub feature_names: Vec<String>,
+    pub feature_names: std::sync::Arc<[String]>,
     /// how the fit went
     pub report: FitReport,
     /// standard errors, z, p and intervals of each non-reference class (unpenalised fits only;

@@ -55,7 +55,7 @@ use crate::error::{Error, Result};
 use crate::fitted::finish;
 use crate::model::{HistoryPoint, Model, StopReason};
 use crate::objective::{Objective, Penalty};
-use crate::scaler::ColumnStats;
+use crate::scaler::{ColumnStats, Standardizer};
 use crate::train::{Observer, Progress, SgdParams, ValidSgdParams};
 
 /// the optimisation method.
@@ -348,17 +348,27 @@ impl ValidFitParams {
         let weights = class_weights(base, p.class_weight)?;
         let data_ref = DataRef { weights: weights.as_deref().or(base.weights), ..base };
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
-        // a fit without intercept scales without centring (centring moves the intercept)
-        let uncentred = !p.fit_intercept && (exact || p.standardize);
-        let stats = if uncentred { ColumnStats::uncentred_of(data_ref) } else { ColumnStats::of(data_ref) };
-        stats.check_magnitudes(|j| data.feature_name(j))?;
-        if self.penalty == Penalty::none() && p.fit_intercept {
-            stats.check_not_constant(|j| data.feature_name(j))?;
-        }
-        let scaling =
-            if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
-        let mut obj = Objective::with_scaling(backend, data_ref, self.penalty, scaling, p.standardize)?
-            .with_column_max_abs(stats.max_abs);
+        let name = |j| data.feature_name(j);
+        let mut obj = if solver == Solver::DualCd && !p.standardize {
+            // dual-cd with the penalty on the raw coefficients has no use for a scaling (the
+            // penalty alone scales its coordinates): no per-column statistics, which on wide
+            // data cost as much as its sweeps
+            ColumnStats::check_magnitudes_of(data_ref, name)?;
+            let identity = Standardizer::identity(data.n_cols());
+            Objective::with_scaling(backend, data_ref, self.penalty, identity, false)?
+        } else {
+            // a fit without intercept scales without centring (centring moves the intercept)
+            let uncentred = !p.fit_intercept && (exact || p.standardize);
+            let stats = if uncentred { ColumnStats::uncentred_of(data_ref) } else { ColumnStats::of(data_ref) };
+            stats.check_magnitudes(name)?;
+            if self.penalty == Penalty::none() && p.fit_intercept {
+                stats.check_not_constant(name)?;
+            }
+            let scaling =
+                if exact || p.standardize { stats.standardizer } else { stats.standardizer.identity_with_constant() };
+            Objective::with_scaling(backend, data_ref, self.penalty, scaling, p.standardize)?
+                .with_column_max_abs(stats.max_abs)
+        };
         if !p.fit_intercept {
             obj = obj.without_intercept()?;
         }
@@ -419,7 +429,7 @@ impl ValidFitParams {
         solver: Solver,
     ) -> Result<Model> {
         let exact = !matches!(solver, Solver::Sgd | Solver::Gd);
-        let mut model = finish(obj, outcome, name, start, data.feature_names(), exact)?;
+        let mut model = finish(obj, outcome, name, start, data.shared_feature_names(), exact)?;
         if self.params.standardize {
             model.standardization = Some(obj.scaling().clone());
         }

@@ -108,7 +108,7 @@ impl ValidSgdParams {
             outcome,
             self.solver_name(data.n_rows()),
             start,
-            data.feature_names(),
+            data.shared_feature_names(),
             false,
         )
     }
