@@ -128,6 +128,24 @@ fn dual_cd_reaches_the_optimum_on_text_like_data() {
     }
 }
 
+/// dual-cd on text-like data wider than its cached width (its columns renumbered by frequency):
+/// the optimum newton-cg finds, penalty on either scale, as above.
+#[test]
+fn dual_cd_reaches_the_optimum_with_renumbered_columns() {
+    use logreg::synthetic_text::SparseText;
+    let data = SparseText { n_rows: 300, n_cols: 100_000, nnz_per_row: 40, seed: 9, ..SparseText::default() }
+        .generate()
+        .unwrap();
+    let n = data.n_rows();
+    for standardize in [false, true] {
+        let base =
+            FitParams { l2: 1.0 / n as f64, standardize, fit_intercept: false, tol: 1e-10, ..FitParams::default() };
+        let reference = fit(&data, &FitParams { solver: Solver::NewtonCg, ..base.clone() }, &ReferenceBackend);
+        let m = fit(&data, &FitParams { solver: Solver::DualCd, ..base.clone() }, &ReferenceBackend);
+        assert_same_optimum(&m, &reference, &format!("dual-cd, 100k columns, standardize {standardize}"));
+    }
+}
+
 /// a sparse fit is bit-for-bit the same on 1 and 2 threads, with every exact solver (owl-qn
 /// with an l1 penalty).
 #[test]

@@ -10,6 +10,7 @@
 //! — scaled gradient and step within the tolerance — so after a sweep whose step is small enough
 //! the primal gradient is taken by a full pass; only those sweeps enter the history.
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 use super::record;
@@ -28,6 +29,9 @@ const SOLVER: &str = "dual-cd";
 const MAX_INNER: usize = 100;
 /// a newton step that would leave the interval shrinks the point by this factor instead.
 const SHRINK: f64 = 0.1;
+/// at most this many columns (a 512 KB `u`, within a core's l2 cache) are not renumbered: the
+/// copy of the column indices would buy nothing.
+const CACHED_COLUMNS: usize = 1 << 16;
 
 /// minimise the objective (l2 penalty, no intercept, no l1) by dual coordinate descent.
 pub fn dual_cd<B: Backend + ?Sized>(
@@ -141,9 +145,9 @@ enum Factors {
 }
 
 /// the rows of the design matrix and the column factors, in the solver's column order: sparse
-/// columns renumbered by how many rows store them, most first, so that the coordinates the
-/// sweeps touch most share cache lines (on wide text-like data the frequent columns are a small
-/// part of `u` scattered over all of it).
+/// columns too many for `u` to stay in a core's cache renumbered by how many rows store them,
+/// most first, so that the coordinates the sweeps touch most share cache lines (on wide
+/// text-like data the frequent columns are a small part of `u` scattered over all of it).
 struct Rows<'a> {
     x: Stored<'a>,
     f2: Factors,
@@ -152,13 +156,14 @@ struct Rows<'a> {
 /// the design matrix as the solver reads it.
 enum Stored<'a> {
     Dense(MatrixRef<'a>),
-    /// row offsets (absolute, as `x`'s), renumbered columns from the first row's offset on,
-    /// values from there, and the original column of each renumbered one
+    /// row offsets (absolute, as `x`'s), the columns from the first row's offset on (`x`'s or
+    /// renumbered), values from there, and the original column of each renumbered one (none
+    /// when not renumbered)
     Sparse {
         indptr: &'a [usize],
-        cols: Vec<u32>,
+        cols: Cow<'a, [u32]>,
         vals: &'a [f64],
-        original: Vec<u32>,
+        original: Option<Vec<u32>>,
     },
 }
 
@@ -170,13 +175,17 @@ impl<'a> Rows<'a> {
             Design::Sparse(x) => {
                 let indptr = x.indptr();
                 let (lo, hi) = (indptr[0], indptr[indptr.len() - 1]);
-                let (rank, original) = by_frequency(&x.indices()[lo..hi], x.n_cols());
-                let cols = x.indices()[lo..hi].par_iter().map(|&j| rank[j as usize]).collect();
+                let (cols, vals) = (&x.indices()[lo..hi], &x.values()[lo..hi]);
+                if x.n_cols() <= CACHED_COLUMNS {
+                    return Rows { x: Stored::Sparse { indptr, cols: Cow::Borrowed(cols), vals, original: None }, f2 };
+                }
+                let (rank, original) = by_frequency(cols, x.n_cols());
+                let cols = cols.par_iter().map(|&j| rank[j as usize]).collect();
                 let f2 = match f2 {
                     Factors::Each(f2) => Factors::Each(original.iter().map(|&j| f2[j as usize]).collect()),
                     same => same,
                 };
-                Rows { x: Stored::Sparse { indptr, cols, vals: &x.values()[lo..hi], original }, f2 }
+                Rows { x: Stored::Sparse { indptr, cols: Cow::Owned(cols), vals, original: Some(original) }, f2 }
             }
         }
     }
@@ -185,7 +194,7 @@ impl<'a> Rows<'a> {
     fn original(&self, k: usize) -> usize {
         match &self.x {
             Stored::Dense(_) => k,
-            Stored::Sparse { original, .. } => original[k] as usize,
+            Stored::Sparse { original, .. } => original.as_ref().map_or(k, |o| o[k] as usize),
         }
     }
 
