@@ -68,19 +68,14 @@ pub fn add_xt_times_classes_ahead(x: &DenseRows<'_>, r: &[f64], g: &mut [f64], a
 }
 
 /// the kernels of one instruction set, written once over its vector helpers (`V`, `LANES`,
-/// `zero`, `load`, `load_part`, `store`, `store_part`, `fmadd`, `splat`, `add`, `reduce`,
-/// `store_rows`, `transpose`, defined by the module that invokes it): which logits kernel runs,
-/// `$zc` ≤ 5 classes per group of the row-by-feature logits kernel, `$tc` ≤ 10 per group of the
-/// transposing one, `$gv` vectors of features × `$gc` classes held in registers by the gradient
-/// kernel.
+/// `zero`, `load`, `load_part`, `store`, `store_part`, `fmadd`, `splat`, `prefetch`, and for the
+/// logits kernel chosen `transpose`, or `add`, `reduce` and `store_rows`, defined by the module
+/// that invokes it): the logits kernel, `transposed(tc)` with at most `tc` ≤ 10 classes a group
+/// or `by_feature(zc)` with `zc` ≤ 5; `$gv` vectors of features × `$gc` classes held in registers
+/// by the gradient kernel.
 #[cfg(target_arch = "x86_64")]
 macro_rules! class_kernels {
-    ($feature:literal, transposed_logits = $tl:literal, zc = $zc:literal, tc = $tc:literal, gv = $gv:literal, gc = $gc:literal) => {
-        /// whether the logits kernel transposes the rows' features ([`Logits::group_t`]) or sums
-        /// row-by-feature products ([`Logits::group`]).
-        const TRANSPOSED_LOGITS: bool = $tl;
-        /// rows per group of the row-by-feature logits kernel (the transposing one takes LANES).
-        const ROWS: usize = 4;
+    ($feature:literal, logits = $logits:ident($lw:literal), gv = $gv:literal, gc = $gc:literal) => {
         /// rows ahead of the current group whose features the logits kernel prefetches.
         const PREFETCH_ROWS: usize = 2 * LANES;
         /// rows whose pointers are gathered at once by the gradient kernel.
@@ -114,48 +109,7 @@ macro_rules! class_kernels {
             }
         }
 
-        /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
-        #[target_feature(enable = $feature)]
-        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
-            let (m, d) = (x.n_rows(), x.n_cols());
-            let k = coefs.len() / (d + 1);
-            if !TRANSPOSED_LOGITS {
-                chunks_and_groups(x, k, $zc, |rows, start, c0, group| {
-                    let tile = Logits { rows, d, coefs, z_stride: m, z_start: start };
-                    // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
-                    unsafe {
-                        match group {
-                            1 => tile.group::<1>(c0, z),
-                            2 => tile.group::<2>(c0, z),
-                            3 => tile.group::<3>(c0, z),
-                            4 => tile.group::<4>(c0, z),
-                            _ => tile.group::<5>(c0, z),
-                        }
-                    }
-                });
-                return;
-            }
-            // groups of at most $tc classes, as even as they come
-            let width = k.div_ceil(k.div_ceil($tc));
-            chunks_and_groups(x, k, width, |rows, start, c0, group| {
-                let tile = Logits { rows, d, coefs, z_stride: m, z_start: start };
-                // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
-                unsafe {
-                    match group {
-                        1 => tile.group_t::<1>(c0, z),
-                        2 => tile.group_t::<2>(c0, z),
-                        3 => tile.group_t::<3>(c0, z),
-                        4 => tile.group_t::<4>(c0, z),
-                        5 => tile.group_t::<5>(c0, z),
-                        6 => tile.group_t::<6>(c0, z),
-                        7 => tile.group_t::<7>(c0, z),
-                        8 => tile.group_t::<8>(c0, z),
-                        9 => tile.group_t::<9>(c0, z),
-                        _ => tile.group_t::<10>(c0, z),
-                    }
-                }
-            });
-        }
+        class_kernels!(@logits $logits, $feature, $lw);
 
         /// rows of a tile (pointers to `d` features each), the coefficients, and where the
         /// tile's logits go in `z` (row `i` of class `c` at `c·z_stride + z_start + i`).
@@ -194,162 +148,6 @@ macro_rules! class_kernels {
                     ahead[r] = self.rows[(i0 + PREFETCH_ROWS + r).min(last)];
                 }
                 (xp, ahead)
-            }
-
-            /// the logits of classes `c0..c0 + C` for every row of the tile, LANES rows at a
-            /// time: their features transposed in registers, LANES at a time, so each feature of
-            /// the rows is one vector that meets each class's coefficient (one fma per class); a
-            /// row's logit is its intercept plus its terms in feature order.
-            #[target_feature(enable = $feature)]
-            unsafe fn group_t<const C: usize>(&self, c0: usize, z: &mut [f64]) {
-                let (m, d) = (self.rows.len(), self.d);
-                let (w, b) = self.class_blocks::<C>(c0);
-                let full = d / LANES * LANES;
-                let mut i0 = 0;
-                while i0 < m {
-                    let (xp, ahead) = self.row_pointers::<LANES>(i0);
-                    let mut acc = [zero(); C];
-                    for c in 0..C {
-                        acc[c] = splat(b[c]);
-                    }
-                    let mut j = 0;
-                    // SAFETY (every load): j + LANES ≤ d, or the d − j left of a row / block of d
-                    unsafe {
-                        while j < full {
-                            let mut v = [zero(); LANES];
-                            for r in 0..LANES {
-                                v[r] = load(xp[r].add(j));
-                                // the first class group reads the rows from memory: ask for later rows now
-                                if c0 == 0 {
-                                    prefetch(ahead[r].add(j));
-                                }
-                            }
-                            let t = transpose(v);
-                            for f in 0..LANES {
-                                for c in 0..C {
-                                    acc[c] = fmadd(t[f], splat(*w[c].add(j + f)), acc[c]);
-                                }
-                            }
-                            j += LANES;
-                        }
-                        if j < d {
-                            let left = d - j;
-                            let mut v = [zero(); LANES];
-                            for r in 0..LANES {
-                                v[r] = load_part(xp[r].add(j), left);
-                            }
-                            let t = transpose(v);
-                            for f in 0..LANES {
-                                if f < left {
-                                    for c in 0..C {
-                                        acc[c] = fmadd(t[f], splat(*w[c].add(j + f)), acc[c]);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    let rows = (m - i0).min(LANES);
-                    for c in 0..C {
-                        let at = (c0 + c) * self.z_stride + self.z_start + i0;
-                        // SAFETY: rows i0..i0 + rows of class c0 + c lie within z
-                        unsafe {
-                            if rows == LANES {
-                                store(z[at..at + LANES].as_mut_ptr(), acc[c]);
-                            } else {
-                                store_part(z[at..at + rows].as_mut_ptr(), acc[c], rows);
-                            }
-                        }
-                    }
-                    i0 += LANES;
-                }
-            }
-
-            /// the logits of classes `c0..c0 + C` for every row of the tile.
-            #[target_feature(enable = $feature)]
-            unsafe fn group<const C: usize>(&self, c0: usize, z: &mut [f64]) {
-                let (m, d) = (self.rows.len(), self.d);
-                let (w, b) = self.class_blocks::<C>(c0);
-                // the intercepts in the order of the reduced sums below (at most 5 classes × ROWS
-                // rows, LANES ≥ ROWS at a time)
-                let mut bias = [zero(); 5];
-                for (k, v) in bias.iter_mut().enumerate().take((C * ROWS).div_ceil(LANES)) {
-                    let mut lanes = [0.0; LANES];
-                    for (s, l) in lanes.iter_mut().enumerate() {
-                        *l = b.get((k * LANES + s) / ROWS).copied().unwrap_or(0.0);
-                    }
-                    // SAFETY: `lanes` holds LANES values
-                    *v = unsafe { load(lanes.as_ptr()) };
-                }
-                let full = d / LANES * LANES;
-                let mut i0 = 0;
-                while i0 < m {
-                    let (xp, ahead) = self.row_pointers::<ROWS>(i0);
-                    let mut acc = [[zero(); C]; ROWS];
-                    let mut j = 0;
-                    // SAFETY (every load): j + LANES ≤ d, or the d − j left of a row / block of d
-                    unsafe {
-                        while j < full {
-                            let mut xv = [zero(); ROWS];
-                            for r in 0..ROWS {
-                                xv[r] = load(xp[r].add(j));
-                                // the first class group reads the rows from memory: ask for later rows now
-                                if c0 == 0 {
-                                    prefetch(ahead[r].add(j));
-                                }
-                            }
-                            for c in 0..C {
-                                let wv = load(w[c].add(j));
-                                for r in 0..ROWS {
-                                    acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
-                                }
-                            }
-                            j += LANES;
-                        }
-                        if j < d {
-                            let left = d - j;
-                            let mut xv = [zero(); ROWS];
-                            for r in 0..ROWS {
-                                xv[r] = load_part(xp[r].add(j), left);
-                            }
-                            for c in 0..C {
-                                let wv = load_part(w[c].add(j), left);
-                                for r in 0..ROWS {
-                                    acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
-                                }
-                            }
-                        }
-                    }
-                    // the accumulators class by class, row by row, LANES at a time: one vector of
-                    // their sums each (LANES / ROWS classes × ROWS rows), plus the intercepts
-                    let full_rows = m - i0 >= ROWS;
-                    for k in 0..(C * ROWS).div_ceil(LANES) {
-                        let mut part = [zero(); LANES];
-                        for (s, p) in part.iter_mut().enumerate() {
-                            let (c, r) = ((k * LANES + s) / ROWS, (k * LANES + s) % ROWS);
-                            if c < C {
-                                *p = acc[r][c];
-                            }
-                        }
-                        let sums = add(reduce(part), bias[k]);
-                        for q in 0..LANES / ROWS {
-                            let c = (k * LANES) / ROWS + q;
-                            if c >= C {
-                                break;
-                            }
-                            let at = (c0 + c) * self.z_stride + self.z_start + i0;
-                            if full_rows {
-                                // SAFETY: rows i0..i0 + ROWS of class c0 + c lie within z
-                                unsafe { store_rows(z[at..at + ROWS].as_mut_ptr(), sums, q) };
-                            } else {
-                                let mut tmp = [0.0; ROWS];
-                                // SAFETY: `tmp` holds ROWS values
-                                unsafe { store_rows(tmp.as_mut_ptr(), sums, q) };
-                                z[at..at + m - i0].copy_from_slice(&tmp[..m - i0]);
-                            }
-                        }
-                    }
-                    i0 += ROWS;
-                }
             }
         }
 
@@ -468,6 +266,219 @@ macro_rules! class_kernels {
             }
         }
     };
+    // logits by transposing the rows' features, groups of at most $tc classes as even as they come
+    (@logits transposed, $feature:literal, $tc:literal) => {
+        /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
+            let (m, d) = (x.n_rows(), x.n_cols());
+            let k = coefs.len() / (d + 1);
+            let width = k.div_ceil(k.div_ceil($tc));
+            chunks_and_groups(x, k, width, |rows, start, c0, group| {
+                let tile = Logits { rows, d, coefs, z_stride: m, z_start: start };
+                // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
+                unsafe {
+                    match group {
+                        1 => tile.group_t::<1>(c0, z),
+                        2 => tile.group_t::<2>(c0, z),
+                        3 => tile.group_t::<3>(c0, z),
+                        4 => tile.group_t::<4>(c0, z),
+                        5 => tile.group_t::<5>(c0, z),
+                        6 => tile.group_t::<6>(c0, z),
+                        7 => tile.group_t::<7>(c0, z),
+                        8 => tile.group_t::<8>(c0, z),
+                        9 => tile.group_t::<9>(c0, z),
+                        _ => tile.group_t::<10>(c0, z),
+                    }
+                }
+            });
+        }
+
+        impl Logits<'_> {
+            /// the logits of classes `c0..c0 + C` for every row of the tile, LANES rows at a
+            /// time: their features transposed in registers, LANES at a time, so each feature of
+            /// the rows is one vector that meets each class's coefficient (one fma per class); a
+            /// row's logit is its intercept plus its terms in feature order.
+            #[target_feature(enable = $feature)]
+            unsafe fn group_t<const C: usize>(&self, c0: usize, z: &mut [f64]) {
+                let (m, d) = (self.rows.len(), self.d);
+                let (w, b) = self.class_blocks::<C>(c0);
+                let full = d / LANES * LANES;
+                let mut i0 = 0;
+                while i0 < m {
+                    let (xp, ahead) = self.row_pointers::<LANES>(i0);
+                    let mut acc = [zero(); C];
+                    for c in 0..C {
+                        acc[c] = splat(b[c]);
+                    }
+                    let mut j = 0;
+                    // SAFETY (every load): j + LANES ≤ d, or the d − j left of a row / block of d
+                    unsafe {
+                        while j < full {
+                            let mut v = [zero(); LANES];
+                            for r in 0..LANES {
+                                v[r] = load(xp[r].add(j));
+                                // the first class group reads the rows from memory: ask for later rows now
+                                if c0 == 0 {
+                                    prefetch(ahead[r].add(j));
+                                }
+                            }
+                            let t = transpose(v);
+                            for f in 0..LANES {
+                                for c in 0..C {
+                                    acc[c] = fmadd(t[f], splat(*w[c].add(j + f)), acc[c]);
+                                }
+                            }
+                            j += LANES;
+                        }
+                        if j < d {
+                            let left = d - j;
+                            let mut v = [zero(); LANES];
+                            for r in 0..LANES {
+                                v[r] = load_part(xp[r].add(j), left);
+                            }
+                            let t = transpose(v);
+                            for f in 0..LANES {
+                                if f < left {
+                                    for c in 0..C {
+                                        acc[c] = fmadd(t[f], splat(*w[c].add(j + f)), acc[c]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    let rows = (m - i0).min(LANES);
+                    for c in 0..C {
+                        let at = (c0 + c) * self.z_stride + self.z_start + i0;
+                        // SAFETY: rows i0..i0 + rows of class c0 + c lie within z
+                        unsafe {
+                            if rows == LANES {
+                                store(z[at..at + LANES].as_mut_ptr(), acc[c]);
+                            } else {
+                                store_part(z[at..at + rows].as_mut_ptr(), acc[c], rows);
+                            }
+                        }
+                    }
+                    i0 += LANES;
+                }
+            }
+        }
+    };
+    // logits by row-by-feature products, ROWS rows × at most $zc (≤ 5) classes at a time
+    (@logits by_feature, $feature:literal, $zc:literal) => {
+        /// rows per group of the logits kernel.
+        const ROWS: usize = 4;
+
+        /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
+        #[target_feature(enable = $feature)]
+        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
+            let (m, d) = (x.n_rows(), x.n_cols());
+            let k = coefs.len() / (d + 1);
+            chunks_and_groups(x, k, $zc, |rows, start, c0, group| {
+                let tile = Logits { rows, d, coefs, z_stride: m, z_start: start };
+                // SAFETY: classes c0..c0 + group exist; the caller checked the shapes
+                unsafe {
+                    match group {
+                        1 => tile.group::<1>(c0, z),
+                        2 => tile.group::<2>(c0, z),
+                        3 => tile.group::<3>(c0, z),
+                        4 => tile.group::<4>(c0, z),
+                        _ => tile.group::<5>(c0, z),
+                    }
+                }
+            });
+        }
+
+        impl Logits<'_> {
+            /// the logits of classes `c0..c0 + C` for every row of the tile.
+            #[target_feature(enable = $feature)]
+            unsafe fn group<const C: usize>(&self, c0: usize, z: &mut [f64]) {
+                let (m, d) = (self.rows.len(), self.d);
+                let (w, b) = self.class_blocks::<C>(c0);
+                // the intercepts in the order of the reduced sums below (at most 5 classes × ROWS
+                // rows, LANES ≥ ROWS at a time)
+                let mut bias = [zero(); 5];
+                for (k, v) in bias.iter_mut().enumerate().take((C * ROWS).div_ceil(LANES)) {
+                    let mut lanes = [0.0; LANES];
+                    for (s, l) in lanes.iter_mut().enumerate() {
+                        *l = b.get((k * LANES + s) / ROWS).copied().unwrap_or(0.0);
+                    }
+                    // SAFETY: `lanes` holds LANES values
+                    *v = unsafe { load(lanes.as_ptr()) };
+                }
+                let full = d / LANES * LANES;
+                let mut i0 = 0;
+                while i0 < m {
+                    let (xp, ahead) = self.row_pointers::<ROWS>(i0);
+                    let mut acc = [[zero(); C]; ROWS];
+                    let mut j = 0;
+                    // SAFETY (every load): j + LANES ≤ d, or the d − j left of a row / block of d
+                    unsafe {
+                        while j < full {
+                            let mut xv = [zero(); ROWS];
+                            for r in 0..ROWS {
+                                xv[r] = load(xp[r].add(j));
+                                // the first class group reads the rows from memory: ask for later rows now
+                                if c0 == 0 {
+                                    prefetch(ahead[r].add(j));
+                                }
+                            }
+                            for c in 0..C {
+                                let wv = load(w[c].add(j));
+                                for r in 0..ROWS {
+                                    acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
+                                }
+                            }
+                            j += LANES;
+                        }
+                        if j < d {
+                            let left = d - j;
+                            let mut xv = [zero(); ROWS];
+                            for r in 0..ROWS {
+                                xv[r] = load_part(xp[r].add(j), left);
+                            }
+                            for c in 0..C {
+                                let wv = load_part(w[c].add(j), left);
+                                for r in 0..ROWS {
+                                    acc[r][c] = fmadd(xv[r], wv, acc[r][c]);
+                                }
+                            }
+                        }
+                    }
+                    // the accumulators class by class, row by row, LANES at a time: one vector of
+                    // their sums each (LANES / ROWS classes × ROWS rows), plus the intercepts
+                    let full_rows = m - i0 >= ROWS;
+                    for k in 0..(C * ROWS).div_ceil(LANES) {
+                        let mut part = [zero(); LANES];
+                        for (s, p) in part.iter_mut().enumerate() {
+                            let (c, r) = ((k * LANES + s) / ROWS, (k * LANES + s) % ROWS);
+                            if c < C {
+                                *p = acc[r][c];
+                            }
+                        }
+                        let sums = add(reduce(part), bias[k]);
+                        for q in 0..LANES / ROWS {
+                            let c = (k * LANES) / ROWS + q;
+                            if c >= C {
+                                break;
+                            }
+                            let at = (c0 + c) * self.z_stride + self.z_start + i0;
+                            if full_rows {
+                                // SAFETY: rows i0..i0 + ROWS of class c0 + c lie within z
+                                unsafe { store_rows(z[at..at + ROWS].as_mut_ptr(), sums, q) };
+                            } else {
+                                let mut tmp = [0.0; ROWS];
+                                // SAFETY: `tmp` holds ROWS values
+                                unsafe { store_rows(tmp.as_mut_ptr(), sums, q) };
+                                z[at..at + m - i0].copy_from_slice(&tmp[..m - i0]);
+                            }
+                        }
+                    }
+                    i0 += ROWS;
+                }
+            }
+        }
+    };
 }
 
 /// avx-512: 8 lanes, 32 registers — logits transposed, 8 rows × up to 10 classes (10
@@ -530,21 +541,6 @@ pub(crate) mod avx512 {
         _mm512_set1_pd(v)
     }
 
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn add(a: V, b: V) -> V {
-        _mm512_add_pd(a, b)
-    }
-
-    /// the sums of eight vectors' lanes, in their order; each summed as
-    /// `((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))` wherever it stands.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn reduce(a: [V; 8]) -> V {
-        let (b0, b1, b2, b3) = (pairs(a[0], a[1]), pairs(a[2], a[3]), pairs(a[4], a[5]), pairs(a[6], a[7]));
-        halves(halves(b0, b1), halves(b2, b3))
-    }
-
     /// neighbouring lanes of `x` and `y` added, the two interleaved in each 128-bit lane:
     /// `[x0+x1, y0+y1, x2+x3, y2+y3, …]`.
     #[inline]
@@ -578,14 +574,6 @@ pub(crate) mod avx512 {
         [even(u0, u4), even(u2, u6), even(u1, u5), even(u3, u7), odd(u0, u4), odd(u2, u6), odd(u1, u5), odd(u3, u7)]
     }
 
-    /// lanes `4q..4q + 4` of `v` to `p`. SAFETY: `p..p + 4` writable, `q < 2`.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn store_rows(p: *mut f64, v: V, q: usize) {
-        let half = if q == 0 { _mm512_castpd512_pd256(v) } else { _mm512_extractf64x4_pd::<1>(v) };
-        unsafe { _mm256_storeu_pd(p, half) }
-    }
-
     /// a hint to bring `p`'s cache line into l1.
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -593,7 +581,7 @@ pub(crate) mod avx512 {
         _mm_prefetch::<_MM_HINT_T0>(p.cast());
     }
 
-    class_kernels!("avx512f,avx512dq,avx512vl,avx2,fma", transposed_logits = true, zc = 5, tc = 10, gv = 4, gc = 5);
+    class_kernels!("avx512f,avx512dq,avx512vl,avx2,fma", logits = transposed(10), gv = 4, gc = 5);
 }
 
 /// avx2: 4 lanes, 16 registers — logits 4 rows × 2 classes (8 accumulators) row by feature
@@ -687,20 +675,6 @@ mod avx2 {
         _mm256_add_pd(_mm256_permute2f128_pd::<0x20>(b0, b1), _mm256_permute2f128_pd::<0x31>(b0, b1))
     }
 
-    /// the 4 × 4 block whose rows are `r` by columns: lane `i` of vector `f` is lane `f` of `r[i]`.
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn transpose(r: [V; 4]) -> [V; 4] {
-        let (t0, t1) = (_mm256_unpacklo_pd(r[0], r[1]), _mm256_unpackhi_pd(r[0], r[1]));
-        let (t2, t3) = (_mm256_unpacklo_pd(r[2], r[3]), _mm256_unpackhi_pd(r[2], r[3]));
-        [
-            _mm256_permute2f128_pd::<0x20>(t0, t2),
-            _mm256_permute2f128_pd::<0x20>(t1, t3),
-            _mm256_permute2f128_pd::<0x31>(t0, t2),
-            _mm256_permute2f128_pd::<0x31>(t1, t3),
-        ]
-    }
-
     /// the four lanes of `v` to `p` (`q` is 0: a vector holds one class's four rows). SAFETY:
     /// `p..p + 4` writable.
     #[inline]
@@ -710,7 +684,7 @@ mod avx2 {
         unsafe { _mm256_storeu_pd(p, v) }
     }
 
-    class_kernels!("avx2,fma", transposed_logits = false, zc = 2, tc = 8, gv = 2, gc = 5);
+    class_kernels!("avx2,fma", logits = by_feature(2), gv = 2, gc = 5);
 }
 
 #[cfg(test)]
