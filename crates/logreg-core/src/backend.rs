@@ -55,20 +55,50 @@ impl BlockSums {
     fn add_tile_with<const FUSED: bool>(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
         let m = z.len();
         assert!(m <= MAX_TILE_ROWS && y.len() == m && s.len() == m, "tile of at most {MAX_TILE_ROWS} rows");
-        let mut loss = [0.0; MAX_TILE_ROWS];
-        let mut correct = [0.0; MAX_TILE_ROWS];
+        let mut rows = TileRows::default();
+        rows.account::<FUSED>(0, y, s, z);
+        self.add_accounted(&rows, s, z);
+    }
+
+    /// add the rows of `tile` in order, `s` their weights and `r` their weighted residuals.
+    #[inline(always)]
+    fn add_accounted(&mut self, tile: &TileRows, s: &[f64], r: &[f64]) {
+        for k in 0..r.len() {
+            self.loss += tile.loss[k];
+            self.residual += r[k];
+            self.weight += s[k];
+            self.correct += tile.correct[k];
+        }
+    }
+}
+
+/// each row's weighted loss and weighted right prediction in a tile, kept until they are summed
+/// in row order.
+struct TileRows {
+    loss: [f64; MAX_TILE_ROWS],
+    correct: [f64; MAX_TILE_ROWS],
+}
+
+impl Default for TileRows {
+    fn default() -> Self {
+        TileRows { loss: [0.0; MAX_TILE_ROWS], correct: [0.0; MAX_TILE_ROWS] }
+    }
+}
+
+impl TileRows {
+    /// the rows `from..from + z.len()` of the tile, labels `y`, weights `s` and logits `z` (each
+    /// slice starting at that row); `z` is overwritten with the weighted residuals.
+    #[inline(always)]
+    fn account<const FUSED: bool>(&mut self, from: usize, y: &[f64], s: &[f64], z: &mut [f64]) {
+        let m = z.len();
+        let (loss, correct) = (&mut self.loss[from..from + m], &mut self.correct[from..from + m]);
+        let (y, s) = (&y[..m], &s[..m]);
         // row by row without dependencies: this loop vectorises, transcendentals included
         for k in 0..m {
             let (l, r) = crate::numerics::loss_and_residual_with::<FUSED>(y[k], z[k]);
             loss[k] = s[k] * l;
             correct[k] = if (z[k] >= 0.0) == (y[k] == 1.0) { s[k] } else { 0.0 };
             z[k] = s[k] * r;
-        }
-        for k in 0..m {
-            self.loss += loss[k];
-            self.residual += z[k];
-            self.weight += s[k];
-            self.correct += correct[k];
         }
     }
 }
@@ -164,34 +194,70 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         scratch: &mut [f64],
         g: &mut [f64],
     ) -> BlockSums {
-        // compiled for the widest simd the cpu has (avx2 / avx-512), chosen at run time
-        crate::simd::widest(
+        loss_grad_tiles(
+            data,
+            rows,
+            scratch,
             #[inline(always)]
-            || {
-                let mut sums = BlockSums::default();
-                let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
-                let step = tile_rows_of(data.x);
-                let fused = crate::simd::fused();
-                let mut start = 0;
-                while start < rows.len() {
-                    let end = (start + step).min(rows.len());
-                    let tile = rows.sub(start..end);
-                    let x = data.rows(tile.clone());
-                    let z = &mut scratch[start..end];
-                    let (y, s) = data.tile_labels_and_weights(&tile, &mut y, &mut s);
-                    self.linear_predictor(&x, w, b, z);
-                    if fused {
-                        sums.add_tile_fused(y, s, z);
-                    } else {
-                        sums.add_tile(y, s, z);
-                    }
-                    self.add_xt_times(&x, z, g);
-                    start = end;
-                }
-                sums
-            },
+            |x, y, s, z, sums| separate_products(self, x, w, b, y, s, z, sums, g),
         )
     }
+}
+
+/// a tile of [`Backend::loss_grad_block`] by the backend's two products: `z ← X·w + b`, the
+/// tile's sums (turning `z` into residuals), then `g ← g + Xᵀ·z`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn separate_products<B: Backend + ?Sized>(
+    backend: &B,
+    x: &Rows<'_>,
+    w: &[f64],
+    b: f64,
+    y: &[f64],
+    s: &[f64],
+    z: &mut [f64],
+    sums: &mut BlockSums,
+    g: &mut [f64],
+) {
+    backend.linear_predictor(x, w, b, z);
+    if crate::simd::fused() {
+        sums.add_tile_fused(y, s, z);
+    } else {
+        sums.add_tile(y, s, z);
+    }
+    backend.add_xt_times(x, z, g);
+}
+
+/// the tile loop of [`Backend::loss_grad_block`]: `tile(x, y, s, z, sums)` for each tile of the
+/// rows (features, labels, weights, the tile's part of `scratch`) must leave the tile's weighted
+/// residuals in `z`, its sums added to `sums` and its share of the gradient added; compiled for
+/// the widest simd the cpu has (`tile` must be `#[inline(always)]` to be compiled so too).
+#[inline(always)]
+fn loss_grad_tiles(
+    data: DataRef<'_>,
+    rows: &Selection<'_>,
+    scratch: &mut [f64],
+    mut tile: impl FnMut(&Rows<'_>, &[f64], &[f64], &mut [f64], &mut BlockSums),
+) -> BlockSums {
+    // compiled for the widest simd the cpu has (avx2 / avx-512), chosen at run time
+    crate::simd::widest(
+        #[inline(always)]
+        || {
+            let mut sums = BlockSums::default();
+            let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+            let step = tile_rows_of(data.x);
+            let mut start = 0;
+            while start < rows.len() {
+                let end = (start + step).min(rows.len());
+                let selection = rows.sub(start..end);
+                let x = data.rows(selection.clone());
+                let (y, s) = data.tile_labels_and_weights(&selection, &mut y, &mut s);
+                tile(&x, y, s, &mut scratch[start..end], &mut sums);
+                start = end;
+            }
+            sums
+        },
+    )
 }
 
 /// the tile loop of [`Backend::softmax_loss_grad_block`]; without `g`, the loss sums alone (no
@@ -289,6 +355,44 @@ impl Backend for ReferenceBackend {
         "reference"
     }
 
+    /// dense rows in groups of eight (see [`crate::row_kernels`]), each group's logits, losses
+    /// and share of the gradient taken while its rows are in l1 cache: every row is read from
+    /// memory once, in order. the sums, residuals and gradient are the default method's to the
+    /// bit.
+    fn loss_grad_block(
+        &self,
+        data: DataRef<'_>,
+        rows: &Selection<'_>,
+        w: &[f64],
+        b: f64,
+        scratch: &mut [f64],
+        g: &mut [f64],
+    ) -> BlockSums {
+        // every row of a tile is accounted before it is summed: no need to clear it per tile
+        let mut tile = TileRows::default();
+        loss_grad_tiles(
+            data,
+            rows,
+            scratch,
+            #[inline(always)]
+            |x, y, s, z, sums| match x {
+                Rows::Dense(dense) if crate::simd::fused() => {
+                    crate::row_kernels::fused_pass(
+                        dense,
+                        w,
+                        b,
+                        z,
+                        g,
+                        #[inline(always)]
+                        |k, zq| tile.account::<true>(k, &y[k..], &s[k..], zq),
+                    );
+                    sums.add_accounted(&tile, s, z);
+                }
+                _ => separate_products(self, x, w, b, y, s, z, sums, g),
+            },
+        )
+    }
+
     fn add_xt_times_classes_ahead(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64], ahead: &[f64]) {
         match x {
             Rows::Dense(x) => crate::class_kernels::add_xt_times_classes_ahead(x, r, g, ahead),
@@ -372,6 +476,52 @@ pub mod reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::Dataset;
+
+    /// the reference kernels through the default tile loop.
+    #[derive(Debug)]
+    struct Unfused;
+
+    impl Backend for Unfused {
+        fn name(&self) -> &'static str {
+            "unfused"
+        }
+    }
+
+    /// the reference backend's fused pass gives the default method's sums, residuals and
+    /// gradient to the bit: every tile remainder (widths whose tiles are not a multiple of the
+    /// group), weighted and unweighted, consecutive and scattered rows, and logits large enough
+    /// to saturate.
+    #[test]
+    fn the_fused_pass_is_the_default_tile_loop() {
+        let mut rng = crate::rng::Rng::new(21);
+        for d in [1, 7, 100, 333] {
+            let n = 301;
+            let x: Vec<f64> = (0..n * d).map(|i| rng.normal() * if i % 97 == 0 { 60.0 } else { 1.0 }).collect();
+            let y: Vec<f64> = (0..n).map(|_| (rng.uniform() < 0.4) as u8 as f64).collect();
+            let weights: Vec<f64> = (0..n).map(|_| rng.uniform() * 2.0).collect();
+            let w: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
+            let plain = Dataset::new(x, d, y).unwrap();
+            let weighted = plain.clone().with_weights(weights).unwrap();
+            let shuffled: Vec<usize> = (0..n).map(|i| (37 * i + 5) % n).collect();
+            for data in [&plain, &weighted] {
+                for rows in [Selection::Range(0..n), Selection::Range(3..n - 2), Selection::Indices(&shuffled)] {
+                    let run = |backend: &dyn Backend| {
+                        let (mut scratch, mut g) = (vec![0.0; n], vec![0.25; d]);
+                        let sums = backend.loss_grad_block(data.as_ref(), &rows, &w, -0.2, &mut scratch, &mut g);
+                        (sums, scratch, g)
+                    };
+                    let (fused, unfused) = (run(&ReferenceBackend), run(&Unfused));
+                    assert_eq!(fused.0, unfused.0, "d={d}: sums");
+                    assert!(
+                        fused.1.iter().zip(&unfused.1).all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "d={d}: residuals"
+                    );
+                    assert!(fused.2.iter().zip(&unfused.2).all(|(a, b)| a.to_bits() == b.to_bits()), "d={d}: gradient");
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_tile_is_accounted_exactly_as_its_rows_one_by_one() {

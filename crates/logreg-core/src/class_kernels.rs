@@ -541,22 +541,6 @@ pub(crate) mod avx512 {
         _mm512_set1_pd(v)
     }
 
-    /// neighbouring lanes of `x` and `y` added, the two interleaved in each 128-bit lane:
-    /// `[x0+x1, y0+y1, x2+x3, y2+y3, …]`.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(crate) fn pairs(x: V, y: V) -> V {
-        _mm512_add_pd(_mm512_unpacklo_pd(x, y), _mm512_unpackhi_pd(x, y))
-    }
-
-    /// the even 128-bit lanes of `x` and `y` plus their odd ones: `[x.L0+x.L1, x.L2+x.L3,
-    /// y.L0+y.L1, y.L2+y.L3]`.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(crate) fn halves(x: V, y: V) -> V {
-        _mm512_add_pd(_mm512_shuffle_f64x2::<0b10_00_10_00>(x, y), _mm512_shuffle_f64x2::<0b11_01_11_01>(x, y))
-    }
-
     /// the 8 × 8 block whose rows are `r` by columns: lane `i` of vector `f` is lane `f` of `r[i]`.
     #[inline]
     #[target_feature(enable = "avx512f")]
