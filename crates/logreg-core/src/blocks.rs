@@ -148,11 +148,27 @@ impl BlockWorkspace {
     ) -> EvalSums {
         self.for_each_block(sel, EVAL_STRIDE, |sub, slot, z| {
             backend.linear_predictor(&data.rows(sub.clone()), w, b, z);
-            let mut s = BlockSums::default();
-            for (k, &zk) in z.iter().enumerate() {
-                let i = sub.index(k);
-                s.add_row(data.y[i], data.weight(i), zk);
-            }
+            // the losses a tile at a time, as the fused pass accounts them (vectorised, compiled
+            // for the widest simd): its loss to the bit when the logits are the same
+            let s = crate::simd::widest(
+                #[inline(always)]
+                || {
+                    let mut s = BlockSums::default();
+                    let (mut y, mut weights) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+                    let fused = crate::simd::fused();
+                    for (t, zt) in z.chunks_mut(MAX_TILE_ROWS).enumerate() {
+                        let from = t * MAX_TILE_ROWS;
+                        let tile = sub.sub(from..from + zt.len());
+                        let (y, weights) = data.tile_labels_and_weights(&tile, &mut y, &mut weights);
+                        if fused {
+                            s.add_tile_fused(y, weights, zt);
+                        } else {
+                            s.add_tile(y, weights, zt);
+                        }
+                    }
+                    s
+                },
+            );
             slot.copy_from_slice(&[s.loss, s.weight, s.correct]);
         });
         let mut total = EvalSums::default();
@@ -535,6 +551,40 @@ pub(crate) fn prediction_block_rows(x: Design<'_>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::ReferenceBackend;
+    use crate::dataset::Dataset;
+
+    /// an evaluation's loss, weight and right predictions are those of the loss-and-gradient
+    /// pass at the same point to the bit (line searches compare the two), over several blocks,
+    /// weighted, scattered rows too; and its loss is the row-by-row log-loss to rounding.
+    #[test]
+    fn evaluate_is_the_pass_without_its_gradient() {
+        let mut rng = crate::rng::Rng::new(31);
+        for d in [3, 20, 100] {
+            let n = 9_001;
+            let x: Vec<f64> = (0..n * d).map(|_| rng.normal()).collect();
+            let y: Vec<f64> = (0..n).map(|_| (rng.uniform() < 0.3) as u8 as f64).collect();
+            let weights: Vec<f64> = (0..n).map(|_| 0.5 + rng.uniform()).collect();
+            let w: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
+            let data = Dataset::new(x, d, y).unwrap().with_weights(weights).unwrap();
+            let shuffled: Vec<usize> = (0..n).map(|i| (4_099 * i + 11) % n).collect();
+            let mut ws = BlockWorkspace::new(data.features(), n);
+            for sel in [Selection::Range(0..n), Selection::Range(17..n - 5), Selection::Indices(&shuffled)] {
+                let mut g = vec![0.0; d];
+                let pass = ws.loss_grad(&ReferenceBackend, data.as_ref(), &sel, &w, 0.3, &mut g);
+                let eval = ws.evaluate(&ReferenceBackend, data.as_ref(), &sel, &w, 0.3);
+                assert_eq!((eval.loss, eval.weight, eval.correct), (pass.loss, pass.weight, pass.correct), "d={d}");
+                let rows: f64 = (0..sel.len())
+                    .map(|k| {
+                        let i = sel.index(k);
+                        let z = 0.3 + crate::numerics::dot(data.dense_features().unwrap().row(i), &w);
+                        data.weights().unwrap()[i] * crate::numerics::log_loss(data.as_ref().y[i], z)
+                    })
+                    .sum();
+                assert!((eval.loss - rows).abs() <= 1e-12 * rows, "d={d}: {} vs {rows}", eval.loss);
+            }
+        }
+    }
 
     /// the hessian pass is cut into at least 16 chunks at any width with rows for them (before:
     /// one chunk at 1M × 500, so one thread), and its partials stay at most a quarter of the
