@@ -51,6 +51,17 @@ impl BlockSums {
         self.add_tile_with::<true>(y, s, z)
     }
 
+    /// [`BlockSums::add_tile_fused`] where the simd level has fused multiply-adds, else
+    /// [`BlockSums::add_tile`]: for code inside [`crate::simd::widest`].
+    #[inline(always)]
+    pub(crate) fn add_tile_at_level(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
+        if crate::simd::fused() {
+            self.add_tile_fused(y, s, z);
+        } else {
+            self.add_tile(y, s, z);
+        }
+    }
+
     #[inline(always)]
     fn add_tile_with<const FUSED: bool>(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
         let m = z.len();
@@ -220,20 +231,17 @@ fn separate_products<B: Backend + ?Sized>(
     g: &mut [f64],
 ) {
     backend.linear_predictor(x, w, b, z);
-    if crate::simd::fused() {
-        sums.add_tile_fused(y, s, z);
-    } else {
-        sums.add_tile(y, s, z);
-    }
+    sums.add_tile_at_level(y, s, z);
     backend.add_xt_times(x, z, g);
 }
 
-/// the tile loop of [`Backend::loss_grad_block`]: `tile(x, y, s, z, sums)` for each tile of the
+/// the tile loop of [`Backend::loss_grad_block`] and of the evaluation pass
+/// ([`crate::blocks::BlockWorkspace::evaluate`]): `tile(x, y, s, z, sums)` for each tile of the
 /// rows (features, labels, weights, the tile's part of `scratch`) must leave the tile's weighted
 /// residuals in `z`, its sums added to `sums` and its share of the gradient added; compiled for
 /// the widest simd the cpu has (`tile` must be `#[inline(always)]` to be compiled so too).
 #[inline(always)]
-fn loss_grad_tiles(
+pub(crate) fn loss_grad_tiles(
     data: DataRef<'_>,
     rows: &Selection<'_>,
     scratch: &mut [f64],

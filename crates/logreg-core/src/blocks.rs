@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use crate::backend::{Backend, BlockSums, MAX_TILE_ROWS};
+use crate::backend::{Backend, BlockSums, MAX_TILE_ROWS, loss_grad_tiles};
 use crate::dataset::DataRef;
 use crate::view::{Design, MatrixRef, Rows, Selection};
 
@@ -147,26 +147,16 @@ impl BlockWorkspace {
         b: f64,
     ) -> EvalSums {
         self.for_each_block(sel, EVAL_STRIDE, |sub, slot, z| {
-            backend.linear_predictor(&data.rows(sub.clone()), w, b, z);
-            // the losses a tile at a time, as the fused pass accounts them (vectorised, compiled
-            // for the widest simd): its loss to the bit when the logits are the same
-            let s = crate::simd::widest(
+            // the fused pass's tiles and loss accounting without its gradient: its loss to the
+            // bit when the logits are the same
+            let s = loss_grad_tiles(
+                data,
+                &sub,
+                z,
                 #[inline(always)]
-                || {
-                    let mut s = BlockSums::default();
-                    let (mut y, mut weights) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
-                    let fused = crate::simd::fused();
-                    for (t, zt) in z.chunks_mut(MAX_TILE_ROWS).enumerate() {
-                        let from = t * MAX_TILE_ROWS;
-                        let tile = sub.sub(from..from + zt.len());
-                        let (y, weights) = data.tile_labels_and_weights(&tile, &mut y, &mut weights);
-                        if fused {
-                            s.add_tile_fused(y, weights, zt);
-                        } else {
-                            s.add_tile(y, weights, zt);
-                        }
-                    }
-                    s
+                |x, y, s, z, sums| {
+                    backend.linear_predictor(x, w, b, z);
+                    sums.add_tile_at_level(y, s, z);
                 },
             );
             slot.copy_from_slice(&[s.loss, s.weight, s.correct]);
@@ -428,17 +418,12 @@ impl HessianWorkspace {
                                 *hk = sk * crate::numerics::curvature(rk);
                             }
                             let mut sums = BlockSums::default();
-                            let fused = crate::simd::fused();
                             for ((rt, yt), st) in r[..m]
                                 .chunks_mut(MAX_TILE_ROWS)
                                 .zip(y[..m].chunks(MAX_TILE_ROWS))
                                 .zip(s[..m].chunks(MAX_TILE_ROWS))
                             {
-                                if fused {
-                                    sums.add_tile_fused(yt, st, rt);
-                                } else {
-                                    sums.add_tile(yt, st, rt);
-                                }
+                                sums.add_tile_at_level(yt, st, rt);
                             }
                             sums
                         },
@@ -555,7 +540,7 @@ mod tests {
     use crate::dataset::Dataset;
 
     /// an evaluation's loss, weight and right predictions are those of the loss-and-gradient
-    /// pass at the same point to the bit (line searches compare the two), over several blocks,
+    /// pass at the same point to the bit (a value from either is the same number), over several blocks,
     /// weighted, scattered rows too; and its loss is the row-by-row log-loss to rounding.
     #[test]
     fn evaluate_is_the_pass_without_its_gradient() {
