@@ -23,6 +23,14 @@ impl Limits {
     pub fn converged_norms(&self, grad: f64, step: f64, theta: f64) -> bool {
         grad <= self.tol && step <= self.tol * theta.max(1.0)
     }
+
+    /// why a solver stops when no step decreases the objective any further at a point whose
+    /// gradient (or kkt violation) max-norm is `grad`: the tolerance when the gradient test is
+    /// met there — the step test then cannot be, as no step is left to take — else
+    /// [`StopReason::NoProgress`].
+    pub fn stalled(&self, grad: f64) -> StopReason {
+        if grad <= self.tol { StopReason::Tolerance } else { StopReason::NoProgress }
+    }
 }
 
 /// max-norm; NaN when any entry is NaN (so a NaN gradient never counts as converged).

@@ -4,7 +4,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum StopReason {
-    /// the convergence tolerance was met
+    /// the convergence tolerance was met (or its gradient test, at a point no step improves)
     Tolerance,
     /// the iteration or epoch limit was reached first
     MaxIterations,

@@ -133,7 +133,7 @@ pub fn newton<B: Backend + ?Sized>(
                 it -= 1;
                 continue;
             }
-            reason = StopReason::NoProgress;
+            reason = limits.stalled(violation);
             break;
         };
         std::mem::swap(&mut theta, &mut trial);

@@ -8,7 +8,7 @@ use super::smooth::Smooth;
 use crate::error::Result;
 use crate::model::StopReason;
 use crate::numerics::{dot, norm2};
-use crate::outcome::{Limits, Outcome, ensure_finite};
+use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::train::Observer;
 
 const SOLVER: &str = "lbfgs";
@@ -128,7 +128,7 @@ pub fn lbfgs<S: Smooth + ?Sized>(
         };
         let (found, last) = wolfe(&mut phi, f, d0, alpha0);
         let Some(step) = found else {
-            reason = StopReason::NoProgress;
+            reason = limits.stalled(norm_inf(&grad));
             break;
         };
         if step.alpha != last {

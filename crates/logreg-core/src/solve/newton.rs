@@ -53,7 +53,7 @@ pub fn newton<B: Backend + ?Sized>(
             if state.abandon_sample(obj) {
                 continue; // the sample's direction led nowhere: retry with the exact hessian
             }
-            reason = StopReason::NoProgress;
+            reason = limits.stalled(g_norm);
             break;
         };
         f = ft;

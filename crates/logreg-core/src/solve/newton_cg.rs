@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::model::StopReason;
 use crate::numerics::{dot, norm2};
 use crate::objective::Objective;
-use crate::outcome::{Limits, Outcome, ensure_finite};
+use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::train::Observer;
 
 const SOLVER: &str = "newton-cg";
@@ -100,7 +100,7 @@ pub fn newton_cg<B: Backend + ?Sized>(
         // the gradient too, several times in a row
         stalled = if !accept && !judged_by_value { stalled + 1 } else { 0 };
         if stalled >= MAX_STALLED || !(delta > 0.0) {
-            reason = StopReason::NoProgress;
+            reason = limits.stalled(norm_inf(&grad));
             break;
         }
     }

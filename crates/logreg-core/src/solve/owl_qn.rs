@@ -81,7 +81,7 @@ pub fn owl_qn<S: Smooth + ?Sized>(
             alpha *= 0.5;
         }
         let Some(ft) = found else {
-            reason = StopReason::NoProgress;
+            reason = limits.stalled(kkt);
             break;
         };
         ensure_finite(&t_grad, SOLVER, "gradient", it)?;

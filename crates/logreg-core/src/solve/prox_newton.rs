@@ -65,7 +65,7 @@ pub fn prox_newton<B: Backend + ?Sized>(
             if st.abandon_sample(obj) {
                 continue; // the sample's direction led nowhere: retry with the exact hessian
             }
-            reason = StopReason::NoProgress;
+            reason = limits.stalled(kkt);
             break;
         };
         f = ft;
