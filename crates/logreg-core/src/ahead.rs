@@ -1,6 +1,8 @@
 //! cache lines asked for ahead of their use, a few at a time, while other work runs: the
-//! multinomial pass's gradient product over one tile brings the next tile's features into cache,
-//! so the next logits product does not wait on memory.
+//! multinomial pass's gradient product over one tile brings the next tile's features into the l2
+//! cache, so the next logits product does not wait on memory. into l2, not l1: the tile being
+//! worked on stays in l1 (at 1M × 100 × 10 on a Zen 4 EPYC, 2 threads, the pass went from 52 %
+//! to 62 % of the fma bound when the hint changed from l1 to l2).
 
 use std::marker::PhantomData;
 
@@ -44,7 +46,7 @@ fn prefetch(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint; it never faults, whatever the address
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(p.cast())
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
