@@ -151,6 +151,16 @@ fn cross_validation_scores_are_those_of_copied_folds() {
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let again = one.install(|| params.cross_validate(&ReferenceBackend, &data, &grid, &cv, &Silent)).unwrap();
     assert_eq!(again, result);
+    // on every backend: the folds' combined passes (their points as the columns of one matrix
+    // product) give the same result on one thread as on many, and the reference's to rounding
+    for backend in common::backends() {
+        let many = params.cross_validate(backend, &data, &grid, &cv, &Silent).unwrap();
+        let alone = one.install(|| params.cross_validate(backend, &data, &grid, &cv, &Silent)).unwrap();
+        assert_eq!(alone, many, "{}", backend.name());
+        for (a, b) in many.mean.iter().zip(&result.mean) {
+            assert!((a - b).abs() <= 1e-9 * b, "{}: {a} vs {b}", backend.name());
+        }
+    }
     let auc = CvParams { scoring: Scoring::RocAuc, ..cv };
     let by_auc = params.cross_validate(&ReferenceBackend, &data, &grid, &auc, &Silent).unwrap();
     assert!(by_auc.mean.iter().all(|&a| a > 0.9 && a <= 1.0));

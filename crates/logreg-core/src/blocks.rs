@@ -36,6 +36,8 @@ pub struct BlockWorkspace {
     block_rows: usize,
     partials: Vec<f64>,
     scratch: Vec<f64>,
+    /// the jobs' points as class blocks, for [`BlockWorkspace::loss_grad_columns`]
+    coefs: Vec<f64>,
 }
 
 /// one job of [`BlockWorkspace::loss_grad_jobs`]: the weights of the rows (`None`: all ones) and
@@ -63,6 +65,7 @@ impl BlockWorkspace {
             block_rows,
             partials: vec![0.0; n_blocks * (n_cols + HEAD)],
             scratch: vec![0.0; capacity.max(1)],
+            coefs: Vec::new(),
         }
     }
 
@@ -122,9 +125,17 @@ impl BlockWorkspace {
                 head.copy_from_slice(&[s.loss, s.residual, s.weight, s.correct]);
             }
         });
+        self.add_job_partials(sel.len(), jobs.len(), grads, totals);
+    }
+
+    /// the jobs' sums and gradients from the blocks' partials of a pass over `len` rows, added
+    /// in block order.
+    fn add_job_partials(&self, len: usize, jobs: usize, grads: &mut [&mut [f64]], totals: &mut [BlockSums]) {
+        let stride = self.n_cols + HEAD;
+        let width = jobs * stride;
         totals.fill(BlockSums::default());
         grads.iter_mut().for_each(|g| g.fill(0.0));
-        for block in self.partials_for(sel.len(), width).chunks_exact(width) {
+        for block in self.partials_for(len, width).chunks_exact(width) {
             for ((total, g), slot) in totals.iter_mut().zip(grads.iter_mut()).zip(block.chunks_exact(stride)) {
                 total.loss += slot[0];
                 total.residual += slot[1];
@@ -135,6 +146,53 @@ impl BlockWorkspace {
                 }
             }
         }
+    }
+
+    /// [`BlockWorkspace::loss_grad_jobs`] over dense rows with the jobs' points as the columns of
+    /// one matrix `W`: a tile's logits are one product `X·W` and its gradients one product
+    /// `Xᵀ·R` (the backend's class kernels, [`Backend::class_logits`] and
+    /// [`Backend::add_xt_times_classes`]). a job's sums and gradient depend on its own point and
+    /// weights and on the number of jobs (the shape of the products), not on the other jobs'
+    /// points or weights; they equal its own pass's to rounding.
+    pub(crate) fn loss_grad_columns<B: Backend + ?Sized>(
+        &mut self,
+        backend: &B,
+        data: DataRef<'_>,
+        sel: &Selection<'_>,
+        jobs: &[PassJob<'_>],
+        grads: &mut [&mut [f64]],
+        totals: &mut [BlockSums],
+    ) {
+        let d = self.n_cols;
+        let (k, q) = (jobs.len(), d + 1);
+        let stride = d + HEAD;
+        let width = k * stride;
+        self.coefs.clear();
+        for job in jobs {
+            self.coefs.push(job.b);
+            self.coefs.extend_from_slice(job.w);
+        }
+        let coefs = &self.coefs[..];
+        let br = self.block_rows;
+        let parts = sel.len().div_ceil(br);
+        let step = crate::backend::class_tile_rows(d).min(br);
+        self.partials[..parts * width].par_chunks_mut(width).enumerate().for_each(|(part, slots)| {
+            let sub = sel.sub(part * br..(part * br + br).min(sel.len()));
+            slots.fill(0.0);
+            COLUMNS_SCRATCH.with_borrow_mut(|scratch| {
+                // the tile's logits (then residuals), one column per job, and the gradients' class
+                // blocks; every value is written before it is read
+                scratch.resize(scratch.len().max(k * step + k * q), 0.0);
+                let (z, gb) = scratch.split_at_mut(k * step);
+                let gb = &mut gb[..k * q];
+                gb.fill(0.0);
+                columns_block(backend, data, &sub, coefs, jobs, step, z, gb, slots);
+                for (slot, block) in slots.chunks_exact_mut(stride).zip(gb.chunks_exact(q)) {
+                    slot[HEAD..].copy_from_slice(&block[1..]);
+                }
+            });
+        });
+        self.add_job_partials(sel.len(), jobs.len(), grads, totals);
     }
 
     /// loss, weight and weighted count of right predictions over the rows `sel` of `data`.
@@ -281,6 +339,64 @@ impl BlockWorkspace {
         let parts = len.div_ceil(br);
         run_parts(sel, br, &mut self.partials[..parts * stride], stride, &mut self.scratch[..len], br, f);
     }
+}
+
+thread_local! {
+    /// per thread: the scratch of [`BlockWorkspace::loss_grad_columns`]' blocks, kept between passes.
+    static COLUMNS_SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// one block `sub` of [`BlockWorkspace::loss_grad_columns`], tile by tile (`step` rows): the
+/// jobs' logits into `z` (column-major, a column per job), each column's sums added to the
+/// job's slot head and the column turned into its residuals, the gradients added to `gb`
+/// (class blocks of `d + 1`, intercept entries untouched).
+#[allow(clippy::too_many_arguments)]
+fn columns_block<B: Backend + ?Sized>(
+    backend: &B,
+    data: DataRef<'_>,
+    sub: &Selection<'_>,
+    coefs: &[f64],
+    jobs: &[PassJob<'_>],
+    step: usize,
+    z: &mut [f64],
+    gb: &mut [f64],
+    slots: &mut [f64],
+) {
+    let (m, k, stride) = (sub.len(), jobs.len(), data.x.n_cols() + HEAD);
+    crate::simd::widest(
+        #[inline(always)]
+        || {
+            let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+            let mut start = 0;
+            while start < m {
+                let end = (start + step).min(m);
+                let t = end - start;
+                let tile = sub.sub(start..end);
+                let x = data.rows(tile.clone());
+                let zt = &mut z[..t * k];
+                backend.class_logits(&x, coefs, zt);
+                for ((job, zc), slot) in jobs.iter().zip(zt.chunks_exact_mut(t)).zip(slots.chunks_exact_mut(stride)) {
+                    let job_data = DataRef { weights: job.weights, ..data };
+                    let (y, s) = job_data.tile_labels_and_weights(&tile, &mut y, &mut s);
+                    let mut sums = BlockSums::default();
+                    sums.add_tile_at_level(y, s, zc);
+                    slot[0] += sums.loss;
+                    slot[1] += sums.residual;
+                    slot[2] += sums.weight;
+                    slot[3] += sums.correct;
+                }
+                // the next tile's features (the next block's where this one ends) requested
+                // meanwhile, when they are one slice of the matrix
+                let next = match sub {
+                    Selection::Range(r) => r.start + end..(r.start + end + step).min(data.x.n_rows()),
+                    Selection::Indices(_) => 0..0,
+                };
+                let ahead = data.rows(Selection::Range(next)).as_contiguous().map_or(&[][..], |a| a.data());
+                backend.add_xt_times_classes_ahead(&x, zt, gb, ahead);
+                start = end;
+            }
+        },
+    );
 }
 
 /// run `f(part selection, its partial slot, its scratch)` over consecutive parts of `part_rows`
