@@ -460,17 +460,7 @@ pub mod reference {
     pub fn add_weighted_gram(x: &Rows<'_>, h: &[f64], out: &mut [f64]) {
         let d = x.n_cols();
         match x {
-            Rows::Dense(x) => {
-                for (&hi, row) in h.iter().zip(x.iter()) {
-                    for a in 0..d {
-                        let ha = hi * row[a];
-                        let out_row = &mut out[a * d..a * d + a + 1];
-                        for (o, xb) in out_row.iter_mut().zip(row) {
-                            *o += ha * xb;
-                        }
-                    }
-                }
-            }
+            Rows::Dense(x) => crate::gram_kernels::add_weighted_gram_lower(x, h, out),
             Rows::Sparse(x) => sparse::add_weighted_gram_lower(x, h, out),
         }
         for a in 0..d {

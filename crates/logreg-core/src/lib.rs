@@ -31,6 +31,7 @@ mod ahead;
 mod blocks;
 mod class_kernels;
 mod fitted;
+mod gram_kernels;
 mod linalg;
 mod outcome;
 mod row_kernels;
