@@ -15,17 +15,38 @@ const TA: usize = 4;
 /// entries above the diagonal receive partial sums too, for the caller to overwrite with the
 /// mirror of the lower triangle. `h` of any sign.
 pub(crate) fn add_weighted_gram_lower(x: &DenseRows<'_>, h: &[f64], out: &mut [f64]) {
-    // avx-512: four rows × two vectors of eight columns (8 of 32 registers); avx2 and below: four
-    // rows × two vectors of four (8 of 16)
-    let wide = crate::simd::level() == Level::Avx512;
-    crate::simd::widest(
-        #[inline(always)]
-        || match (wide, crate::simd::fused()) {
-            (true, _) => blocks::<16, true>(x, h, out),
-            (false, true) => blocks::<8, true>(x, h, out),
-            (false, false) => blocks::<8, false>(x, h, out),
-        },
-    )
+    at_level(crate::simd::level(), x, h, out)
+}
+
+/// [`add_weighted_gram_lower`] compiled for `level`, which the cpu must offer.
+fn at_level(level: Level, x: &DenseRows<'_>, h: &[f64], out: &mut [f64]) {
+    match level {
+        // avx-512: four rows × two vectors of eight columns (8 of 32 registers)
+        // SAFETY: the caller's level is one the cpu offers
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { x86::avx512(x, h, out) },
+        // avx2: four rows × two vectors of four (8 of 16)
+        // SAFETY: as above
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { x86::avx2(x, h, out) },
+        _ => blocks::<8, false>(x, h, out),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::blocks;
+    use crate::view::DenseRows;
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    pub(super) unsafe fn avx512(x: &DenseRows<'_>, h: &[f64], out: &mut [f64]) {
+        blocks::<16, true>(x, h, out)
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn avx2(x: &DenseRows<'_>, h: &[f64], out: &mut [f64]) {
+        blocks::<8, true>(x, h, out)
+    }
 }
 
 /// the lower triangle by tiles of [`TA`] rows × `TB` columns, block of rows by block.
@@ -118,6 +139,7 @@ fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
 mod tests {
     use crate::dataset::Dataset;
     use crate::rng::Rng;
+    use crate::simd::Level;
     use crate::view::Selection;
 
     /// the tiled lower triangle equals the row-by-row sums to rounding, for every width (whole
@@ -133,16 +155,21 @@ mod tests {
             let data = Dataset::new(x.clone(), d, vec![0.0; n]).unwrap();
             let rows = data.as_ref().rows(Selection::Range(0..n));
             let crate::view::Rows::Dense(dense) = rows else { unreachable!() };
-            let mut got = vec![1.0; d * d];
-            super::add_weighted_gram_lower(&dense, &h, &mut got);
-            for a in 0..d {
-                for b in 0..=a {
-                    let (want, scale) = (0..n).fold((1.0, 1.0), |(s, m), i| {
-                        let t = h[i] * x[i * d + a] * x[i * d + b];
-                        (s + t, m + t.abs())
-                    });
-                    let g = got[a * d + b];
-                    assert!((g - want).abs() <= 1e-14 * scale, "d = {d}, ({a}, {b}): {g} vs {want}");
+            for level in [Level::Avx512, Level::Avx2, Level::Baseline] {
+                if !crate::simd::cpu_offers(level) {
+                    continue;
+                }
+                let mut got = vec![1.0; d * d];
+                super::at_level(level, &dense, &h, &mut got);
+                for a in 0..d {
+                    for b in 0..=a {
+                        let (want, scale) = (0..n).fold((1.0, 1.0), |(s, m), i| {
+                            let t = h[i] * x[i * d + a] * x[i * d + b];
+                            (s + t, m + t.abs())
+                        });
+                        let g = got[a * d + b];
+                        assert!((g - want).abs() <= 1e-14 * scale, "{level}, d = {d}, ({a}, {b}): {g} vs {want}");
+                    }
                 }
             }
         }
