@@ -56,6 +56,18 @@ fn lasso_and_elastic_net_paths_are_the_cold_fits() {
     }
 }
 
+/// 100k rows: every fit's hessian is estimated from a sample, and each point after the first
+/// starts from the previous point's estimate (its l2 terms swapped): still the cold fits, for
+/// newton (ridge, raw and standardised penalties) and proximal newton (l1 screened and not).
+#[test]
+fn paths_with_sampled_hessians_are_the_cold_fits() {
+    let data = common::k_classes(100_000, 6, 2, 11);
+    check_path(&data, FitParams { solver: Solver::Newton, ..FitParams::default() }, 0.0);
+    check_path(&data, FitParams { solver: Solver::Newton, standardize: true, ..FitParams::default() }, 0.0);
+    check_path(&data, FitParams { solver: Solver::Cd, standardize: true, ..FitParams::default() }, 1.0);
+    check_path(&data, FitParams { solver: Solver::Cd, screening: false, ..FitParams::default() }, 0.5);
+}
+
 /// wide data with a sparse truth (8 of 200 features), where the strong rule keeps few
 /// features at most points: screened points are the cold fits and the unscreened points, and
 /// so are the screened folds of cross-validation (rows left out of the working set).

@@ -107,6 +107,9 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     /// the rows of the second-order solvers' hessian sample, drawn once per objective (they
     /// depend on the data and weights alone): a path's points share them
     pub(crate) hessian_rows: Option<crate::solve::hessian::SampleRows>,
+    /// the last hessian estimated from that sample, kept for the next fit on this objective (a
+    /// path's next point starts with it)
+    pub(crate) last_sampled_hessian: Option<crate::solve::hessian::SampledHessian>,
     /// a cross-validation fold's passes over every row, combined with the other folds' (its
     /// number there): the same sums, the matrix read once for all folds. the per-row values of
     /// such a pass are not kept ([`Objective::keep_curvature`] needs its own passes).
@@ -163,6 +166,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             products: vec![0.0; d],
             last_full: LastFullPass::default(),
             hessian_rows: None,
+            last_sampled_hessian: None,
             shared_passes: None,
         })
     }

@@ -93,6 +93,45 @@ impl SampleRows {
     }
 }
 
+/// a hessian estimated from the sample, with the l2 strengths it includes: another fit on the
+/// same objective (a path's next point) starts from it, its l2 terms swapped for its own.
+#[derive(Clone, Debug)]
+pub(crate) struct SampledHessian {
+    hess: Vec<f64>,
+    l2_weight: Vec<f64>,
+}
+
+impl SampledHessian {
+    /// the estimate `hess` of `obj`'s hessian at its present penalty.
+    pub fn remember<B: Backend + ?Sized>(obj: &mut Objective<'_, B>, hess: &[f64]) {
+        let mut kept = obj.last_sampled_hessian.take().unwrap_or(SampledHessian { hess: vec![], l2_weight: vec![] });
+        kept.hess.clear();
+        kept.hess.extend_from_slice(hess);
+        kept.l2_weight.clear();
+        kept.l2_weight.extend_from_slice(obj.l2_weights());
+        obj.last_sampled_hessian = Some(kept);
+    }
+
+    /// the remembered estimate, its l2 terms those of `obj`'s present penalty, into `hess`;
+    /// `false` (and `hess` untouched) when none of `hess`'s size is remembered.
+    pub fn recall<B: Backend + ?Sized>(obj: &Objective<'_, B>, hess: &mut [f64]) -> bool {
+        let Some(kept) = obj.last_sampled_hessian.as_ref().filter(|kept| kept.hess.len() == hess.len()) else {
+            return false;
+        };
+        let (k, d) = (hess.len().isqrt(), obj.n_features());
+        hess.copy_from_slice(&kept.hess);
+        // the l2 term of coefficient j sits on the diagonal at 1 + j (a constant column's row is
+        // a unit one whatever the penalty)
+        let constant = &obj.scaling().constant;
+        for (j, (new, old)) in obj.l2_weights().iter().zip(&kept.l2_weight).enumerate().take(d) {
+            if !constant[j] {
+                hess[(1 + j) * k + 1 + j] += new - old;
+            }
+        }
+        true
+    }
+}
+
 /// the two strata of a hessian sample and the buffers of its estimate.
 #[derive(Debug)]
 struct Strata {
@@ -274,6 +313,41 @@ mod tests {
         assert!(strata.random.windows(2).all(|w| w[0] < w[1]));
         assert!(strata.random.iter().all(|i| !ones.contains(i)), "heavy rows are not sampled again");
         assert!((strata.heavy_share - 3.0 / n as f64).abs() < 1e-18);
+    }
+
+    /// a remembered estimate recalled under another penalty equals the estimate made afresh
+    /// under it at the same point: per-coefficient l2 strengths (raw coefficients penalised, so
+    /// 1/σⱼ² apart) swapped on the diagonal, a constant column's unit row untouched.
+    #[test]
+    fn a_recalled_hessian_is_the_fresh_one_under_the_new_penalty() {
+        use crate::backend::ReferenceBackend;
+        use crate::dataset::Dataset;
+        use crate::objective::Penalty;
+        use crate::scaler::ColumnStats;
+        let n = 100_000;
+        let mut rng = Rng::new(5);
+        let x: Vec<f64> = (0..n).flat_map(|_| [3.0 * rng.normal() + 1.0, 0.2 * rng.normal(), 7.0]).collect();
+        let y = (0..n).map(|_| f64::from(u8::from(rng.uniform() < 0.3))).collect();
+        let data = Dataset::new(x, 3, y).unwrap();
+        let stats = ColumnStats::of(data.as_ref());
+        let penalty = |l2| Penalty::new(l2, 0.0).unwrap();
+        let mut obj =
+            Objective::with_scaling(&ReferenceBackend, data.as_ref(), penalty(0.3), stats.standardizer, false).unwrap();
+        let theta = [0.2, -0.4, 0.9, 0.0];
+        let mut source = HessianSource::for_objective(&mut obj);
+        let mut before = vec![0.0; 16];
+        assert!(source.sampled_at(&mut obj, &theta, &mut before), "100k rows, 4 coefficients: sampled");
+        SampledHessian::remember(&mut obj, &before);
+        obj.set_penalty(penalty(0.002)).unwrap();
+        let (mut recalled, mut fresh) = (vec![0.0; 16], vec![0.0; 16]);
+        assert!(SampledHessian::recall(&obj, &mut recalled));
+        assert!(source.sampled_at(&mut obj, &theta, &mut fresh));
+        assert_ne!(before, fresh, "the penalty is on the diagonal");
+        for (a, b) in recalled.iter().zip(&fresh) {
+            assert!((a - b).abs() <= 1e-13 * b.abs().max(1.0), "{recalled:?} vs {fresh:?}");
+        }
+        assert_eq!(recalled[15], 1.0, "the constant column's row is a unit one");
+        assert!(!SampledHessian::recall(&obj, &mut [0.0; 9]), "another size is not recalled");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! gradient exceeds its l1 strength joins the set for another fit. so a point is the same
 //! optimum as an unscreened fit, to the same tolerance, and no feature is wrongly held at zero.
 
-use super::hessian::SampleRows;
+use super::hessian::{SampleRows, SampledHessian};
 use super::working_set::WorkingSet;
 use super::{Solver, ValidFitParams};
 use crate::backend::Backend;
@@ -27,6 +27,8 @@ pub(crate) struct Screening {
     set: Option<WorkingSet>,
     /// the hessian sample of the working set (it depends on the set's rows and columns alone)
     hessian_rows: Option<SampleRows>,
+    /// the last hessian estimated from it, for the next point's first step
+    last_sampled_hessian: Option<SampledHessian>,
     /// fits the kkt check sent back with more features
     refits: usize,
 }
@@ -103,14 +105,17 @@ impl Screening {
             let room = (MAX_SCREENED_SHARE * obj.n_features() as f64) as usize;
             self.set = Some(WorkingSet::new(obj.data(), cols, room, self.set.take()));
             self.hessian_rows = None;
+            self.last_sampled_hessian = None;
         }
         let set = self.set.as_ref().expect("made above");
         let full = obj.data();
         let mut sub = obj.on_columns(set.data(full), set.cols())?;
         sub.hessian_rows = self.hessian_rows.take();
+        sub.last_sampled_hessian = self.last_sampled_hessian.take();
         let start: Vec<f64> = std::iter::once(theta[0]).chain(set.cols().iter().map(|&j| theta[1 + j])).collect();
         let (outcome, sub_name) = params.run(&mut sub, solver, start, &mut Silent)?;
         self.hessian_rows = sub.hessian_rows.take();
+        self.last_sampled_hessian = sub.last_sampled_hessian.take();
         *name = sub_name;
         Ok(outcome)
     }

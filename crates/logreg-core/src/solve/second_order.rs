@@ -2,7 +2,7 @@
 //! gradient and hessian (exact, or from the stratified sample of [`super::hessian`], with the
 //! switch to the exact one when the sample stalls), and the backtracking step along a direction.
 
-use super::hessian::HessianSource;
+use super::hessian::{HessianSource, SampledHessian};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::objective::Objective;
@@ -28,6 +28,8 @@ pub(crate) struct SecondOrderState {
     pub hess: Vec<f64>,
     source: HessianSource,
     full_hessian: bool,
+    /// `hess` is the estimate remembered from an earlier fit on the objective, not one made here
+    recalled: bool,
     short_steps: usize,
     /// `|g|∞` after the last accepted step over `|g|∞` before it (∞ before the first step)
     progress: f64,
@@ -54,6 +56,7 @@ impl SecondOrderState {
             hess: vec![0.0; k * k],
             source,
             full_hessian,
+            recalled: false,
             short_steps: 0,
             progress: f64::INFINITY,
             trial: vec![0.0; k],
@@ -80,8 +83,23 @@ impl SecondOrderState {
         if iteration > 1 && !stalled && self.short_steps == 0 && self.progress <= KEEP_HESSIAN_PROGRESS {
             return;
         }
+        // a fit's first step takes the last estimate of an earlier fit on this objective (a
+        // path's previous point, nearby): kept while it serves as above, replaced when not
+        self.recalled = iteration == 1 && SampledHessian::recall(obj, &mut self.hess);
+        if self.recalled {
+            return;
+        }
+        self.sample_or_switch(obj, stalled);
+    }
+
+    /// the sample's estimate at `theta` into `hess` (remembered for later fits), or the exact
+    /// hessian from now on when `stalled` or the sample carries no weight.
+    fn sample_or_switch<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>, stalled: bool) {
+        self.recalled = false;
         if stalled || !self.source.sampled_at(obj, &self.theta, &mut self.hess) {
             self.switch_to_full_hessian(obj);
+        } else {
+            SampledHessian::remember(obj, &self.hess);
         }
     }
 
@@ -93,8 +111,13 @@ impl SecondOrderState {
     }
 
     /// after a direction led nowhere: `true` when the hessian was a sample, which is then
-    /// replaced by the exact one (retry the iteration); `false` when it was exact already.
+    /// replaced by a fresh estimate at `theta` when it was a remembered one, else by the exact
+    /// one (retry the iteration); `false` when it was exact already.
     pub fn abandon_sample<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>) -> bool {
+        if self.recalled {
+            self.sample_or_switch(obj, false);
+            return true;
+        }
         let sampled = self.source.is_sampled();
         if sampled {
             self.switch_to_full_hessian(obj);
