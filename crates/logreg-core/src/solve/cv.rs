@@ -253,27 +253,16 @@ impl ValidFitParams {
             // the held-out rows' decisions, as a row selection of the stored matrix (dense or
             // sparse), by the backend's own kernels
             let rows = Rows::new(x, Selection::Indices(held_out));
-            if data.n_classes() == 2 {
+            // each model as class blocks `[b, w…]` (one for a binary model, K for a multinomial)
+            let (blocks, classes): (Vec<Vec<f64>>, usize) = if data.n_classes() == 2 {
                 let models = self.path_on(backend, data, Some(&weights), penalties, &mut on_point, shared)?;
-                let mut z = vec![0.0; held_out.len()];
-                return Ok(models
-                    .iter()
-                    .map(|m| {
-                        backend.linear_predictor(&rows, &m.coefficients, m.intercept, &mut z);
-                        scoring.score(&y, &z)
-                    })
-                    .collect());
-            }
-            let models = self.multinomial_path_on(backend, data, Some(&weights), penalties, &mut on_point)?;
-            let k = data.n_classes();
-            let mut z = vec![0.0; held_out.len() * k];
-            Ok(models
-                .iter()
-                .map(|m| {
-                    backend.class_logits(&rows, &m.class_blocks(), &mut z);
-                    scoring.score_classes(&y, &z, k)
-                })
-                .collect())
+                let block = |m: &crate::model::Model| [&[m.intercept][..], &m.coefficients].concat();
+                (models.iter().map(block).collect(), 1)
+            } else {
+                let models = self.multinomial_path_on(backend, data, Some(&weights), penalties, &mut on_point)?;
+                (models.iter().map(|m| m.class_blocks()).collect(), data.n_classes())
+            };
+            Ok(held_out_scores(backend, &rows, &y, scoring, &blocks, classes))
         };
         let scores: Vec<Vec<f64>> = if data.n_classes() == 2 {
             // binary folds: a thread each (at most MAX_FOLD_THREADS at a time), their passes
@@ -324,6 +313,38 @@ impl ValidFitParams {
         let one_se = (0..=best).find(|&j| sign * (mean[best] - mean[j]) <= std_error[best]).unwrap_or(best);
         Ok(CvResult { penalties: penalties.to_vec(), folds, scores, mean, std_error, best, one_se })
     }
+}
+
+/// logits held at once while scoring a fold's models (32 MB).
+const SCORED_LOGITS: usize = 1 << 22;
+
+/// the score on `rows` (labels `y`) of each model, given as `classes` class blocks: the logits of
+/// as many models as [`SCORED_LOGITS`] allows in one product, so that the held-out rows are read
+/// once for them rather than once a model.
+fn held_out_scores<B: Backend + ?Sized>(
+    backend: &B,
+    rows: &Rows<'_>,
+    y: &[f64],
+    scoring: Scoring,
+    models: &[Vec<f64>],
+    classes: usize,
+) -> Vec<f64> {
+    let m = y.len();
+    let per_product = (SCORED_LOGITS / (m * classes).max(1)).clamp(1, models.len().max(1));
+    let mut z = vec![0.0; m * classes * per_product];
+    let mut coefs = Vec::new();
+    let mut scores = Vec::with_capacity(models.len());
+    for group in models.chunks(per_product) {
+        coefs.clear();
+        group.iter().for_each(|b| coefs.extend_from_slice(b));
+        let z = &mut z[..m * classes * group.len()];
+        backend.class_logits(rows, &coefs, z);
+        scores.extend(
+            z.chunks_exact(m * classes)
+                .map(|z| if classes == 1 { scoring.score(y, z) } else { scoring.score_classes(y, z, classes) }),
+        );
+    }
+    scores
 }
 
 #[cfg(test)]
