@@ -55,7 +55,7 @@ impl BackendKind {
 
 impl Default for BackendKind {
     /// the reference backend: its own simd kernels fit fastest on every shape measured (dense and
-    /// sparse, binary and multinomial; README, "Backends").
+    /// sparse, binary and multinomial; README, "Choosing a backend").
     fn default() -> Self {
         BackendKind::Reference
     }

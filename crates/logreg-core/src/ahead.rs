@@ -1,8 +1,9 @@
 //! cache lines asked for ahead of their use, a few at a time, while other work runs: the class
 //! kernels' gradient product over one tile (the multinomial pass, cross-validation's combined
-//! fold pass on dense rows) brings the next tile's features into the l2 cache, so the next logits product does not wait on memory. into l2, not l1: the tile being
-//! worked on stays in l1 (at 1M × 100 × 10 on a Zen 4 EPYC, 2 threads, the pass went from 52 %
-//! to 62 % of the fma bound when the hint changed from l1 to l2).
+//! fold pass on dense rows) brings the next tile's features into the l2 cache, so the next
+//! logits product does not wait on memory. into l2, not l1: the tile being worked on stays in l1
+//! (at 1M × 100 × 10 on a Zen 4 EPYC, 2 threads, the pass went from 52 % to 62 % of the fma bound
+//! when the hint changed from l1 to l2).
 
 use std::marker::PhantomData;
 
