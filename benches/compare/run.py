@@ -147,16 +147,17 @@ def systems(folder, n, l2, skip_slow):
         return m["coefficients"], m["intercept"], m["fit_seconds"]
 
     for threads in (2, 1):
-        out.append(("logreg", "default (auto, faer)", threads, True, logreg("faer", "auto", threads), read_logreg))
-    out.append(("logreg", "default, tol 1e-5", 2, True, logreg("faer", "auto", 2, ("--tol", "1e-5")), read_logreg))
-    for backend in ("faer", "ndarray", "nalgebra"):
+        out.append(("logreg", "default (auto, reference)", threads, True, logreg("reference", "auto", threads),
+                    read_logreg))
+    out.append(("logreg", "default, tol 1e-5", 2, True, logreg("reference", "auto", 2, ("--tol", "1e-5")), read_logreg))
+    for backend in ("reference", "faer", "ndarray", "nalgebra"):
         for solver in ("newton", "lbfgs"):
             out.append(("logreg", f"{solver}, {backend}", 2, False, logreg(backend, solver, 2), read_logreg))
     # the remaining solvers on the default backend only: the backends differ in their kernels alone
     if not skip_slow:
-        out.append(("logreg", "cd, faer", 2, False, logreg("faer", "cd", 2), read_logreg))
-    out.append(("logreg", "sgd, faer (10 epochs)", 2, False,
-                logreg("faer", "sgd", 2, ("--epochs", "10")), read_logreg))
+        out.append(("logreg", "cd, reference", 2, False, logreg("reference", "cd", 2), read_logreg))
+    out.append(("logreg", "sgd, reference (10 epochs)", 2, False,
+                logreg("reference", "sgd", 2, ("--epochs", "10")), read_logreg))
 
     for solver in ("lbfgs", "newton-cholesky"):
         for tol in (1e-4, 1e-8):
@@ -191,8 +192,9 @@ def multinomial_systems(folder, n, d, k, l2, skip_slow):
         return m["coefficients"], m["intercepts"], m["fit_seconds"]
 
     for threads in (2, 1):
-        out.append(("logreg", "default (auto, faer)", threads, True, logreg("faer", "auto", threads), read_logreg))
-    out.append(("logreg", "default (auto), reference", 2, True, logreg("reference", "auto", 2), read_logreg))
+        out.append(("logreg", "default (auto, reference)", threads, True, logreg("reference", "auto", threads),
+                    read_logreg))
+    out.append(("logreg", "auto, faer", 2, False, logreg("faer", "auto", 2), read_logreg))
     # newton's hessian is ((d+1)·K)² too: wide K-class data leave it to `auto`'s l-bfgs
     solvers = ("newton", "lbfgs") if (d + 1) * k <= 300 else ("lbfgs",)
     for backend in ("faer", "ndarray", "nalgebra", "reference"):
@@ -394,13 +396,13 @@ def multinomial_summary(args, rows, kernel_rows):
             out.append(f"| {r['system']} | {name} | {r['threads']} | {r['fit_seconds']:.3f} | {r['repeats']} | {ttt} | "
                        f"{r['gap']:.1e} | {r['accuracy']:.4f} | {r['peak_mb']:.0f} |")
         out.append("")
-        default = [r for r in here if r["system"] == "logreg" and r["config"].startswith("default (auto, faer)")
+        default = [r for r in here if r["system"] == "logreg" and r["config"].startswith("default (auto, reference)")
                    and r["threads"] == 2]
         reached = [r["time_to_target"] for r in default if r["time_to_target"] is not None]
         if reached:
             t = min(reached)
             peak = max(r["peak_mb"] for r in default)
-            out.append(f"- default logreg (auto, faer, 2 threads): {t:.3f} s, peak memory {peak:.0f} MB = "
+            out.append(f"- default logreg (auto, reference, 2 threads): {t:.3f} s, peak memory {peak:.0f} MB = "
                        f"{peak / (n * d * 8 / 1e6):.2f}× X")
             for system in ("scikit-learn", "smartcore", "linfa-logistic"):
                 theirs = [r for r in here if r["system"] == system]
