@@ -353,8 +353,10 @@ def write_outputs(args, rows, kernel_rows, mn_rows, mn_kernel_rows):
             wr.writeheader()
             wr.writerows(rows)
         with open(args.out / "kernels.csv", "w", newline="") as f:
-            wr = csv.DictWriter(f, fieldnames=["n", "d", "simd", "op", "backend", "threads", "seconds", "gbps",
-                                               "fraction_of_read"])
+            # the probe's rows carry more fields (bytes, sparse) than this table keeps
+            wr = csv.DictWriter(f, extrasaction="ignore",
+                                fieldnames=["n", "d", "simd", "op", "backend", "threads", "seconds", "gbps",
+                                            "fraction_of_read"])
             wr.writeheader()
             wr.writerows(kernel_rows)
         chart(rows, args.out / "chart.png")
@@ -364,8 +366,9 @@ def write_outputs(args, rows, kernel_rows, mn_rows, mn_kernel_rows):
             wr.writeheader()
             wr.writerows(mn_rows)
         with open(args.out / "multinomial_kernels.csv", "w", newline="") as f:
-            wr = csv.DictWriter(f, fieldnames=["n", "d", "k", "simd", "op", "backend", "threads", "seconds", "gbps",
-                                               "gflops", "fraction", "binds"])
+            wr = csv.DictWriter(f, extrasaction="ignore",
+                                fieldnames=["n", "d", "k", "simd", "op", "backend", "threads", "seconds", "gbps",
+                                            "gflops", "fraction", "binds"])
             wr.writeheader()
             wr.writerows(mn_kernel_rows)
     text = summary(args, rows, kernel_rows) if rows else ""
