@@ -54,8 +54,8 @@ impl BackendKind {
 }
 
 impl Default for BackendKind {
-    /// the reference backend: its own simd kernels fit fastest on every shape measured (dense and
-    /// sparse, binary and multinomial; README, "Choosing a backend").
+    /// the reference backend: its own simd kernels fit as fast as the libraries' or faster on the
+    /// shapes measured (dense and sparse, binary and multinomial; README, "Choosing a backend").
     fn default() -> Self {
         BackendKind::Reference
     }
