@@ -58,14 +58,14 @@ fn blocks<const TB: usize, const FUSED: bool>(x: &DenseRows<'_>, h: &[f64], out:
         for a0 in (0..d).step_by(TA) {
             let a_end = (a0 + TA).min(d);
             // columns 0..a_end: whole tiles (they may run past the diagonal, up to d), then the
-            // rest column by column
+            // rest as tiles one column wide
             let mut b0 = 0;
             while b0 < a_end && b0 + TB <= d {
                 tile::<TB, FUSED>(x, h, rows.clone(), a0, a_end, b0, out);
                 b0 += TB;
             }
             for b in b0..a_end {
-                column::<FUSED>(x, h, rows.clone(), a0, a_end, b, out);
+                tile::<1, FUSED>(x, h, rows.clone(), a0, a_end, b, out);
             }
         }
     }
@@ -101,31 +101,6 @@ fn tile<const TB: usize, const FUSED: bool>(
         for (o, s) in o.iter_mut().zip(acc_r) {
             *o += s;
         }
-    }
-}
-
-/// `out[a][b] += Σᵢ hᵢ·xᵢₐ·xᵢᵦ` for `a` in `a0..a_end`, one column `b`.
-#[inline(always)]
-fn column<const FUSED: bool>(
-    x: &DenseRows<'_>,
-    h: &[f64],
-    rows: std::ops::Range<usize>,
-    a0: usize,
-    a_end: usize,
-    b: usize,
-    out: &mut [f64],
-) {
-    let d = x.n_cols();
-    let mut acc = [0.0f64; TA];
-    for i in rows {
-        let row = x.row(i);
-        let hb = h[i] * row[b];
-        for (r, s) in acc.iter_mut().enumerate().take(a_end - a0) {
-            *s = madd::<FUSED>(hb, row[a0 + r], *s);
-        }
-    }
-    for (r, s) in acc.iter().enumerate().take(a_end - a0) {
-        out[(a0 + r) * d + b] += s;
     }
 }
 
