@@ -48,7 +48,8 @@ fn ops(c: &mut Criterion) {
         let bytes = (n * d * 8) as u64;
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
-            let simd = logreg::simd::level();
+            // the level, and the row kernels' where narrower (`avx512-rows-avx2`)
+            let simd = logreg::simd::describe().replace(", ", "-").replace(' ', "-");
             let mut group = c.benchmark_group(format!("ops/{n}x{d}/{threads}t/{simd}"));
             group.throughput(Throughput::Bytes(bytes));
             group.sample_size(10);

@@ -209,7 +209,8 @@ pub struct TrainingConfig {
     pub solver: String,
     /// backend
     pub backend: String,
-    /// simd level the kernels ran at (`avx512`, `avx2`, `scalar`; empty in older files)
+    /// simd level the kernels ran at (`avx512`, `avx2`, `scalar`; `avx512, rows avx2` where the
+    /// dense binary row kernels ran narrower; empty in older files)
     #[serde(default)]
     pub simd: String,
     /// ridge strength

@@ -83,7 +83,7 @@ pub fn render_multiclass(m: &MulticlassMetrics, title: &str, classes: &[String])
 }
 
 /// the convergence line; `simd` the level the kernels ran at.
-pub fn convergence(r: &FitReport, simd: logreg::simd::Level) -> String {
+pub fn convergence(r: &FitReport, simd: &str) -> String {
     format!(
         "convergence: {} on {} ({simd}), {} iterations, objective {:.10}, gradient norm {:.2e}, {}{} ({:.3} s)\n",
         r.solver,

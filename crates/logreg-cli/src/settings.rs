@@ -41,7 +41,7 @@ impl FitArgs {
         TrainingConfig {
             solver: self.solver.to_string(),
             backend: self.backend.to_string(),
-            simd: logreg::simd::level().to_string(),
+            simd: logreg::simd::describe(),
             l2,
             l1,
             standardize: self.standardize,

@@ -504,9 +504,11 @@ fn the_simd_level_can_be_capped_and_is_recorded() {
             .arg(&model)
             .assert()
             .success()
-            .stdout(predicate::str::contains(format!("({level}), ")));
+            .stdout(predicate::str::contains(format!("({level}")));
         let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-        assert_eq!(m["training"]["simd"], level);
+        // the level, then where the row kernels run narrower (zen 4: `avx512, rows avx2`)
+        let recorded = m["training"]["simd"].as_str().unwrap();
+        assert!(recorded == level || recorded.starts_with(&format!("{level}, rows ")), "{recorded} at {level}");
         objectives.push(m["convergence"]["objective"].as_f64().unwrap());
     }
     for o in &objectives {

@@ -245,10 +245,22 @@ pub(crate) fn loss_grad_tiles(
     data: DataRef<'_>,
     rows: &Selection<'_>,
     scratch: &mut [f64],
+    tile: impl FnMut(&Rows<'_>, &[f64], &[f64], &mut [f64], &mut BlockSums),
+) -> BlockSums {
+    loss_grad_tiles_at(crate::simd::level(), data, rows, scratch, tile)
+}
+
+/// [`loss_grad_tiles`] compiled for the simd level `level` (or the cpu's, when narrower).
+#[inline(always)]
+pub(crate) fn loss_grad_tiles_at(
+    level: crate::simd::Level,
+    data: DataRef<'_>,
+    rows: &Selection<'_>,
+    scratch: &mut [f64],
     mut tile: impl FnMut(&Rows<'_>, &[f64], &[f64], &mut [f64], &mut BlockSums),
 ) -> BlockSums {
-    // compiled for the widest simd the cpu has (avx2 / avx-512), chosen at run time
-    crate::simd::widest(
+    crate::simd::at(
+        level,
         #[inline(always)]
         || {
             let mut sums = BlockSums::default();
@@ -378,7 +390,9 @@ impl Backend for ReferenceBackend {
     ) -> BlockSums {
         // every row of a tile is accounted before it is summed: no need to clear it per tile
         let mut tile = TileRows::default();
-        loss_grad_tiles(
+        // at the row kernels' level: the losses between the products as wide as they are
+        loss_grad_tiles_at(
+            crate::simd::row_level(),
             data,
             rows,
             scratch,

@@ -10,7 +10,7 @@
 //! the thread count.
 
 use crate::numerics::{axpy, dot};
-use crate::simd::{Level, level};
+use crate::simd::{Level, row_level};
 use crate::view::DenseRows;
 
 /// the simd kernels of one instruction set; a value exists only where the cpu has it.
@@ -39,19 +39,20 @@ impl Kernels for Scalar {
     }
 }
 
-/// `$body` with `$k` bound to the [`Kernels`] of the widest instruction set the cpu has.
+/// `$body` with `$k` bound to the [`Kernels`] of the instruction set the row kernels run at
+/// ([`row_level`]).
 macro_rules! with_kernels {
     ($k:ident => $body:expr) => {
-        match level() {
+        match row_level() {
             #[cfg(target_arch = "x86_64")]
             Level::Avx512 => {
-                // SAFETY: `level` checked the cpu has avx-512f
+                // SAFETY: `row_level` is at most `level`, which checked the cpu has avx-512f
                 let $k = unsafe { x86::Avx512::new() };
                 $body
             }
             #[cfg(target_arch = "x86_64")]
             Level::Avx2 => {
-                // SAFETY: `level` checked the cpu has avx2 and fma
+                // SAFETY: `row_level` is at most `level`, which checked the cpu has avx2 and fma
                 let $k = unsafe { x86::Avx2::new() };
                 $body
             }

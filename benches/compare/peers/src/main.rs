@@ -66,9 +66,10 @@ fn load_classes(path: &Path) -> Result<Dataset> {
     Ok(loaded.dataset)
 }
 
-/// the simd level the kernels run at (`LOGREG_SIMD` caps it), as recorded with every figure.
-fn simd() -> &'static str {
-    logreg::simd::level().name()
+/// the simd level the kernels run at (`LOGREG_SIMD` caps it; `avx512, rows avx2` where the
+/// binary row kernels run narrower), as recorded with every figure.
+fn simd() -> String {
+    logreg::simd::describe()
 }
 
 fn seconds(f: impl FnOnce()) -> f64 {

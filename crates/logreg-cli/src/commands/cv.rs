@@ -125,7 +125,7 @@ pub fn run(a: CvArgs) -> Result<()> {
         (file, (model.report, listed))
     };
     let refit_seconds = refit_start.elapsed().as_secs_f64();
-    out += &convergence(&report.0, logreg::simd::level());
+    out += &convergence(&report.0, &logreg::simd::describe());
     out += &format!(
         "time: cross-validation {cv_seconds:.3} s ({n_folds} folds × {} penalties, {} threads), refit {refit_seconds:.3} s\n",
         s.penalties.len(),

@@ -80,7 +80,7 @@ pub fn run(a: TrainArgs) -> Result<()> {
         let z = model.decision_function(test.features())?;
         out += &Metrics::new(test.labels(), &z, 0.5).render("test", &classes);
     }
-    out += &convergence(&model.report, logreg::simd::level());
+    out += &convergence(&model.report, &logreg::simd::describe());
     out += &coefficients(&model.feature_names, &model.coefficients, model.intercept, LISTED);
     if model.inference.is_some() {
         out += "standard errors, z, p and 95% intervals: `logreg summary --model <model file>`\n";
@@ -154,7 +154,7 @@ fn train_multinomial(
     for (title, data) in std::iter::once(("train", train)).chain(test.map(|t| ("test", t))) {
         out += &render_multiclass(&model.metrics(data.features(), data.labels())?, title, &classes.values);
     }
-    out += &convergence(&model.report, logreg::simd::level());
+    out += &convergence(&model.report, &logreg::simd::describe());
     out += &class_coefficients(&model, classes, LISTED);
     if model.inference.is_some() {
         out += "standard errors, z, p and 95% intervals: `logreg summary --model <model file>`\n";
