@@ -176,8 +176,10 @@ impl BlockWorkspace {
         let br = self.block_rows;
         let parts = sel.len().div_ceil(br);
         let step = crate::backend::class_tile_rows(d).min(br);
-        self.partials[..parts * width].par_chunks_mut(width).enumerate().for_each(|(part, slots)| {
-            let sub = sel.sub(part * br..(part * br + br).min(sel.len()));
+        // a part's scratch (`k·(step + q)` values) is larger than the workspace's per-block
+        // slice for wide data, so it lives with the thread instead (the slice unused)
+        let unused = &mut self.scratch[..parts];
+        run_parts(sel, br, &mut self.partials[..parts * width], width, unused, 1, |sub, slots, _| {
             slots.fill(0.0);
             COLUMNS_SCRATCH.with_borrow_mut(|scratch| {
                 // the tile's logits (then residuals), one column per job, and the gradients' class
