@@ -30,6 +30,8 @@ pub(crate) struct SecondOrderState {
     full_hessian: bool,
     /// `hess` is the estimate remembered from an earlier fit on the objective, not one made here
     recalled: bool,
+    /// `hess` is the sample's estimate at `theta` itself, made since the last accepted step
+    sampled_here: bool,
     short_steps: usize,
     /// `|g|∞` after the last accepted step over `|g|∞` before it (∞ before the first step)
     progress: f64,
@@ -57,6 +59,7 @@ impl SecondOrderState {
             source,
             full_hessian,
             recalled: false,
+            sampled_here: false,
             short_steps: 0,
             progress: f64::INFINITY,
             trial: vec![0.0; k],
@@ -83,6 +86,11 @@ impl SecondOrderState {
         if iteration > 1 && !stalled && self.short_steps == 0 && self.progress <= KEEP_HESSIAN_PROGRESS {
             return;
         }
+        // an estimate made at this very point (a recalled one's direction led nowhere and was
+        // replaced): sampling again would give the same matrix
+        if self.sampled_here && !stalled {
+            return;
+        }
         // a fit's first step takes the last estimate of an earlier fit on this objective (a
         // path's previous point, nearby): kept while it serves as above, replaced when not
         self.recalled = iteration == 1 && SampledHessian::recall(obj, &mut self.hess);
@@ -100,6 +108,7 @@ impl SecondOrderState {
             self.switch_to_full_hessian(obj);
         } else {
             SampledHessian::remember(obj, &self.hess);
+            self.sampled_here = true;
         }
     }
 
@@ -176,6 +185,7 @@ impl SecondOrderState {
                 self.progress = norm_inf(&self.t_grad) / norm_inf(&self.grad);
                 std::mem::swap(&mut self.theta, &mut self.trial);
                 std::mem::swap(&mut self.grad, &mut self.t_grad);
+                self.sampled_here = false;
                 if self.full_hessian {
                     std::mem::swap(&mut self.hess, &mut self.t_hess);
                 }
