@@ -10,6 +10,9 @@
 //! - `parse DATA.{svm,csv,npy,parquet}`: seconds and MB/s of reading a file into its matrix (best of 3),
 //!   the matrix's bytes (`csr_bytes`: csr arrays or dense X), the process's resident memory
 //!   before and its peak during the first read (json line)
+//! - `in-cache N D [BACKEND]`: every backend's fused loss-and-gradient pass on one thread over
+//!   `N × D` generated rows small enough to stay in cache (1000 × 100 fits a 1 MB l2), repeated:
+//!   the pass's compute cost in nanoseconds a row, without the memory system (json lines)
 //! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
 //!   of every backend on 1 and 2 threads, against the machine's streaming-read bandwidth and its
 //!   measured fma throughput (json lines)
@@ -43,9 +46,11 @@ fn main() -> Result<()> {
             smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), true)
         }
         ["softmax-kernels", data] => softmax_kernels(Path::new(data)),
+        ["in-cache", n, d] => in_cache(n.parse().context("N")?, d.parse().context("D")?, None),
+        ["in-cache", n, d, only] => in_cache(n.parse().context("N")?, d.parse().context("D")?, Some(only)),
         ["parse", data] => parse(Path::new(data)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | parse DATA.{{svm,csv,npy,parquet}} | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | in-cache N D [BACKEND] | parse DATA.{{svm,csv,npy,parquet}} | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
         ),
     }
 }
@@ -212,6 +217,32 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
         for (k, kind) in kinds.iter().enumerate() {
             line("loss_grad", kind.name(), median(times[k].clone()), median(ratios[k].clone()));
         }
+    }
+    Ok(())
+}
+
+/// the fused pass over `n × d` generated rows on one thread, repeated for about 0.2 s five times:
+/// the best time a row, per backend.
+fn in_cache(n: usize, d: usize, only: Option<&str>) -> Result<()> {
+    let ds = logreg::synthetic::Synthetic { n_rows: n, n_cols: d, n_informative: d.div_ceil(2), ..Default::default() }
+        .generate()?;
+    let w: Vec<f64> = (0..d).map(|j| 0.01 * (j as f64).sin()).collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    for kind in BackendKind::ALL.iter().copied().filter(|k| only.is_none_or(|o| o == k.name())) {
+        let (mut ws, mut g) = (BlockWorkspace::new(ds.features(), n), vec![0.0; d]);
+        let mut pass = || {
+            black_box(ws.loss_grad(kind.backend(), ds.as_ref(), &Selection::Range(0..n), black_box(&w), 0.1, &mut g));
+        };
+        let once = pool.install(|| seconds(&mut pass)).max(1e-7);
+        let reps = ((0.2 / once) as usize).clamp(1, 1_000_000);
+        let best = (0..5)
+            .map(|_| pool.install(|| seconds(|| (0..reps).for_each(|_| pass()))) / reps as f64)
+            .fold(f64::INFINITY, f64::min);
+        println!(
+            "{}",
+            json!({"op": "loss_grad_in_cache", "backend": kind.name(), "threads": 1, "n": n, "d": d, "simd": simd(),
+                   "ns_per_row": best / n as f64 * 1e9})
+        );
     }
     Ok(())
 }
