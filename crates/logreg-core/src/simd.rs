@@ -128,9 +128,9 @@ pub(crate) fn fused() -> bool {
 
 /// the level the dense binary row kernels (`X·w`, `Xᵀr` and the fused loss-and-gradient pass
 /// around them) run at: [`level`], but avx2 where that is avx-512 on a cpu that executes 512-bit
-/// operations as two 256-bit halves (amd family 19h, zen 4). measured there (1M × 100 from
-/// memory), the 256-bit kernels are the faster ones: one thread 52 → 45 ms a pass, and
-/// l-bfgs fits 6–9 % sooner. decided once, then cached.
+/// operations as two 256-bit halves (amd family 19h, zen 4): measured there (1M × 100 from
+/// memory), the 256-bit kernels are the faster ones (one thread 55 → 46 ms a pass; l-bfgs fits
+/// 6–9 % sooner). decided once, then cached.
 #[inline(always)]
 pub fn row_level() -> Level {
     static CHOSEN: AtomicU8 = AtomicU8::new(0);
