@@ -3,6 +3,7 @@
 //! each tile summed over a block of rows before it is added to the output, compiled for the
 //! widest simd the cpu has.
 
+use crate::numerics::madd;
 use crate::simd::Level;
 use crate::view::DenseRows;
 
@@ -102,12 +103,6 @@ fn tile<const TB: usize, const FUSED: bool>(
             *o += s;
         }
     }
-}
-
-/// `a·b + c`, one fused multiply-add when `FUSED`.
-#[inline(always)]
-fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
-    if FUSED { a.mul_add(b, c) } else { a * b + c }
 }
 
 #[cfg(test)]

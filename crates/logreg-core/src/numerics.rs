@@ -60,7 +60,7 @@ fn pow2_integral(n: f64) -> f64 {
 /// fma, as inside [`crate::simd::widest`] at avx2 or avx-512; a library call elsewhere), else
 /// a product and a sum.
 #[inline(always)]
-fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
+pub(crate) fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
     if FUSED { a.mul_add(b, c) } else { a * b + c }
 }
 
