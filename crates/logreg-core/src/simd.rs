@@ -63,10 +63,16 @@ pub const SIMD_VAR: &str = "LOGREG_SIMD";
 #[inline(always)]
 pub fn level() -> Level {
     static CHOSEN: AtomicU8 = AtomicU8::new(0);
-    match CHOSEN.load(Ordering::Relaxed) {
+    cached(&CHOSEN, || checked_level().unwrap_or_else(|_| detected()))
+}
+
+/// the level in `chosen` (a rank, 0 until decided), or `decide()`'s, then kept there.
+#[inline(always)]
+fn cached(chosen: &AtomicU8, decide: impl FnOnce() -> Level) -> Level {
+    match chosen.load(Ordering::Relaxed) {
         0 => {
-            let level = checked_level().unwrap_or_else(|_| detected());
-            CHOSEN.store(level.rank(), Ordering::Relaxed);
+            let level = decide();
+            chosen.store(level.rank(), Ordering::Relaxed);
             level
         }
         rank => Level::from_rank(rank),
@@ -134,17 +140,10 @@ pub(crate) fn fused() -> bool {
 #[inline(always)]
 pub fn row_level() -> Level {
     static CHOSEN: AtomicU8 = AtomicU8::new(0);
-    match CHOSEN.load(Ordering::Relaxed) {
-        0 => {
-            let level = match level() {
-                Level::Avx512 if splits_512_bit_operations() => Level::Avx2,
-                level => level,
-            };
-            CHOSEN.store(level.rank(), Ordering::Relaxed);
-            level
-        }
-        rank => Level::from_rank(rank),
-    }
+    cached(&CHOSEN, || match level() {
+        Level::Avx512 if splits_512_bit_operations() => Level::Avx2,
+        level => level,
+    })
 }
 
 /// the levels the kernels run at, as recorded with a fit: [`level`]'s name, followed by
