@@ -42,6 +42,18 @@ impl<'a> Ahead<'a> {
     }
 }
 
+/// requests every cache line of `data` into l2 cache now.
+#[inline(always)]
+pub fn request_all(data: &[f64]) {
+    let base = data.as_ptr().cast::<u8>();
+    // from the start of the line the slice begins in
+    let skew = base as usize % LINE;
+    let first = base.wrapping_sub(skew);
+    for offset in (0..skew + std::mem::size_of_val(data)).step_by(LINE) {
+        prefetch(first.wrapping_add(offset));
+    }
+}
+
 #[inline(always)]
 fn prefetch(p: *const u8) {
     #[cfg(target_arch = "x86_64")]

@@ -298,6 +298,17 @@ impl<'a> DenseRows<'a> {
         self.matrix.row(self.selection.index(k))
     }
 
+    /// the row a pass over the selection reads `k`-th, looking past its end: the `k`-th selected
+    /// row, or for a range the matrix row `k` places past its start (rows beyond the range
+    /// included, while the matrix has them). `None` beyond both.
+    #[inline]
+    pub fn ahead_row(&self, k: usize) -> Option<&'a [f64]> {
+        match &self.selection {
+            Selection::Range(r) => (r.start + k < self.matrix.n_rows()).then(|| self.matrix.row(r.start + k)),
+            Selection::Indices(ix) => ix.get(k).map(|&i| self.matrix.row(i)),
+        }
+    }
+
     /// the selected rows as one row-major matrix view, when they are consecutive.
     pub fn as_contiguous(&self) -> Option<MatrixRef<'a>> {
         match &self.selection {
@@ -406,5 +417,26 @@ impl<'a> Rows<'a> {
             Rows::Dense(r) => r.as_contiguous(),
             Rows::Sparse(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// a range looks past its end into the matrix, a list of indices only along itself.
+    #[test]
+    fn rows_ahead_follow_the_order_a_pass_reads_them_in() {
+        let x: Vec<f64> = (0..10).map(f64::from).collect();
+        let m = MatrixRef::new(&x, 5, 2).unwrap();
+        let range = DenseRows::new(m, Selection::Range(1..3));
+        assert_eq!(range.ahead_row(0), Some(&x[2..4]));
+        assert_eq!(range.ahead_row(3), Some(&x[8..10]));
+        assert_eq!(range.ahead_row(4), None);
+        let picked = [4, 0];
+        let indices = DenseRows::new(m, Selection::Indices(&picked));
+        assert_eq!(indices.ahead_row(0), Some(&x[8..10]));
+        assert_eq!(indices.ahead_row(1), Some(&x[0..2]));
+        assert_eq!(indices.ahead_row(2), None);
     }
 }
