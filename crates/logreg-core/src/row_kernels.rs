@@ -4,8 +4,12 @@
 //!
 //! `X·w` takes one row at a time (four accumulators), so the rows are read as one sequential
 //! stream: measured on a zen 4 epyc (1M × 100, from memory) a row at a time runs at the read's
-//! speed where two or four rows side by side (streams 8·d bytes apart) ran at 40–60 % of it.
-//! `Xᵀ·r` takes rows four at a time, each slice of `g` loaded and stored once per four rows. a
+//! speed where two or four rows side by side (streams 8·d bytes apart) ran at 40–60 % of it
+//! (eight side by side, one accumulator each, tried again 2026-11-23: 10 % faster on rows in
+//! cache, twice as slow from memory, and with rows requested ahead no faster than one at a time).
+//! `Xᵀ·r` takes rows eight at a time (then four, then one), each slice of `g` loaded and stored
+//! once per eight rows (at 1M × 100, one thread, from memory: 37–39 → 35.6–36.5 ms a pass
+//! against four rows, the same sums to the bit). a
 //! row's logit depends only on the row and `w`, and the sums only on the rows' order, never on
 //! the thread count.
 
@@ -17,8 +21,10 @@ use crate::view::DenseRows;
 trait Kernels: Copy {
     /// the dot product of `row` with `w` (the row at least `w.len()` long).
     fn dot(self, row: &[f64], w: &[f64]) -> f64;
-    /// `g ← g + Σ rᵢ·rowsᵢ` (each row at least `g.len()` long).
-    fn axpy4(self, rows: [&[f64]; 4], r: [f64; 4], g: &mut [f64]);
+    /// `g ← g + Σ rᵢ·rowsᵢ` (each row at least `g.len()` long) for `R` (4 or 8) rows, added four
+    /// at a time in order: eight rows give, to the bit, what their two fours give one after
+    /// the other.
+    fn axpy<const R: usize>(self, rows: [&[f64]; R], r: [f64; R], g: &mut [f64]);
 }
 
 /// plain loops, for cpus without avx2.
@@ -32,7 +38,7 @@ impl Kernels for Scalar {
     }
 
     #[inline(always)]
-    fn axpy4(self, rows: [&[f64]; 4], r: [f64; 4], g: &mut [f64]) {
+    fn axpy<const R: usize>(self, rows: [&[f64]; R], r: [f64; R], g: &mut [f64]) {
         for (row, ri) in rows.into_iter().zip(r) {
             axpy(ri, row, g);
         }
@@ -73,13 +79,17 @@ pub fn add_xt_times(x: &DenseRows<'_>, r: &[f64], g: &mut [f64]) {
 /// `g ← g + Σₖ rₖ·xₖ` over the rows `k ≥ from` of `x` with the kernels `k`.
 #[inline(always)]
 fn add_xt_times_with(k: impl Kernels, x: &DenseRows<'_>, r: &[f64], g: &mut [f64], from: usize) {
-    let quads = (r.len() - from) / 4;
-    for q in 0..quads {
-        let i = from + 4 * q;
-        k.axpy4([x.row(i), x.row(i + 1), x.row(i + 2), x.row(i + 3)], [r[i], r[i + 1], r[i + 2], r[i + 3]], g);
+    let mut i = from;
+    while i + 8 <= r.len() {
+        k.axpy::<8>(std::array::from_fn(|q| x.row(i + q)), std::array::from_fn(|q| r[i + q]), g);
+        i += 8;
     }
-    for (i, &ri) in r.iter().enumerate().skip(from + 4 * quads) {
-        axpy(ri, x.row(i), g);
+    if i + 4 <= r.len() {
+        k.axpy::<4>(std::array::from_fn(|q| x.row(i + q)), std::array::from_fn(|q| r[i + q]), g);
+        i += 4;
+    }
+    for (row, &ri) in r.iter().enumerate().skip(i) {
+        axpy(ri, x.row(row), g);
     }
 }
 
@@ -171,9 +181,9 @@ mod x86 {
         }
 
         #[inline(always)]
-        fn axpy4(self, rows: [&[f64]; 4], r: [f64; 4], g: &mut [f64]) {
+        fn axpy<const R: usize>(self, rows: [&[f64]; R], r: [f64; R], g: &mut [f64]) {
             // SAFETY: as above
-            unsafe { axpy4_avx512(rows, r, g) }
+            unsafe { axpy_avx512(rows, r, g) }
         }
     }
 
@@ -196,9 +206,9 @@ mod x86 {
         }
 
         #[inline(always)]
-        fn axpy4(self, rows: [&[f64]; 4], r: [f64; 4], g: &mut [f64]) {
+        fn axpy<const R: usize>(self, rows: [&[f64]; R], r: [f64; R], g: &mut [f64]) {
             // SAFETY: as above
-            unsafe { axpy4_avx2(rows, r, g) }
+            unsafe { axpy_avx2(rows, r, g) }
         }
     }
 
@@ -239,9 +249,10 @@ mod x86 {
         _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)))
     }
 
-    /// `g ← g + Σ rᵢ·rowsᵢ` (each row at least `g.len()` long).
+    /// `g ← g + Σ rᵢ·rowsᵢ` (each row at least `g.len()` long): each slice of `g` loaded and
+    /// stored once, its rows' terms added in order by fma.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn axpy4_avx512(rows: [&[f64]; 4], r: [f64; 4], g: &mut [f64]) {
+    pub(super) unsafe fn axpy_avx512<const R: usize>(rows: [&[f64]; R], r: [f64; R], g: &mut [f64]) {
         let d = g.len();
         assert!(rows.iter().all(|row| row.len() >= d));
         let (gp, xp) = (g.as_mut_ptr(), rows.map(|row| row.as_ptr()));
@@ -251,7 +262,7 @@ mod x86 {
         unsafe {
             while j + 8 <= d {
                 let mut acc = _mm512_loadu_pd(gp.add(j));
-                for i in 0..4 {
+                for i in 0..R {
                     acc = _mm512_fmadd_pd(_mm512_loadu_pd(xp[i].add(j)), rv[i], acc);
                 }
                 _mm512_storeu_pd(gp.add(j), acc);
@@ -260,16 +271,19 @@ mod x86 {
             if j < d {
                 let mask: __mmask8 = (1u8 << (d - j)) - 1;
                 let mut acc = _mm512_maskz_loadu_pd(mask, gp.add(j));
-                for i in 0..4 {
+                for i in 0..R {
                     acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(mask, xp[i].add(j)), rv[i], acc);
                 }
                 _mm512_mask_storeu_pd(gp.add(j), mask, acc);
             }
         }
     }
-    /// `g ← g + Σ rᵢ·rowsᵢ` (each row at least `g.len()` long).
+    /// `g ← g + Σ rᵢ·rowsᵢ` (each row at least `g.len()` long): each slice of `g` loaded and
+    /// stored once, its rows' terms added in order by fma; the last `d mod 4` entries in
+    /// plain arithmetic, four rows at a time.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn axpy4_avx2(rows: [&[f64]; 4], r: [f64; 4], g: &mut [f64]) {
+    pub(super) unsafe fn axpy_avx2<const R: usize>(rows: [&[f64]; R], r: [f64; R], g: &mut [f64]) {
+        const { assert!(R.is_multiple_of(4), "rows four at a time") };
         let d = g.len();
         assert!(rows.iter().all(|row| row.len() >= d));
         let (gp, xp) = (g.as_mut_ptr(), rows.map(|row| row.as_ptr()));
@@ -279,7 +293,7 @@ mod x86 {
         unsafe {
             while j + 4 <= d {
                 let mut acc = _mm256_loadu_pd(gp.add(j));
-                for i in 0..4 {
+                for i in 0..R {
                     acc = _mm256_fmadd_pd(_mm256_loadu_pd(xp[i].add(j)), rv[i], acc);
                 }
                 _mm256_storeu_pd(gp.add(j), acc);
@@ -287,7 +301,10 @@ mod x86 {
             }
         }
         for (jj, gj) in g.iter_mut().enumerate().skip(j) {
-            *gj += ((r[0] * rows[0][jj] + r[1] * rows[1][jj]) + r[2] * rows[2][jj]) + r[3] * rows[3][jj];
+            for q in (0..R).step_by(4) {
+                let t = |i: usize| r[q + i] * rows[q + i][jj];
+                *gj += ((t(0) + t(1)) + t(2)) + t(3);
+            }
         }
     }
     /// the row's dot product with `w` (the row at least `w.len()` long): four accumulators of
@@ -456,7 +473,7 @@ mod simd_kernel_tests {
     use crate::numerics::dot;
     use crate::rng::Rng;
 
-    /// `dot` and `axpy4` against scalar sums for widths 1–40, 63, 95 and 100 (every remainder
+    /// `dot` and `axpy` (four and eight rows) against scalar sums for widths 1–40, 63, 95 and 100 (every remainder
     /// of the 32-, 16-, 8- and 4-wide loops), to 1e-14·Σ|terms| (fma and summation order
     /// differ); rows longer than `w` (only their first `d` values count).
     fn check(k: impl Kernels, seed: u64) {
@@ -464,21 +481,26 @@ mod simd_kernel_tests {
         for d in (1..=40).chain([63, 95, 100]) {
             // each row with three more values than `w`, which must not be read into its sum
             let x: Vec<Vec<f64>> =
-                (0..4).map(|_| (0..d).map(|_| rng.normal()).chain([f64::NAN; 3]).collect()).collect();
+                (0..8).map(|_| (0..d).map(|_| rng.normal()).chain([f64::NAN; 3]).collect()).collect();
             let w: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
             let rows: [&[f64]; 4] = std::array::from_fn(|i| &x[i][..]);
             let scale = |row: &[f64]| row.iter().zip(&w).map(|(a, b)| (a * b).abs()).sum::<f64>();
             for row in rows {
                 assert!((k.dot(row, &w) - dot(&row[..d], &w)).abs() <= 1e-14 * scale(row), "d={d}");
             }
-            let r = [0.5, -1.0, 2.0, 0.25];
+            let r = [0.5, -1.0, 2.0, 0.25, -0.75, 1.5, 3.0, -0.125];
+            let eight: [&[f64]; 8] = std::array::from_fn(|i| &x[i][..]);
             let mut g = w.clone();
-            k.axpy4(rows, r, &mut g);
+            k.axpy::<8>(eight, r, &mut g);
             for j in 0..d {
-                let exact = w[j] + (0..4).map(|i| r[i] * x[i][j]).sum::<f64>();
-                let s = w[j].abs() + (0..4).map(|i| (r[i] * x[i][j]).abs()).sum::<f64>();
+                let exact = w[j] + (0..8).map(|i| r[i] * x[i][j]).sum::<f64>();
+                let s = w[j].abs() + (0..8).map(|i| (r[i] * x[i][j]).abs()).sum::<f64>();
                 assert!((g[j] - exact).abs() <= 1e-14 * s, "d={d} j={j}");
             }
+            let mut fours = w.clone();
+            k.axpy::<4>([eight[0], eight[1], eight[2], eight[3]], [r[0], r[1], r[2], r[3]], &mut fours);
+            k.axpy::<4>([eight[4], eight[5], eight[6], eight[7]], [r[4], r[5], r[6], r[7]], &mut fours);
+            assert_eq!(g, fours, "d={d}: eight rows are their two fours, to the bit");
         }
     }
 
