@@ -473,9 +473,10 @@ mod simd_kernel_tests {
     use crate::numerics::dot;
     use crate::rng::Rng;
 
-    /// `dot` and `axpy` (four and eight rows) against scalar sums for widths 1–40, 63, 95 and 100 (every remainder
-    /// of the 32-, 16-, 8- and 4-wide loops), to 1e-14·Σ|terms| (fma and summation order
-    /// differ); rows longer than `w` (only their first `d` values count).
+    /// `dot` and `axpy` (four and eight rows) against scalar sums for widths 1–40, 63, 95 and
+    /// 100 (every remainder of the 32-, 16-, 8- and 4-wide loops), to 1e-14·Σ|terms| (fma and
+    /// summation order differ); rows longer than `w` (only their first `d` values count); eight
+    /// rows give what their two fours give, to the bit.
     fn check(k: impl Kernels, seed: u64) {
         let mut rng = Rng::new(seed);
         for d in (1..=40).chain([63, 95, 100]) {
