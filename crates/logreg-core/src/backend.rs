@@ -1,7 +1,7 @@
 //! the `Backend` trait: the hot operations over a block of rows, and the pure-rust reference.
 //!
 //! a backend overrides what its library does faster; everything else falls back to the
-//! default methods, which call the reference kernels in [`reference`].
+//! default methods, which call the reference kernels in [`reference`](mod@reference).
 
 use crate::dataset::DataRef;
 use crate::numerics::sum;
