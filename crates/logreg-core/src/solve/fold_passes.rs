@@ -15,14 +15,6 @@ use crate::blocks::{BlockWorkspace, PassJob};
 use crate::dataset::DataRef;
 use crate::view::{Design, Selection};
 
-/// a fold's request: its point `(w, b)` (raw parameters).
-#[derive(Debug)]
-struct Request {
-    fold: usize,
-    w: Vec<f64>,
-    b: f64,
-}
-
 /// what the folds and the server share.
 #[derive(Debug)]
 struct State {
@@ -32,8 +24,15 @@ struct State {
     active: usize,
     /// folds whose thread has ended
     ended: usize,
-    pending: Vec<Request>,
-    results: Vec<Option<(BlockSums, Vec<f64>)>>,
+    /// each fold's point `(w, b)` (raw parameters) while its request waits
+    points: Vec<(Vec<f64>, f64)>,
+    /// the folds whose requests wait
+    asked: Vec<bool>,
+    /// how many requests wait
+    pending: usize,
+    /// each fold's sums once its pass ran (its gradient in `grads`)
+    results: Vec<Option<BlockSums>>,
+    grads: Vec<Vec<f64>>,
     /// the server's pass panicked: the folds waiting for it panic too (instead of waiting on)
     failed: bool,
 }
@@ -65,12 +64,17 @@ pub(crate) struct FoldThread<'p, 'c, B: ?Sized> {
 impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
     /// passes over the features `x` with labels `y` for `folds` fold threads.
     pub fn new(backend: &'c B, x: Design<'c>, y: &'c [f64], folds: usize) -> Self {
+        let d = x.n_cols();
+        // every buffer a pass needs, made once: a pass allocates nothing of the features' width
         let state = State {
             weights: vec![None; folds],
             active: 0,
             ended: 0,
-            pending: Vec::new(),
-            results: (0..folds).map(|_| None).collect(),
+            points: vec![(vec![0.0; d], 0.0); folds],
+            asked: vec![false; folds],
+            pending: 0,
+            results: vec![None; folds],
+            grads: vec![vec![0.0; d]; folds],
             failed: false,
         };
         FoldPasses { backend, x, y, folds, state: Mutex::new(state), changed: Condvar::new() }
@@ -103,11 +107,14 @@ impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
     /// [`BlockWorkspace::loss_grad`] over every row); blocks until the server has run it.
     pub fn loss_grad(&self, fold: usize, w: &[f64], b: f64, grad: &mut [f64]) -> BlockSums {
         let mut st = self.lock();
-        st.pending.push(Request { fold, w: w.to_vec(), b });
+        st.points[fold].0.copy_from_slice(w);
+        st.points[fold].1 = b;
+        st.asked[fold] = true;
+        st.pending += 1;
         self.changed.notify_all();
         loop {
-            if let Some((sums, g)) = st.results[fold].take() {
-                grad.copy_from_slice(&g);
+            if let Some(sums) = st.results[fold].take() {
+                grad.copy_from_slice(&st.grads[fold]);
                 return sums;
             }
             assert!(!st.failed, "the combined pass of the folds failed");
@@ -127,41 +134,59 @@ impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
         let mut ws = BlockWorkspace::for_jobs(self.x, self.folds);
         let columns = matches!(self.x, Design::Dense(_));
         let d = self.x.n_cols();
+        // the server's own copies of the points, gradients and sums, made once
         let mut points: Vec<(Vec<f64>, f64)> = vec![(vec![0.0; d], 0.0); self.folds];
+        let mut grads: Vec<Vec<f64>> = vec![vec![0.0; d]; self.folds];
+        let mut sums = vec![BlockSums::default(); self.folds];
+        let (mut batch, mut folds, mut weights) =
+            (Vec::with_capacity(self.folds), Vec::with_capacity(self.folds), Vec::with_capacity(self.folds));
         let mut st = self.lock();
         loop {
-            if st.ended == self.folds && st.pending.is_empty() {
+            if st.ended == self.folds && st.pending == 0 {
                 return;
             }
-            if st.pending.is_empty() || st.pending.len() < st.active {
+            if st.pending == 0 || st.pending < st.active {
                 st = self.wait(st);
                 continue;
             }
-            let mut batch = std::mem::take(&mut st.pending);
-            batch.sort_by_key(|r| r.fold);
-            // the folds whose passes run: every fold on dense rows, else those that asked
-            let folds: Vec<usize> =
-                if columns { (0..self.folds).collect() } else { batch.iter().map(|r| r.fold).collect() };
-            let weights: Vec<Option<Arc<Vec<f64>>>> = folds.iter().map(|&f| st.weights[f].clone()).collect();
-            drop(st);
-            for r in batch.iter_mut() {
-                points[r.fold] = (std::mem::take(&mut r.w), r.b);
+            // the folds that asked, in fold order, their points copied out
+            batch.clear();
+            for (f, point) in points.iter_mut().enumerate() {
+                if std::mem::take(&mut st.asked[f]) {
+                    batch.push(f);
+                    point.0.copy_from_slice(&st.points[f].0);
+                    point.1 = st.points[f].1;
+                }
             }
+            st.pending = 0;
+            // the folds whose passes run: every fold on dense rows, else those that asked
+            folds.clear();
+            if columns {
+                folds.extend(0..self.folds);
+            } else {
+                folds.extend_from_slice(&batch);
+            }
+            weights.clear();
+            weights.extend(folds.iter().map(|&f| st.weights[f].clone()));
+            drop(st);
             let jobs: Vec<PassJob<'_>> = folds
                 .iter()
                 .zip(&weights)
-                .map(|(&f, s)| PassJob { weights: s.as_deref().map(Vec::as_slice), w: &points[f].0, b: points[f].1 })
+                .map(|(&f, s): (&usize, &Option<Arc<Vec<f64>>>)| PassJob {
+                    weights: s.as_deref().map(Vec::as_slice),
+                    w: &points[f].0,
+                    b: points[f].1,
+                })
                 .collect();
-            let mut grads: Vec<Vec<f64>> = vec![vec![0.0; d]; jobs.len()];
-            let mut views: Vec<&mut [f64]> = grads.iter_mut().map(Vec::as_mut_slice).collect();
+            let mut views: Vec<&mut [f64]> = grads[..jobs.len()].iter_mut().map(Vec::as_mut_slice).collect();
             let data = DataRef { x: self.x, y: self.y, weights: None };
             let all = Selection::Range(0..self.x.n_rows());
-            let mut sums = vec![BlockSums::default(); jobs.len()];
+            let sums = &mut sums[..jobs.len()];
             let pass = || {
                 if columns {
-                    ws.loss_grad_columns(self.backend, data, &all, &jobs, &mut views, &mut sums)
+                    ws.loss_grad_columns(self.backend, data, &all, &jobs, &mut views, sums)
                 } else {
-                    ws.loss_grad_jobs(self.backend, data, &all, &jobs, &mut views, &mut sums)
+                    ws.loss_grad_jobs(self.backend, data, &all, &jobs, &mut views, sums)
                 }
             };
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(pass)) {
@@ -174,10 +199,10 @@ impl<'c, B: Backend + ?Sized> FoldPasses<'c, B> {
                 }
             }
             st = self.lock();
-            let mut results: Vec<Option<(BlockSums, Vec<f64>)>> = sums.into_iter().zip(grads).map(Some).collect();
-            for r in &batch {
-                let job = folds.iter().position(|&f| f == r.fold).expect("every fold that asked has a job");
-                st.results[r.fold] = results[job].take();
+            for &f in &batch {
+                let job = folds.iter().position(|&g| g == f).expect("every fold that asked has a job");
+                st.results[f] = Some(sums[job]);
+                st.grads[f].copy_from_slice(&grads[job]);
             }
             self.changed.notify_all();
         }
