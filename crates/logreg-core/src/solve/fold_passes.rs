@@ -30,8 +30,9 @@ struct State {
     asked: Vec<bool>,
     /// how many requests wait
     pending: usize,
-    /// each fold's sums once its pass ran (its gradient in `grads`)
+    /// each fold's sums once its pass ran
     results: Vec<Option<BlockSums>>,
+    /// each fold's gradient once its pass ran (read with its sums)
     grads: Vec<Vec<f64>>,
     /// the server's pass panicked: the folds waiting for it panic too (instead of waiting on)
     failed: bool,
