@@ -416,7 +416,7 @@ impl Backend for ReferenceBackend {
         "reference"
     }
 
-    /// dense rows in groups of eight (see [`crate::row_kernels`]), each group's logits, losses
+    /// dense rows in groups of eight (see the crate's `row_kernels`), each group's logits, losses
     /// and share of the gradient taken while its rows are in l1 cache: every row is read from
     /// memory once, in order. the sums, residuals and gradient are the default method's to the
     /// bit.

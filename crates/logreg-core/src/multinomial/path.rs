@@ -17,7 +17,7 @@ impl ValidFitParams {
     /// the smallest penalty `λ` at which every coefficient of a multinomial elastic net with
     /// mixing `l1_ratio` is 0: `max |∂L/∂w_cj| / l1_ratio` over classes and features at the
     /// intercept-only fit (glmnet's grouped-free multinomial λ_max); for `l1_ratio = 0` the same
-    /// with [`RIDGE_L1_SHARE`].
+    /// with [`RIDGE_L1_SHARE`](crate::solve::RIDGE_L1_SHARE).
     pub fn multinomial_lambda_max<B: Backend + ?Sized>(
         &self,
         backend: &B,
