@@ -137,7 +137,8 @@ pub enum Format {
     Csv,
     /// libsvm / svmlight: `label index:value …`
     Libsvm,
-    /// numpy .npy: one 2-d float64 array, rows × (features + label), label last
+    /// numpy .npy: one 2-d float64 array, rows × (features + label), label last; or rows ×
+    /// features with the labels from --labels (viewed in place, not copied)
     Npy,
     /// scipy.sparse.save_npz of a csr matrix (features only: labels from --labels)
     Npz,
@@ -189,7 +190,8 @@ pub struct DataArgs {
     /// a category level the model did not see in training: an error, or coded as the reference level
     #[arg(long, value_enum, default_value_t = UnknownLevels::Error)]
     pub unknown_level: UnknownLevels,
-    /// labels of .npz data: a 1-d .npy array or text with one label per line
+    /// labels of .npz data, or of .npy data that holds features only: a 1-d .npy array or text
+    /// with one label per line
     #[arg(long)]
     pub labels: Option<PathBuf>,
     /// width of libsvm or .npz data (train: default its largest index, so that train and test files

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
-use logreg::io::npy::read_npy;
+use logreg::io::npy::{npy_shape, read_npy, read_npy_features, read_npy_unlabelled};
 use logreg::io::npz::{read_npz, read_npz_csr};
 use logreg::io::{CategoricalColumn, CsvOptions, LoadedData, Missing, UnknownLevel, read_csv_features};
 use logreg::{CsrMatrix, Dataset, Design, MatrixRef};
@@ -97,8 +97,15 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
         data.dataset = fit_width(data.dataset, path, input, width)?;
         return Ok((data, path.display().to_string()));
     }
+    if input.labels.is_some() && !matches!(format, Format::Npz | Format::Npy) {
+        bail!("--labels applies to .npz and .npy data (the labels of this format are in the file)");
+    }
     if format == Format::Npy {
-        return Ok((read_npy(path, spec.positive)?, path.display().to_string()));
+        let data = match &input.labels {
+            Some(labels) => read_npy_features(path, labels, spec.positive)?,
+            None => read_npy(path, spec.positive)?,
+        };
+        return Ok((data, path.display().to_string()));
     }
     if format == Format::Parquet {
         return Ok((note_dropped(parquet::read(path, &options)?, path), path.display().to_string()));
@@ -237,6 +244,11 @@ pub fn load_features(
         format @ (Format::Libsvm | Format::Npy) => {
             let data = match format {
                 Format::Libsvm => read_libsvm_for(reader, path, input, Some(features.len()), None)?,
+                // an array as wide as the model has features alone (mapped in place); one column
+                // wider, the label last
+                _ if npy_shape(path)?.get(1) == Some(&(features.len() as u64)) => {
+                    return Ok(Features::Data(read_npy_unlabelled(path)?));
+                }
                 _ => read_npy(path, None)?,
             };
             if data.dataset.n_cols() != features.len() {

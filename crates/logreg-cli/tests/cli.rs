@@ -391,6 +391,56 @@ fn npy_data_trains_and_predicts() {
         .stderr(predicate::str::contains("bad.npy: not a .npy file"));
 }
 
+/// numpy users' `np.save("x.npy", X)`, `np.save("y.npy", y)`: features alone with `--labels`
+/// give the model the combined file gives, and predict reads an array as wide as the model.
+#[test]
+fn npy_features_with_their_labels_train_like_the_combined_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let combined = dir.path().join("g.npy");
+    logreg()
+        .args(["generate", "--samples", "400", "--features", "4", "--seed", "2", "--format", "npy", "--output"])
+        .arg(&combined)
+        .assert()
+        .success();
+    let loaded = logreg::io::read_npy(&combined, None).unwrap();
+    let features = dir.path().join("x.npy");
+    logreg::io::npy::write_npy_features(&loaded.dataset, std::fs::File::create(&features).unwrap()).unwrap();
+    let labels = dir.path().join("y.txt");
+    let text: String =
+        loaded.dataset.labels().iter().map(|&y| format!("{}\n", loaded.classes.values[y as usize])).collect();
+    std::fs::write(&labels, text).unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    logreg().args(["train", "-q", "--data"]).arg(&combined).arg("--model-out").arg(&a).assert().success();
+    logreg()
+        .args(["train", "-q", "--data"])
+        .arg(&features)
+        .arg("--labels")
+        .arg(&labels)
+        .arg("--model-out")
+        .arg(&b)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("400 rows × 4 features"));
+    let coefficients = |path: &Path| {
+        let model: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        (model["coefficients"].clone(), model["intercept"].clone())
+    };
+    assert_eq!(coefficients(&a), coefficients(&b));
+    let predict = |data: &Path| {
+        let out = logreg().arg("predict").arg("--model").arg(&b).arg("--data").arg(data).assert().success();
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    };
+    let (from_features, from_combined) = (predict(&features), predict(&combined));
+    assert_eq!(from_features.lines().count(), 401);
+    assert_eq!(from_features, from_combined);
+    logreg()
+        .args(["train", "-q", "--data", &data("spector.csv"), "--labels"])
+        .arg(&labels)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--labels applies to .npz and .npy data"));
+}
+
 /// more than two classes: train fits the multinomial model (anes96, statsmodels' published
 /// coefficients), predict writes one probability column per class, evaluate and summary read it
 /// back and plot draws its class regions; `--positive` says why it does not apply.

@@ -11,15 +11,39 @@ use rayon::prelude::*;
 use crate::backend::MAX_TILE_ROWS;
 use crate::csr::CsrMatrix;
 use crate::error::{Error, Result};
+use crate::io::mapped::MappedValues;
 use crate::view::{Design, MatrixRef, Rows, Selection};
 
 /// the stored features of a dataset.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 enum Features {
     /// one contiguous row-major buffer
     Dense(Vec<f64>),
+    /// one contiguous row-major buffer: a file's values viewed in place
+    Mapped(Arc<MappedValues>),
     /// compressed sparse rows
     Sparse(CsrMatrix),
+}
+
+impl Features {
+    /// the row-major values, when dense.
+    fn dense_values(&self) -> Option<&[f64]> {
+        match self {
+            Features::Dense(x) => Some(x),
+            Features::Mapped(x) => Some(x.as_slice()),
+            Features::Sparse(_) => None,
+        }
+    }
+}
+
+/// equal when the values are: stored in memory or mapped from a file alike.
+impl PartialEq for Features {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Features::Sparse(a), Features::Sparse(b)) => a == b,
+            (a, b) => a.dense_values().is_some_and(|a| b.dense_values() == Some(a)),
+        }
+    }
 }
 
 /// a labelled dataset: features stored once (one contiguous row-major buffer, or compressed
@@ -81,6 +105,14 @@ impl FeatureNames {
             None => positional(self.prefix, self.first + j),
         }
     }
+}
+
+/// the position of the first value of `values` that is not finite, found by all threads.
+fn first_not_finite(values: &[f64]) -> Option<usize> {
+    const BLOCK: usize = 1 << 16;
+    let finite = |c: &[f64]| c.iter().fold(true, |ok, v| ok & v.is_finite());
+    let block = values.par_chunks(BLOCK).position_first(|c| !finite(c))?;
+    values.iter().skip(block * BLOCK).position(|v| !v.is_finite()).map(|k| block * BLOCK + k)
 }
 
 /// `{prefix}{j}`.
@@ -243,11 +275,7 @@ impl Dataset {
                 found: features.len(),
             });
         }
-        let finite = |c: &[f64]| c.iter().fold(true, |ok, v| ok & v.is_finite());
-        let bad_block = if scan { features.par_chunks(1 << 16).position_first(|c| !finite(c)) } else { None };
-        if let Some(pos) =
-            bad_block.and_then(|b| features.iter().skip(b << 16).position(|v| !v.is_finite()).map(|k| (b << 16) + k))
-        {
+        if scan && let Some(pos) = first_not_finite(&features) {
             return Err(Error::InvalidValue {
                 what: "features",
                 row: pos / n_cols,
@@ -257,6 +285,37 @@ impl Dataset {
         }
         let n_rows = features.len() / n_cols;
         Self::checked(Features::Dense(features), n_rows, n_cols, labels, n_classes)
+    }
+
+    /// dataset of `n_classes` classes whose row-major features (`n_cols` columns) are a file's
+    /// values mapped in place; they are checked finite (the first that is not: an error naming
+    /// `path`, its row and column).
+    pub(crate) fn mapped(
+        features: MappedValues,
+        n_cols: usize,
+        labels: Vec<f64>,
+        n_classes: usize,
+        path: &std::path::Path,
+    ) -> Result<Self> {
+        let values = features.as_slice();
+        if n_cols == 0 || !values.len().is_multiple_of(n_cols) {
+            return Err(Error::InvalidData(format!("{}: not a whole number of rows", path.display())));
+        }
+        if let Some(pos) = first_not_finite(values) {
+            return Err(Error::InvalidValue {
+                what: "features",
+                row: pos / n_cols,
+                column: pos % n_cols,
+                reason: format!("{} in {} is not a finite number", values[pos], path.display()),
+            });
+        }
+        let n_rows = values.len() / n_cols;
+        Self::checked(Features::Mapped(Arc::new(features)), n_rows, n_cols, labels, n_classes)
+    }
+
+    /// whether the features are a file's values viewed in place (mapped), not a copy.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.features, Features::Mapped(_))
     }
 
     /// dataset of sparse features (checked finite by [`CsrMatrix::new`]) and `n_classes ≥ 2`
@@ -347,10 +406,11 @@ impl Dataset {
     /// the features, dense or sparse.
     pub fn features(&self) -> Design<'_> {
         match &self.features {
-            Features::Dense(x) => {
-                Design::Dense(MatrixRef::new(x, self.n_rows, self.n_cols).expect("sizes checked at construction"))
-            }
             Features::Sparse(x) => Design::Sparse(x.view()),
+            dense => Design::Dense(
+                MatrixRef::new(dense.dense_values().expect("dense"), self.n_rows, self.n_cols)
+                    .expect("sizes checked at construction"),
+            ),
         }
     }
 
@@ -368,6 +428,7 @@ impl Dataset {
     pub fn into_features(self) -> Vec<f64> {
         match self.features {
             Features::Dense(x) => x,
+            Features::Mapped(x) => x.as_slice().to_vec(),
             Features::Sparse(x) => x.to_dense(),
         }
     }
@@ -388,11 +449,14 @@ impl Dataset {
     /// the same data with its features stored sparse (a dense dataset's nonzeros).
     pub fn to_sparse(&self) -> Dataset {
         let features = match &self.features {
-            Features::Dense(x) => Features::Sparse(
-                CsrMatrix::from_dense(MatrixRef::new(x, self.n_rows, self.n_cols).expect("sizes checked"))
-                    .expect("checked finite at construction"),
-            ),
             Features::Sparse(x) => Features::Sparse(x.clone()),
+            dense => Features::Sparse(
+                CsrMatrix::from_dense(
+                    MatrixRef::new(dense.dense_values().expect("dense"), self.n_rows, self.n_cols)
+                        .expect("sizes checked"),
+                )
+                .expect("checked finite at construction"),
+            ),
         };
         Dataset { features, ..self.clone_without_features() }
     }
@@ -401,6 +465,7 @@ impl Dataset {
     pub fn to_dense(&self) -> Dataset {
         let features = match &self.features {
             Features::Dense(x) => Features::Dense(x.clone()),
+            Features::Mapped(x) => Features::Mapped(x.clone()),
             Features::Sparse(x) => Features::Dense(x.to_dense()),
         };
         Dataset { features, ..self.clone_without_features() }
@@ -467,7 +532,7 @@ impl Dataset {
     /// a new dataset holding the rows `indices` in that order (features copied once).
     pub fn select_rows(&self, indices: &[usize]) -> Dataset {
         let features = match &self.features {
-            Features::Dense(_) => {
+            Features::Dense(_) | Features::Mapped(_) => {
                 let x = self.dense_features().expect("dense");
                 let mut features = Vec::with_capacity(indices.len() * self.n_cols);
                 for &i in indices {

@@ -56,6 +56,17 @@ impl LabelCollector {
         self.codes.push(code);
     }
 
+    /// record for the next row the value recorded for an earlier row that had code `code` (see
+    /// [`LabelCollector::last_code`]): a repeated value without its text compared again.
+    pub(crate) fn push_code(&mut self, code: u8) {
+        self.codes.push(code);
+    }
+
+    /// the code recorded for the last row pushed.
+    pub(crate) fn last_code(&self) -> Option<u8> {
+        self.codes.last().copied()
+    }
+
     /// the code of a value; a value past [`MAX_CLASSES`] marks the collector as overflowed.
     fn code_of(&mut self, key: String) -> u8 {
         match self.distinct.iter().position(|v| *v == key) {

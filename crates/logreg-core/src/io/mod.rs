@@ -5,6 +5,7 @@ pub mod csv;
 pub mod decimal;
 mod labels;
 pub mod libsvm;
+pub(crate) mod mapped;
 pub(crate) mod memory;
 pub mod npy;
 pub mod npz;
@@ -16,7 +17,7 @@ pub use self::categories::{CategoricalColumn, UnknownLevel};
 pub use self::csv::{CsvOptions, DEFAULT_NA_VALUES, Missing, read_csv, read_csv_features};
 pub use labels::{Classes, LabelCollector};
 pub use libsvm::read_libsvm;
-pub use npy::{read_npy, write_npy};
+pub use npy::{read_npy, read_npy_features, read_npy_unlabelled, write_npy};
 
 use crate::dataset::Dataset;
 

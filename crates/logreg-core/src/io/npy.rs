@@ -1,7 +1,10 @@
-//! numpy `.npy`: one 2-d float64 array in c order, `n × (d + 1)`, the last column the label.
+//! numpy `.npy`: one 2-d float64 array in c order, `n × (d + 1)`, the last column the label,
 //! read straight into the dataset's buffer (peak memory ≈ the features' size): a file in numpy's
 //! native layout (little-endian `<f8`, c order) by all threads at once, each reading its rows'
 //! bytes at their offset; other inputs value by value.
+//!
+//! or features alone, `n × d`, with the labels in a file of their own ([`read_npy_features`]):
+//! in the native layout viewed in place, the file mapped into memory, never copied.
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -54,6 +57,130 @@ pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) ->
     finish(x, d, y.into_iter(), path, positive)
 }
 
+/// the features in the npy at `path` — a 2-d float64 array, rows × features, every column a
+/// feature — with the labels in `labels` (a 1-d `.npy` or one label per line, as for `.npz`);
+/// `positive` names the label value modelled as 1 (default: the larger). a file in numpy's
+/// native layout (little-endian `<f8`, c order) on a little-endian unix machine is mapped and
+/// its values viewed in place, checked finite by all threads ([`Dataset::is_mapped`]); other
+/// inputs are read value by value.
+pub fn read_npy_features(path: &Path, labels: &Path, positive: Option<&str>) -> Result<LoadedData> {
+    let mut classes = None;
+    let dataset = features_with_labels(path, |n| {
+        let (y, c) = super::npz::read_labels_for(labels, n, path, positive)?;
+        let k = c.len();
+        classes = Some(c);
+        Ok((y, k))
+    })?;
+    Ok(LoadedData::labelled_positional(dataset, classes.expect("labels read")))
+}
+
+/// the features in the npy at `path` (rows × features, as [`read_npy_features`], mapped where
+/// it maps them) for prediction: the dataset's labels are all 0, standing for unknown ones.
+pub fn read_npy_unlabelled(path: &Path) -> Result<Dataset> {
+    features_with_labels(path, |n| Ok((vec![0.0; n], 2)))
+}
+
+/// the shape of the array in the npy at `path`, from its header.
+pub fn npy_shape(path: &Path) -> Result<Vec<u64>> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| Error::Parse {
+        path: path.into(),
+        line: None,
+        column: None,
+        message: format!("not a .npy file: {e}"),
+    })?;
+    Ok(npy.shape().to_vec())
+}
+
+/// the dataset of the features in the npy at `path` and the labels (class indices) and number
+/// of classes `labels(rows)` gives.
+fn features_with_labels(path: &Path, labels: impl FnOnce(usize) -> Result<(Vec<f64>, usize)>) -> Result<Dataset> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    let mapped = native_layout(&file, path)?.and_then(|(offset, n, d)| {
+        let values = crate::io::mapped::MappedValues::map(&file, usize::try_from(offset).ok()?, n.checked_mul(d)?)?;
+        Some((values, n, d))
+    });
+    let dataset = match mapped {
+        Some((values, n, d)) => {
+            let (y, k) = labels(n)?;
+            Dataset::mapped(values, d, y, k, path)?
+        }
+        None => {
+            let (values, n, d) = read_all_values(file, path)?;
+            if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+                return Err(not_finite(path, k / d, k % d, values[k]));
+            }
+            let (y, k) = labels(n)?;
+            Dataset::with_classes_of_finite(values, d, y, k)?
+        }
+    };
+    Ok(dataset.with_positional_names())
+}
+
+/// every value of the 2-d float64 array in the npy `reader` (`path` names it in errors), row by
+/// row, with its shape.
+fn read_all_values<R: Read>(reader: R, path: &Path) -> Result<(Vec<f64>, usize, usize)> {
+    let err = |message: String| Error::Parse { path: path.into(), line: None, column: None, message };
+    let npy = npyz::NpyFile::new(BufReader::new(reader)).map_err(|e| err(format!("not a .npy file: {e}")))?;
+    let shape = npy.shape().to_vec();
+    if shape.len() != 2 || shape[1] == 0 || shape[0] == 0 {
+        return Err(err(format!("expected a 2-d array of rows × features, found shape {shape:?}")));
+    }
+    if npy.order() != npyz::Order::C {
+        return Err(err("expected c (row-major) order, found fortran order".into()));
+    }
+    let (n, d) = (shape[0] as usize, shape[1] as usize);
+    let too_large = || err(format!("the header's shape {shape:?} is larger than this machine's memory"));
+    let mut x: Vec<f64> = Vec::new();
+    x.try_reserve_exact(n.checked_mul(d).ok_or_else(too_large)?).map_err(|_| too_large())?;
+    for (k, v) in npy.data::<f64>().map_err(|e| err(format!("expected float64 values ('<f8'): {e}")))?.enumerate() {
+        x.push(v.map_err(|e| err(format!("cannot read value {k}: {e}")))?);
+    }
+    if x.len() != n * d {
+        return Err(err(format!("{} values for the shape {shape:?}", x.len())));
+    }
+    Ok((x, n, d))
+}
+
+/// the data's byte offset, rows and columns of the npy `file` when it is in numpy's native
+/// layout (little-endian `<f8`, c order, 2-d, every value present, a version 1–3 header); `None`
+/// otherwise (read value by value then: that read says what is wrong, if anything).
+fn native_layout(file: &std::fs::File, path: &Path) -> Result<Option<(u64, usize, usize)>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        let io = |source| Error::Io { path: path.into(), source };
+        let mut head = [0u8; 12];
+        if file.read_exact_at(&mut head, 0).is_err() || &head[..6] != b"\x93NUMPY" {
+            return Ok(None);
+        }
+        let offset = match head[6] {
+            1 => 10 + u64::from(u16::from_le_bytes([head[8], head[9]])),
+            2 | 3 => 12 + u64::from(u32::from_le_bytes([head[8], head[9], head[10], head[11]])),
+            _ => return Ok(None),
+        };
+        let mut header = vec![0u8; offset as usize];
+        file.read_exact_at(&mut header, 0).map_err(io)?;
+        let Ok(npy) = npyz::NpyFile::new(&header[..]) else { return Ok(None) };
+        let little_f8 = matches!(npy.dtype(), npyz::DType::Plain(t) if t.to_string() == "<f8");
+        let shape = npy.shape().to_vec();
+        if !little_f8 || npy.order() != npyz::Order::C || shape.len() != 2 || shape[1] == 0 || shape[0] == 0 {
+            return Ok(None);
+        }
+        let (n, width) = (shape[0] as usize, shape[1] as usize);
+        let len = file.metadata().map_err(io)?.len();
+        if (len - offset.min(len)) / 8 != (n as u64).saturating_mul(width as u64) {
+            return Ok(None); // truncated or padded
+        }
+        Ok(Some((offset, n, width)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        Ok(None)
+    }
+}
+
 /// the error for a value that is not a finite number.
 fn not_finite(path: &Path, row: usize, column: usize, v: f64) -> Error {
     Error::InvalidValue {
@@ -97,7 +224,7 @@ mod parallel {
 
     use rayon::prelude::*;
 
-    use super::{finish, not_finite};
+    use super::{finish, native_layout, not_finite};
     use crate::error::{Error, Result};
     use crate::io::LoadedData;
 
@@ -108,29 +235,12 @@ mod parallel {
     /// (read value by value then).
     pub fn read(file: &File, path: &Path, positive: Option<&str>) -> Result<Option<LoadedData>> {
         let io = |source| Error::Io { path: path.into(), source };
-        let mut head = [0u8; 12];
-        if file.read_exact_at(&mut head, 0).is_err() || &head[..6] != b"\x93NUMPY" {
-            return Ok(None);
+        let Some((offset, n, width)) = native_layout(file, path)? else { return Ok(None) };
+        if width < 2 {
+            return Ok(None); // the value-by-value read says what is wrong
         }
-        let offset = match head[6] {
-            1 => 10 + u64::from(u16::from_le_bytes([head[8], head[9]])),
-            2 | 3 => 12 + u64::from(u32::from_le_bytes([head[8], head[9], head[10], head[11]])),
-            _ => return Ok(None),
-        };
-        let mut header = vec![0u8; offset as usize];
-        file.read_exact_at(&mut header, 0).map_err(io)?;
-        let Ok(npy) = npyz::NpyFile::new(&header[..]) else { return Ok(None) };
-        let little_f8 = matches!(npy.dtype(), npyz::DType::Plain(t) if t.to_string() == "<f8");
-        let shape = npy.shape().to_vec();
-        if !little_f8 || npy.order() != npyz::Order::C || shape.len() != 2 || shape[1] < 2 || shape[0] == 0 {
-            return Ok(None);
-        }
-        let (n, width) = (shape[0] as usize, shape[1] as usize);
         let d = width - 1;
-        let len = file.metadata().map_err(io)?.len();
-        if (len - offset.min(len)) / 8 != (n as u64).saturating_mul(width as u64) {
-            return Ok(None); // truncated or padded: the value-by-value read says what is wrong
-        }
+        let shape = [n, width];
         let mut x: Vec<f64> = Vec::new();
         let too_large = || Error::Parse {
             path: path.into(),
@@ -177,6 +287,21 @@ mod parallel {
         unsafe { x.set_len(n * d) };
         finish(x, d, y.into_iter(), path, positive).map(Some)
     }
+}
+
+/// write the features of `data` alone as npy (rows × features), as numpy's `np.save` of a
+/// float64 matrix: read back with its labels by [`read_npy_features`].
+pub fn write_npy_features<W: Write>(data: &Dataset, writer: W) -> std::io::Result<()> {
+    use npyz::WriterBuilder;
+    let (n, d) = (data.n_rows() as u64, data.n_cols() as u64);
+    let mut w = npyz::WriteOptions::new().default_dtype().shape(&[n, d]).writer(BufWriter::new(writer)).begin_nd()?;
+    let x = data.features();
+    let mut row = vec![0.0; data.n_cols()];
+    for i in 0..data.n_rows() {
+        x.row_into(i, &mut row);
+        w.extend(row.iter().copied())?;
+    }
+    w.finish()
 }
 
 /// write `data` as npy (features, then the label — the class index — as the last column).
@@ -246,6 +371,67 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let e = read_npy(&path, None).unwrap_err().to_string();
         assert!(e.contains("row 2500") && e.contains("column 3"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// an npy file (version 1.0) of `n × d` values in `descr` (`<f8` or `>f8`), c order.
+    fn raw_npy(path: &Path, descr: &str, n: usize, d: usize, values: &[f64]) {
+        let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({n}, {d}), }}");
+        // magic, version, header length, dict, spaces and a newline to a multiple of 64 bytes
+        let len = (10 + dict.len() + 1).next_multiple_of(64) - 10;
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend_from_slice(&(len as u16).to_le_bytes());
+        bytes.extend_from_slice(dict.as_bytes());
+        bytes.resize(10 + len - 1, b' ');
+        bytes.push(b'\n');
+        for v in values {
+            bytes.extend_from_slice(&if descr == "<f8" { v.to_le_bytes() } else { v.to_be_bytes() });
+        }
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn features_alone_with_their_labels_are_mapped_or_read_the_same() {
+        let dir = std::env::temp_dir().join(format!("logreg-npy-features-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (n, d) = (3000, 7);
+        let x: Vec<f64> = (0..n * d).map(|k| (k as f64 * 0.37).sin() * 1e3).collect();
+        let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
+        let combined = dir.join("xy.npy");
+        write_npy(&Dataset::new(x.clone(), d, y.clone()).unwrap(), std::fs::File::create(&combined).unwrap()).unwrap();
+        let expected = read_npy(&combined, None).unwrap();
+        let labels = dir.join("y.txt");
+        std::fs::write(&labels, y.iter().map(|v| format!("{v}\n")).collect::<String>()).unwrap();
+        for descr in ["<f8", ">f8"] {
+            let path = dir.join("x.npy");
+            raw_npy(&path, descr, n, d, &x);
+            let got = read_npy_features(&path, &labels, None).unwrap();
+            assert_eq!(got, expected, "{descr}");
+            // numpy's native layout is viewed in place, others read
+            assert_eq!(got.dataset.is_mapped(), cfg!(all(unix, target_endian = "little")) && descr == "<f8");
+            let unlabelled = read_npy_unlabelled(&path).unwrap();
+            assert_eq!(unlabelled.dense_features().unwrap().data(), &x[..]);
+            assert!(unlabelled.labels().iter().all(|&v| v == 0.0));
+            // the first value that is not finite, in file order, named by row and column
+            let mut bad = x.clone();
+            bad[2900 * d + 1] = f64::INFINITY;
+            bad[2500 * d + 3] = f64::NAN;
+            raw_npy(&path, descr, n, d, &bad);
+            let e = read_npy_features(&path, &labels, None).unwrap_err().to_string();
+            assert!(e.contains("row 2500") && e.contains("column 3") && e.contains("x.npy"), "{descr}: {e}");
+        }
+        // as numpy (and `write_npy_features`) writes it: viewed in place
+        let written = dir.join("w.npy");
+        write_npy_features(&expected.dataset, std::fs::File::create(&written).unwrap()).unwrap();
+        let got = read_npy_features(&written, &labels, None).unwrap();
+        assert_eq!(got, expected);
+        assert_eq!(got.dataset.is_mapped(), cfg!(all(unix, target_endian = "little")));
+        // a label for every row
+        let path = dir.join("x.npy");
+        raw_npy(&path, "<f8", n, d, &x);
+        std::fs::write(&labels, "0\n1\n").unwrap();
+        let e = read_npy_features(&path, &labels, None).unwrap_err().to_string();
+        assert!(e.contains("2 labels for the 3000 rows"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::{LabelCollector, LoadedData};
+use super::{Classes, LabelCollector, LoadedData};
 use crate::csr::CsrMatrix;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -100,31 +100,65 @@ fn canonical(indptr: &[i64], indices: &[i64], values: Vec<f64>) -> (Vec<usize>, 
 /// `positive` names the label value modelled as 1 (default: the larger).
 pub fn read_npz(path: &Path, labels: &Path, positive: Option<&str>) -> Result<LoadedData> {
     let x = read_npz_csr(path)?;
-    let raw = read_label_file(labels)?;
-    if raw.len() != x.n_rows() {
+    let (y, classes) = read_labels_for(labels, x.n_rows(), path, positive)?;
+    let dataset = Dataset::sparse(x, y, classes.len())?.with_positional_names();
+    Ok(LoadedData::labelled_positional(dataset, classes))
+}
+
+/// the labels in `labels` (see [`read_label_file`]) of the `n_rows` rows of the data at `path`,
+/// as class indices; `positive` names the label value modelled as 1 (default: the larger).
+pub(crate) fn read_labels_for(
+    labels: &Path,
+    n_rows: usize,
+    path: &Path,
+    positive: Option<&str>,
+) -> Result<(Vec<f64>, Classes)> {
+    let bytes = std::fs::read(labels).map_err(|source| Error::Io { path: labels.into(), source })?;
+    let mut collector = LabelCollector::default();
+    // numbers (one label a row, few distinct): each distinct value written out and compared once
+    let numbers = if bytes.starts_with(b"\x93NUMPY") {
+        let err = |message: String| Error::Parse { path: labels.into(), line: None, column: None, message };
+        match npy_values(&bytes, "labels").map_err(err)? {
+            Values::Floats(v) => Some(push_distinct(&mut collector, &v, |x| x.to_bits(), |x| x.to_string())),
+            Values::Integers(v) => Some(push_distinct(&mut collector, &v, |&x| x as u64, |x| x.to_string())),
+            Values::Text(_) => None,
+        }
+    } else {
+        None
+    };
+    let count = match numbers {
+        Some(count) => count,
+        None => {
+            let raw = label_values(bytes, labels)?;
+            raw.iter().for_each(|v| collector.push(v));
+            raw.len()
+        }
+    };
+    if count != n_rows {
         return Err(Error::Parse {
             path: labels.into(),
             line: None,
             column: None,
-            message: format!("{} labels for the {} rows of {}", raw.len(), x.n_rows(), path.display()),
+            message: format!("{count} labels for the {n_rows} rows of {}", path.display()),
         });
     }
-    let mut collector = LabelCollector::default();
-    raw.iter().for_each(|v| collector.push(v));
-    let (y, classes) = collector.finish("label", positive).map_err(|e| Error::Parse {
+    collector.finish("label", positive).map_err(|e| Error::Parse {
         path: labels.into(),
         line: None,
         column: None,
         message: e.to_string(),
-    })?;
-    let dataset = Dataset::sparse(x, y, classes.len())?.with_positional_names();
-    Ok(LoadedData::labelled_positional(dataset, classes))
+    })
 }
 
 /// the labels in `path`: a 1-d `.npy` array (numbers or strings), else text with one label per
 /// line (blank lines skipped).
 pub fn read_label_file(path: &Path) -> Result<Vec<String>> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    label_values(bytes, path)
+}
+
+/// [`read_label_file`] of the file's `bytes`.
+fn label_values(bytes: Vec<u8>, path: &Path) -> Result<Vec<String>> {
     let err = |message: String| Error::Parse { path: path.into(), line: None, column: None, message };
     if bytes.starts_with(b"\x93NUMPY") {
         return Ok(match npy_values(&bytes, "labels").map_err(err)? {
@@ -135,6 +169,31 @@ pub fn read_label_file(path: &Path) -> Result<Vec<String>> {
     }
     let text = String::from_utf8(bytes).map_err(|_| err("labels: neither a .npy file nor utf-8 text".into()))?;
     Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
+}
+
+/// push each of `values` into `collector`, a value's text (`text`) made and compared only at its
+/// first appearance (told apart by `key`); returns how many were pushed.
+fn push_distinct<T>(
+    collector: &mut LabelCollector,
+    values: &[T],
+    key: impl Fn(&T) -> u64,
+    text: impl Fn(&T) -> String,
+) -> usize {
+    // (key, code) of the values seen: few (the classes), searched in order
+    let mut seen: Vec<(u64, u8)> = Vec::new();
+    for v in values {
+        let k = key(v);
+        match seen.iter().find(|(s, _)| *s == k) {
+            Some(&(_, code)) => collector.push_code(code),
+            None => {
+                collector.push(&text(v));
+                if seen.len() < 2 * crate::dataset::MAX_CLASSES {
+                    seen.push((k, collector.last_code().expect("just pushed")));
+                }
+            }
+        }
+    }
+    values.len()
 }
 
 /// the values of a 1-d (or 0-d) npy array.
