@@ -156,26 +156,31 @@ pub fn log1p_unit(e: f64) -> f64 {
 /// [`log1p_unit`], its series by fused multiply-adds when `FUSED` (see [`madd`]).
 #[inline(always)]
 pub(crate) fn log1p_unit_with<const FUSED: bool>(e: f64) -> f64 {
-    // log(1 + e) = 2·atanh(u), u = e / (2 + e) ∈ [0, 1/3]: the odd series in u converges as 9⁻ᵏ
-    let u = e / (2.0 + e);
+    // log(1 + e) = log a + 2·atanh(u), u = (1 + e − a)/(1 + e + a), a = 1 below e = ¼, else
+    // a = 3/2 (where e − ½ is exact): |u| ≤ 1/7, so the odd series in u converges as 0.0204ᵏ
+    const LN_3_2_HI: f64 = 0.405_465_108_108_164_4;
+    const LN_3_2_LO: f64 = -2.8811380259626426e-18;
+    let upper = e >= 0.25;
+    let u = if upper { e - 0.5 } else { e } / (e + if upper { 2.5 } else { 2.0 });
     let u2 = u * u;
     // the three leading terms by horner's rule (they carry the rounding), the rest by estrin's
-    let tail = estrin::<FUSED, 17>(u2, ATANH_TAIL);
-    let q = madd::<FUSED>(u2, madd::<FUSED>(u2, madd::<FUSED>(u2, tail, 1.0 / 5.0), 1.0 / 3.0), 1.0);
-    2.0 * u * q
+    let tail = estrin::<FUSED, 7>(u2, const { atanh_tail::<7>() });
+    let q = u2 * madd::<FUSED>(u2, madd::<FUSED>(u2, tail, 1.0 / 5.0), 1.0 / 3.0);
+    let (hi, lo) = if upper { (LN_3_2_HI, LN_3_2_LO) } else { (0.0, 0.0) };
+    hi + (2.0 * u + madd::<FUSED>(2.0 * u, q, lo))
 }
 
-/// `1/(2k + 7)` for `k = 0..17`: the atanh series' coefficients after its first three, fixed at
+/// `1/(2k + 7)` for `k = 0..N`: the atanh series' coefficients after its first three, fixed at
 /// compile time.
-const ATANH_TAIL: [f64; 17] = {
-    let mut c = [0.0; 17];
+const fn atanh_tail<const N: usize>() -> [f64; N] {
+    let mut c = [0.0; N];
     let mut k = 0;
-    while k < 17 {
+    while k < N {
         c[k] = 1.0 / (2 * k + 7) as f64;
         k += 1;
     }
     c
-};
+}
 
 /// `log t` for `t ≥ 1` (a softmax row's `Σ exp(z − max)`), to a few ulp; branch-free so loops
 /// vectorise (`ln` is a library call per value); NaN when `t` is NaN or infinite.
@@ -202,23 +207,11 @@ pub(crate) fn ln_at_least_one_with<const FUSED: bool>(t: f64) -> f64 {
     let u2 = u * u;
     // the odd series in u converges as 0.03ᵏ: ten terms after the first, the three leading ones by
     // horner's rule (they carry the rounding), the rest by estrin's
-    let tail = estrin::<FUSED, 8>(u2, ATANH_TAIL_NEAR_ONE);
+    let tail = estrin::<FUSED, 8>(u2, const { atanh_tail::<8>() });
     let q = u2 * madd::<FUSED>(u2, madd::<FUSED>(u2, tail, 1.0 / 5.0), 1.0 / 3.0);
     // `0·t` is 0 for finite t and NaN otherwise
     e * LN2_HI + (2.0 * u + madd::<FUSED>(2.0 * u, q, e * LN2_LO)) + 0.0 * t
 }
-
-/// `1/(2k + 7)` for `k = 0..8`: the atanh series' coefficients after its first three, as far as
-/// `|u| ≤ 0.172` needs them.
-const ATANH_TAIL_NEAR_ONE: [f64; 8] = {
-    let mut c = [0.0; 8];
-    let mut k = 0;
-    while k < 8 {
-        c[k] = 1.0 / (2 * k + 7) as f64;
-        k += 1;
-    }
-    c
-};
 
 /// curvature `σ(z)·(1 − σ(z))` of the log-loss at logit `z`, without cancellation; branch-free;
 /// NaN when `z` is not finite.
@@ -399,13 +392,13 @@ mod tests {
         for e in [1e-300, 5e-324, 1e-17, 1e-9, 0.3333, 1.0] {
             worst = worst.max(ulps(log1p_unit(e), e.ln_1p()));
         }
-        assert!(worst <= 3, "worst error {worst} ulp");
+        assert!(worst <= 2, "worst error {worst} ulp");
         let mut worst = 0;
         for k in 0..=20_000 {
             let e = k as f64 / 20_000.0;
             worst = worst.max(ulps(log1p_unit_with::<true>(e), e.ln_1p()));
         }
-        assert!(worst <= 3, "fused: worst error {worst} ulp");
+        assert!(worst <= 2, "fused: worst error {worst} ulp");
     }
 
     #[test]
