@@ -5,11 +5,12 @@
     python3 benches/compare/input.py --size 100000x100   # a quick look
 
 one dataset (scikit-learn's make_classification, standardised; label `y` last) is written as
-csv with 17 significant digits, as npy, and (when pyarrow is installed) as snappy parquet. then,
+csv with 17 significant digits, as npy, as the features alone (`x.npy`) with the labels beside
+them (`y.npy`), and (when pyarrow is installed) as snappy parquet. then,
 each in its own process on --threads threads, with its wall time and peak resident memory:
 
 - logreg: reading alone (`logreg-compare parse FILE`, best of 3) and `logreg train` end to end
-  (`--l2 1/n`, scikit-learn's C = 1), per format;
+  (`--l2 1/n`, scikit-learn's C = 1), per format (`x.npy` with `--labels y.npy`: mapped in place);
 - python: polars `read_csv` + `to_numpy`, pandas `read_csv(engine="pyarrow")`, numpy `loadtxt`
   (skipped with --skip-slow), `np.load`, pyarrow `read_table`; and polars + scikit-learn's
   fastest fit (lbfgs, C = 1, one thread as it runs) in one process, read and fit timed apart.
@@ -43,6 +44,11 @@ def make_files(folder, n, d):
         X /= X.std(axis=0)
         np.save(npy_path, np.column_stack([X, y.astype(np.float64)]))
     data = np.load(npy_path, mmap_mode="r")
+    x_path, y_path = folder / "x.npy", folder / "y.npy"
+    if not x_path.exists():
+        # features alone and labels beside them, as a numpy user saves X and y
+        np.save(y_path, data[:, d].astype(np.int64))
+        np.save(x_path, np.ascontiguousarray(data[:, :d]))
     if not csv_path.exists():
         log("writing csv (17 significant digits) …")
         tmp = csv_path.with_suffix(".tmp")
@@ -126,6 +132,17 @@ def main():
         log(json.dumps(row))
         rows.append(row)
 
+    def train_end_to_end(fmt, path, extra):
+        best = None
+        for _ in range(args.repeats):
+            cmd = [LOGREG, "train", "--data", str(path), "--l2", repr(1.0 / n), "--threads", str(args.threads),
+                   "--model-out", str(folder / "model.json"), "--quiet"] + extra
+            s, rss = timed(cmd, args.threads, folder)
+            fit = json.loads((folder / "model.json").read_text())["convergence"]["fit_seconds"]
+            best = (s, rss, fit) if best is None or s < best[0] else best
+        record("logreg", fmt, "train end to end", best[0], best[1], fit_s=round(best[2], 3),
+               beyond_fit_s=round(best[0] - best[2], 3))
+
     for fmt, path in files.items():
         size = path.stat().st_size
         # logreg: reading alone, then train end to end
@@ -137,17 +154,9 @@ def main():
         except subprocess.CalledProcessError as e:
             log(f"logreg cannot read {fmt}: {e.stderr.strip()[:300]}")
             continue
-        best = None
-        for _ in range(args.repeats):
-            cmd = [LOGREG, "train", "--data", str(path), "--l2", repr(1.0 / n), "--threads", str(args.threads),
-                   "--model-out", str(folder / "model.json"), "--quiet"]
-            if fmt == "csv":
-                cmd += ["--target", "y"]
-            s, rss = timed(cmd, args.threads, folder)
-            fit = json.loads((folder / "model.json").read_text())["convergence"]["fit_seconds"]
-            best = (s, rss, fit) if best is None or s < best[0] else best
-        record("logreg", fmt, "train end to end", best[0], best[1], fit_s=round(best[2], 3),
-               beyond_fit_s=round(best[0] - best[2], 3))
+        train_end_to_end(fmt, path, ["--target", "y"] if fmt == "csv" else [])
+    # features alone (np.save of X) with --labels: mapped and viewed in place, not read
+    train_end_to_end("npy features + labels", folder / "x.npy", ["--labels", str(folder / "y.npy")])
 
     readers = [("polars read_csv", "csv"), ("polars read_csv + to_numpy", "csv"), ("pandas read_csv (pyarrow engine) + to_numpy", "csv"),
                ("numpy load", "npy")]
