@@ -20,10 +20,14 @@ pub struct Ahead<'a> {
 }
 
 impl<'a> Ahead<'a> {
-    /// every cache line of `data`, in order.
+    /// every cache line of `data`, in order: from the start of the line the slice begins in to
+    /// the line it ends in.
     pub fn of(data: &'a [f64]) -> Self {
-        let bytes = std::mem::size_of_val(data);
-        Ahead { next: data.as_ptr().cast(), left: bytes.div_ceil(LINE), data: PhantomData }
+        let base = data.as_ptr().cast::<u8>();
+        let skew = base as usize % LINE;
+        // an empty slice has no line (its dangling address may lie anywhere in one)
+        let left = if data.is_empty() { 0 } else { (skew + std::mem::size_of_val(data)).div_ceil(LINE) };
+        Ahead { next: base.wrapping_sub(skew), left, data: PhantomData }
     }
 
     /// lines to request per step to be done within `steps` steps.
@@ -46,13 +50,8 @@ impl<'a> Ahead<'a> {
 /// requests every cache line of `data` into l2 cache now.
 #[inline(always)]
 pub fn request_all(data: &[f64]) {
-    let base = data.as_ptr().cast::<u8>();
-    // from the start of the line the slice begins in
-    let skew = base as usize % LINE;
-    let first = base.wrapping_sub(skew);
-    for offset in (0..skew + std::mem::size_of_val(data)).step_by(LINE) {
-        prefetch(first.wrapping_add(offset));
-    }
+    let mut ahead = Ahead::of(data);
+    ahead.request(ahead.left);
 }
 
 #[inline(always)]
@@ -70,10 +69,15 @@ fn prefetch(p: *const u8) {
 mod tests {
     use super::Ahead;
 
+    /// 100 values on a cache line's start.
+    #[repr(align(64))]
+    struct Lined([f64; 100]);
+
     #[test]
     fn requests_each_line_once_and_stops_at_the_end() {
-        let data = vec![1.0; 100]; // 800 bytes: 12.5 lines, requested as 13
-        let mut ahead = Ahead::of(&data);
+        let lined = Lined([1.0; 100]);
+        let data = &lined.0[..]; // 800 bytes from a line's start: 12.5 lines, requested as 13
+        let mut ahead = Ahead::of(data);
         let lines = ahead.left;
         assert_eq!(lines, 13);
         assert_eq!(ahead.per_step(4), 4);
@@ -84,5 +88,10 @@ mod tests {
         ahead.request(1);
         assert_eq!((ahead.left, ahead.per_step(3)), (0, 0));
         assert_eq!(Ahead::of(&[]).per_step(0), 0);
+        // 744 bytes starting 56 bytes into a line end in its 13th line (11.625 lines long: 12
+        // counted from the slice's first byte would leave that line out)
+        assert_eq!(Ahead::of(&lined.0[7..]).left, 13);
+        assert_eq!(Ahead::of(&lined.0[7..8]).left, 1);
+        assert_eq!(Ahead::of(&lined.0[7..9]).left, 2);
     }
 }
