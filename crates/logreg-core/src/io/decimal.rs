@@ -91,7 +91,17 @@ pub fn parse_plain(text: &[u8]) -> Option<(f64, usize)> {
 /// other form by a general correctly rounding parser; `None` when `text` starts with no number.
 #[inline(always)]
 pub fn parse_prefix(text: &[u8]) -> Option<(f64, usize)> {
-    parse_plain(text).or_else(|| fast_float2::parse_partial::<f64, _>(text).ok())
+    match parse_fixed(text) {
+        Some(read) => Some(read),
+        None => parse_other_prefix(text),
+    }
+}
+
+/// [`parse_prefix`] for the numbers [`parse_fixed`] declines (kept out of line: the common
+/// shape's path stays short where it is inlined).
+#[inline(never)]
+fn parse_other_prefix(text: &[u8]) -> Option<(f64, usize)> {
+    parse_digits(text).or_else(|| fast_float2::parse_partial::<f64, _>(text).ok())
 }
 
 /// `text`, all of it, as a number: plain decimals by [`parse_plain`], every other form (`inf`,

@@ -92,6 +92,59 @@ fn shown(text: &[u8]) -> String {
     String::from_utf8_lossy(text).into_owned()
 }
 
+/// a field read as text: a number column's number, a missing value, a category's or the
+/// target's text, or the first problem of its record.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn text_field(
+    plan: &Plan,
+    column: usize,
+    raw: &[u8],
+    row: &mut [f64],
+    missing: &mut Option<(usize, String)>,
+    bad: &mut Option<(usize, Problem)>,
+    categories: &mut [Vec<u8>],
+    label: &mut Vec<u8>,
+) {
+    let role = plan.roles.get(column).copied().unwrap_or(Role::Unused);
+    if role == Role::Unused {
+        return;
+    }
+    let text = raw.trim_ascii();
+    if let Role::Number(k) = role
+        && !plan.numeric_na
+        && let Some(v) = finite(text)
+    {
+        row[k] = v;
+        return;
+    }
+    if plan.is_na(text) {
+        missing.get_or_insert_with(|| (column, shown(text)));
+        return;
+    }
+    match role {
+        Role::Number(k) => match finite(text) {
+            Some(v) => row[k] = v,
+            None => {
+                let is_text = crate::io::decimal::parse_whole(text).is_none();
+                bad.get_or_insert_with(|| (column, Problem::NotNumber(shown(text), is_text)));
+            }
+        },
+        _ if text.is_empty() => {
+            bad.get_or_insert((column, Problem::Empty));
+        }
+        Role::Category(c) => {
+            categories[c].clear();
+            categories[c].extend_from_slice(text);
+        }
+        Role::Target => {
+            label.clear();
+            label.extend_from_slice(text);
+        }
+        Role::Unused => {}
+    }
+}
+
 /// parse the records of `text` (starting at a record boundary) as `plan` says.
 pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Chunk, ChunkError> {
     let mut chunk =
@@ -99,6 +152,9 @@ pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Ch
     let mut records = Records::with_numbers(text, plan.delimiter, &plan.numeric);
     let mut categories: Vec<Vec<u8>> = vec![Vec::new(); plan.n_categories];
     let mut label: Vec<u8> = Vec::new();
+    // each number column's place in a row (the numeric columns are number columns)
+    let number_at: Vec<usize> =
+        plan.roles.iter().map(|r| if let Role::Number(k) = *r { k } else { usize::MAX }).collect();
     while !records.done() {
         let line = records.lines;
         let start = chunk.numbers.len();
@@ -108,51 +164,16 @@ pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Ch
         let mut missing: Option<(usize, String)> = None;
         let mut bad: Option<(usize, Problem)> = None;
         let n = records
-            .next_values(|column, value| {
-                let role = plan.roles.get(column).copied().unwrap_or(Role::Unused);
-                let raw = match (value, role) {
-                    (_, Role::Unused) => return,
-                    (Value::Number(v), Role::Number(k)) => {
-                        row[k] = v;
-                        return;
+            .next_values(
+                #[inline(always)]
+                |column, value| match value {
+                    // numbers are parsed in number columns only
+                    Value::Number(v) => row[number_at[column]] = v,
+                    Value::Text(raw) => {
+                        text_field(plan, column, raw, row, &mut missing, &mut bad, &mut categories, &mut label)
                     }
-                    (Value::Number(_), _) => unreachable!("numbers are parsed in number columns only"),
-                    (Value::Text(raw), _) => raw,
-                };
-                let text = raw.trim_ascii();
-                if let Role::Number(k) = role
-                    && !plan.numeric_na
-                    && let Some(v) = finite(text)
-                {
-                    row[k] = v;
-                    return;
-                }
-                if plan.is_na(text) {
-                    missing.get_or_insert_with(|| (column, shown(text)));
-                    return;
-                }
-                match role {
-                    Role::Number(k) => match finite(text) {
-                        Some(v) => row[k] = v,
-                        None => {
-                            let is_text = crate::io::decimal::parse_whole(text).is_none();
-                            bad.get_or_insert_with(|| (column, Problem::NotNumber(shown(text), is_text)));
-                        }
-                    },
-                    _ if text.is_empty() => {
-                        bad.get_or_insert((column, Problem::Empty));
-                    }
-                    Role::Category(c) => {
-                        categories[c].clear();
-                        categories[c].extend_from_slice(text);
-                    }
-                    Role::Target => {
-                        label.clear();
-                        label.extend_from_slice(text);
-                    }
-                    Role::Unused => {}
-                }
-            })
+                },
+            )
             .map_err(|_| ChunkError { line, column: None, problem: Problem::Unclosed })?;
         if n == 0 {
             chunk.numbers.truncate(start);
