@@ -473,8 +473,10 @@ fn parse_windows(
         }
         let parsed: Vec<std::result::Result<chunk::Chunk, ChunkError>> =
             chunks.par_iter().map(|c| parse_chunk(c, &plan, labelled)).collect();
+        let mut parts = Vec::with_capacity(parsed.len());
         for result in parsed {
-            let chunk = result.map_err(|e| chunk_error(e, line, path, &header, &plan, inferred))?;
+            let mut chunk = result.map_err(|e| chunk_error(e, line, path, &header, &plan, inferred))?;
+            parts.push(std::mem::take(&mut chunk.numbers));
             let maps = levels
                 .iter_mut()
                 .zip(&chunk.levels)
@@ -487,12 +489,12 @@ fn parse_windows(
             for row in chunk.codes.chunks_exact(maps.len().max(1)) {
                 codes.extend(row.iter().zip(&maps).map(|(&c, map)| map[c as usize]));
             }
-            numbers.extend_from_slice(&chunk.numbers);
             labels.append(chunk.labels);
             rows += chunk.rows;
             dropped += chunk.dropped;
             line += chunk.lines as u64;
         }
+        append_in_parallel(&mut numbers, &parts);
         start = 0;
         let _ = spares.send(text);
         window = next()?;
@@ -503,6 +505,28 @@ fn parse_windows(
     }
     let parts = Parts { numbers, n_numbers: plan.n_numbers, codes, sources, levels, labels, dropped };
     assemble(&header, columns, parts, path)
+}
+
+/// `parts` appended to `out` in order, copied on all threads (the new memory first touched
+/// there too, not on one thread while the others wait).
+fn append_in_parallel(out: &mut Vec<f64>, parts: &[Vec<f64>]) {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    out.reserve(total);
+    let mut rest = &mut out.spare_capacity_mut()[..total];
+    let mut places = Vec::with_capacity(parts.len());
+    for part in parts {
+        let (place, after) = rest.split_at_mut(part.len());
+        places.push(place);
+        rest = after;
+    }
+    places.into_par_iter().zip(parts).for_each(|(place, part)| {
+        place.iter_mut().zip(part).for_each(|(to, &v)| {
+            to.write(v);
+        });
+    });
+    let len = out.len() + total;
+    // SAFETY: the `total` values after the old length were each written above
+    unsafe { out.set_len(len) };
 }
 
 /// the rows of a table as read: numbers (row-major), category codes (of `levels`' collection
