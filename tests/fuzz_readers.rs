@@ -1,6 +1,7 @@
 //! the csv, libsvm, npy (with the label column, and features alone) and npz readers on mutated
 //! inputs: an error or a dataset, never a panic, a hang or an abort. 20,000 inputs per reader in
-//! the suite (5,000 for the features alone, each written to a file);
+//! the suite (5,000 for the features alone, each written to a file; a quarter of the csv inputs
+//! also read from a file, mapped, as from the bytes);
 //! `LOGREG_FUZZ_ITERATIONS=1000000 cargo test --release --test fuzz_readers` for the long run.
 
 #[path = "common/mutate.rs"]
@@ -8,7 +9,7 @@ mod mutate;
 
 use std::path::Path;
 
-use logreg::io::csv::read_csv_from;
+use logreg::io::csv::{read_csv, read_csv_from};
 use logreg::io::libsvm::read_libsvm_from;
 use logreg::io::npy::{read_npy_from, write_npy};
 use logreg::io::{CsvOptions, LoadedData};
@@ -73,10 +74,31 @@ fn csv_reader_survives_mutated_input() {
         CsvOptions { target: Some("diagnosis".into()), ..CsvOptions::default() },
         CsvOptions { features: Some(vec!["x".into(), "mean_radius".into()]), ..CsvOptions::default() },
     ];
+    // a quarter of the inputs also written out and read from the file (viewed in place): the
+    // same dataset or the same error as from the bytes
+    let dir = std::env::temp_dir().join(format!("logreg-fuzz-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fuzz.csv");
     let report = mutate::fuzz("csv", &seeds, mutate::iterations(SUITE_ITERATIONS), 1, |bytes| {
         let opts = &options[bytes.len() % options.len()];
-        accepted(read_csv_from(bytes, Path::new("fuzz.csv"), opts))
+        let read = read_csv_from(bytes, &file, opts);
+        if bytes.len() % 4 == 0 {
+            std::fs::write(&file, bytes).unwrap();
+            match (&read, &read_csv(&file, opts)) {
+                (Ok(a), Ok(b)) => {
+                    let bits = |d: &logreg::Dataset| {
+                        d.features().as_dense().unwrap().data().iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                    };
+                    assert_eq!(bits(&a.dataset), bits(&b.dataset));
+                    assert_eq!((a.dataset.labels(), &a.classes), (b.dataset.labels(), &b.classes));
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("from the bytes {:?}, from the file {:?}", a.as_ref().err(), b.as_ref().err()),
+            }
+        }
+        accepted(read)
     });
+    std::fs::remove_dir_all(&dir).unwrap();
     assert!(report.accepted > 0 && report.rejected > 0, "{report:?}");
 }
 

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -10,7 +10,9 @@ use logreg::io::csv::read_csv_from;
 use logreg::io::libsvm::read_libsvm_from;
 use logreg::io::npy::{npy_shape, read_npy, read_npy_features, read_npy_unlabelled};
 use logreg::io::npz::{read_npz, read_npz_csr};
-use logreg::io::{CategoricalColumn, CsvOptions, LoadedData, Missing, UnknownLevel, read_csv_features};
+use logreg::io::{
+    CategoricalColumn, CsvOptions, LoadedData, Missing, UnknownLevel, read_csv_features_at, read_csv_reporting,
+};
 use logreg::{CsrMatrix, Dataset, Design, MatrixRef};
 
 use crate::args::{DataArgs, Format, LabelledArgs, MissingValues, UnknownLevels};
@@ -110,10 +112,12 @@ pub fn load_labelled(input: &DataArgs, spec: Labelled<'_>, bundled_default: bool
     if format == Format::Parquet {
         return Ok((note_dropped(parquet::read(path, &options)?, path), path.display().to_string()));
     }
-    let reader = open_with_progress(path)?;
     let data = match format {
-        Format::Csv => note_dropped(read_csv_from(reader, path, &options)?, path),
-        Format::Libsvm => read_libsvm_for(reader, path, input, spec.width, spec.positive)?,
+        Format::Csv => {
+            let bar = loading_bar(path)?;
+            note_dropped(read_csv_reporting(path, &options, &mut |done| bar.set_position(done))?, path)
+        }
+        Format::Libsvm => read_libsvm_for(open_with_progress(path)?, path, input, spec.width, spec.positive)?,
         Format::Npy | Format::Npz | Format::Parquet => unreachable!("read above"),
     };
     Ok((data, path.display().to_string()))
@@ -235,15 +239,14 @@ pub fn load_features(
         return Ok(Features::Sparse(x));
     }
     if format == Format::Parquet {
-        return named_features(input, path, None, features, columns, levels);
+        return named_features(input, path, false, features, columns, levels);
     }
-    let reader = open_with_progress(path)?;
     match format {
-        Format::Csv => named_features(input, path, Some(reader), features, columns, levels),
+        Format::Csv => named_features(input, path, true, features, columns, levels),
         Format::Npz | Format::Parquet => unreachable!("read above"),
         format @ (Format::Libsvm | Format::Npy) => {
             let data = match format {
-                Format::Libsvm => read_libsvm_for(reader, path, input, Some(features.len()), None)?,
+                Format::Libsvm => read_libsvm_for(open_with_progress(path)?, path, input, Some(features.len()), None)?,
                 // an array as wide as the model has features alone (mapped in place); one column
                 // wider, the label last
                 _ if npy_shape(path)?.get(1) == Some(&(features.len() as u64)) => {
@@ -264,11 +267,11 @@ pub fn load_features(
     }
 }
 
-/// the features of a file with named columns (csv from `reader`, else parquet).
+/// the features of a file with named columns (csv when `csv`, else parquet).
 fn named_features(
     input: &DataArgs,
     path: &Path,
-    reader: Option<Box<dyn Read + Send>>,
+    csv: bool,
     features: &[String],
     columns: &[String],
     levels: &[CategoricalColumn],
@@ -286,9 +289,11 @@ fn named_features(
         unknown_level: unknown_level(input),
         ..Default::default()
     };
-    let read = match reader {
-        Some(reader) => read_csv_features(reader, path, &options).map_err(anyhow::Error::from),
-        None => parquet::features(path, &options),
+    let read = if csv {
+        let bar = loading_bar(path)?;
+        read_csv_features_at(path, &options, &mut |done| bar.set_position(done)).map_err(anyhow::Error::from)
+    } else {
+        parquet::features(path, &options)
     };
     let (x, rows, names) = read.map_err(|e| match e.downcast::<logreg::Error>() {
         Ok(logreg::Error::MissingColumn { column, .. }) => {
@@ -355,15 +360,22 @@ fn width_differs(path: &Path, input: &DataArgs, n: usize, d: usize) -> Result<()
     Ok(())
 }
 
-/// the file at `path`, read through a byte progress bar (drawn only on a terminal, for large files).
-fn open_with_progress(path: &PathBuf) -> Result<Box<dyn Read + Send>> {
+/// the file at `path`, read through a byte progress bar (see [`loading_bar`]).
+fn open_with_progress(path: &Path) -> Result<Box<dyn Read + Send>> {
+    let bar = loading_bar(path)?;
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    Ok(if bar.is_hidden() { Box::new(file) } else { Box::new(bar.wrap_read(file)) })
+}
+
+/// a progress bar over the bytes of the file at `path`: drawn only on a terminal, for large
+/// files (hidden otherwise); an error when the file cannot be opened.
+fn loading_bar(path: &Path) -> Result<ProgressBar> {
+    let len =
+        File::open(path).and_then(|f| f.metadata()).with_context(|| format!("{}: cannot open", path.display()))?.len();
     if len < 64 << 20 {
-        return Ok(Box::new(file));
+        return Ok(ProgressBar::hidden());
     }
-    let bar = ProgressBar::new(len).with_style(
+    Ok(ProgressBar::new(len).with_style(
         ProgressStyle::with_template("loading {bytes}/{total_bytes} {wide_bar} {eta}").expect("valid template"),
-    );
-    Ok(Box::new(bar.wrap_read(file)))
+    ))
 }

@@ -1,83 +1,157 @@
-//! float64 values of a file viewed in place: the file mapped read-only into memory, never
-//! copied (unix, little-endian; elsewhere files are read).
+//! files viewed in place: mapped read-only into memory, never copied (unix; elsewhere files are
+//! read). float64 values (little-endian machines) for npy, text for csv.
 //!
 //! the file must not shrink while it is mapped: reading a page past its new end is a bus error
-//! (as for any program that maps files). its values are checked finite once, when mapped.
+//! (as for any program that maps files). float64 values are checked finite once, when mapped.
 
 use std::fs::File;
+use std::ops::Range;
 
-/// `len` float64 values of a file, mapped read-only.
-pub struct MappedValues {
-    /// the mapping: the whole file from its start
+/// the first `len` bytes of a file, mapped read-only.
+struct Mapping {
     base: *mut std::ffi::c_void,
-    map_len: usize,
-    /// the first value, inside the mapping, 8-byte aligned
-    values: *const f64,
     len: usize,
 }
 
-// SAFETY: the mapping is read-only and private to this value: shared references to it from
-// any thread only read memory that nothing writes
-unsafe impl Send for MappedValues {}
+// SAFETY: the mapping is read-only and private to its owner: shared references to it from any
+// thread only read memory that nothing writes
+unsafe impl Send for Mapping {}
 // SAFETY: as above
-unsafe impl Sync for MappedValues {}
+unsafe impl Sync for Mapping {}
+
+impl Mapping {
+    /// the first `len > 0` bytes of `file`, brought into memory at once when `populate`
+    /// (linux); `None` where files are not mapped or the file is shorter.
+    fn of(file: &File, len: usize, populate: bool) -> Option<Mapping> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            let file_len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+            if len == 0 || file_len < len {
+                return None;
+            }
+            #[cfg(target_os = "linux")]
+            let flags = libc::MAP_PRIVATE | if populate { libc::MAP_POPULATE } else { 0 };
+            #[cfg(not(target_os = "linux"))]
+            let flags = {
+                let _ = populate;
+                libc::MAP_PRIVATE
+            };
+            // SAFETY: a new read-only private mapping of an open file, of its own length; the
+            // kernel chooses the address, so no memory of this process is replaced
+            let base = unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, flags, file.as_raw_fd(), 0) };
+            (base != libc::MAP_FAILED).then_some(Mapping { base, len })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (file, len, populate);
+            None
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `len` bytes are mapped at `base` as long as `self` lives, and never written
+        unsafe { std::slice::from_raw_parts(self.base.cast::<u8>(), self.len) }
+    }
+
+    /// the whole pages inside `range` given to `madvise` with `advice` (a hint: its failure
+    /// changes nothing that is read).
+    #[cfg(target_os = "linux")]
+    fn advise(&self, range: Range<usize>, advice: i32) {
+        const PAGE: usize = 4096;
+        let (start, end) = (range.start.next_multiple_of(PAGE), range.end.min(self.len) / PAGE * PAGE);
+        if start < end {
+            // SAFETY: whole pages inside the mapping; the advice asked for here only changes
+            // when pages are read from the file, never what they hold (the mapping is
+            // read-only and private, so a dropped page is read again the same)
+            unsafe {
+                libc::madvise(self.base.cast::<u8>().add(start).cast(), end - start, advice);
+            }
+        }
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: the mapping made in `of`, unmapped once; no view of it outlives its owner
+        unsafe {
+            libc::munmap(self.base, self.len);
+        }
+    }
+}
+
+/// `len` float64 values of a file, mapped read-only.
+pub struct MappedValues {
+    map: Mapping,
+    /// the first value's byte in the mapping, a multiple of 8
+    offset: usize,
+    len: usize,
+}
 
 impl MappedValues {
     /// the `len` little-endian float64 values starting `offset` bytes into `file`, mapped; `None`
     /// where values cannot be viewed in place (not unix or not little-endian, no values, an offset not a
     /// multiple of 8, a file too short, or a kernel that refuses the mapping): read them instead.
     pub fn map(file: &File, offset: usize, len: usize) -> Option<MappedValues> {
-        #[cfg(all(unix, target_endian = "little"))]
-        {
-            use std::os::unix::io::AsRawFd;
-            let bytes = len.checked_mul(8)?.checked_add(offset)?;
-            let file_len = usize::try_from(file.metadata().ok()?.len()).ok()?;
-            if !offset.is_multiple_of(8) || file_len < bytes || len == 0 {
-                return None;
-            }
-            #[cfg(target_os = "linux")]
-            let flags = libc::MAP_PRIVATE | libc::MAP_POPULATE;
-            #[cfg(not(target_os = "linux"))]
-            let flags = libc::MAP_PRIVATE;
-            // SAFETY: a new read-only private mapping of an open file, of its own length; the
-            // kernel chooses the address, so no memory of this process is replaced
-            let base = unsafe { libc::mmap(std::ptr::null_mut(), bytes, libc::PROT_READ, flags, file.as_raw_fd(), 0) };
-            if base == libc::MAP_FAILED {
-                return None;
-            }
-            // SAFETY: `offset < bytes`, inside the mapping; mappings start on a page, so the
-            // values are 8-byte aligned as `offset` is
-            let values = unsafe { base.cast::<u8>().add(offset) }.cast::<f64>();
-            Some(MappedValues { base, map_len: bytes, values, len })
+        if cfg!(target_endian = "big") || !offset.is_multiple_of(8) || len == 0 {
+            return None;
         }
-        #[cfg(not(all(unix, target_endian = "little")))]
-        {
-            let _ = (file, offset, len);
-            None
-        }
+        let bytes = len.checked_mul(8)?.checked_add(offset)?;
+        Some(MappedValues { map: Mapping::of(file, bytes, true)?, offset, len })
     }
 
     /// the values.
     pub fn as_slice(&self) -> &[f64] {
-        // SAFETY: `len` aligned values lie inside the mapping, which lives as long as `self`
-        // and is never written
-        unsafe { std::slice::from_raw_parts(self.values, self.len) }
-    }
-}
-
-impl Drop for MappedValues {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        // SAFETY: the mapping made in `map`, unmapped once; no view of it outlives `self`
-        unsafe {
-            libc::munmap(self.base, self.map_len);
-        }
+        // SAFETY: `len` values lie inside the mapping from `offset`, 8-byte aligned (mappings
+        // start on a page), little-endian as this machine; they live as long as `self`
+        unsafe { std::slice::from_raw_parts(self.map.bytes().as_ptr().add(self.offset).cast::<f64>(), self.len) }
     }
 }
 
 impl std::fmt::Debug for MappedValues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MappedValues").field("len", &self.len).finish()
+    }
+}
+
+/// the text of a whole file, mapped read-only; its pages come into memory as they are read
+/// (or when asked for by [`MappedText::bring_in`]) and leave it when [`MappedText::let_go`].
+pub(crate) struct MappedText {
+    map: Mapping,
+}
+
+impl MappedText {
+    /// `file`'s text; `None` for an empty file or where files are not mapped (read it instead).
+    pub fn map(file: &File) -> Option<MappedText> {
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        Some(MappedText { map: Mapping::of(file, len, false)? })
+    }
+
+    /// the text.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.map.bytes()
+    }
+
+    /// bring the pages of `range` into memory now, in one call (before they are scanned).
+    pub fn bring_in(&self, range: Range<usize>) {
+        #[cfg(target_os = "linux")]
+        self.map.advise(range, libc::MADV_POPULATE_READ);
+        #[cfg(not(target_os = "linux"))]
+        let _ = range;
+    }
+
+    /// the pages wholly inside `part` (a slice of [`MappedText::as_bytes`]) are not read again:
+    /// they leave this process's memory (read again from the file should they be).
+    pub fn let_go(&self, part: &[u8]) {
+        #[cfg(target_os = "linux")]
+        {
+            let start = (part.as_ptr() as usize).wrapping_sub(self.map.base as usize);
+            debug_assert!(start.saturating_add(part.len()) <= self.map.len, "a slice of the mapped text");
+            self.map.advise(start..start + part.len(), libc::MADV_DONTNEED);
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = part;
     }
 }
 

@@ -14,7 +14,9 @@ pub mod parquet;
 mod windows;
 
 pub use self::categories::{CategoricalColumn, UnknownLevel};
-pub use self::csv::{CsvOptions, DEFAULT_NA_VALUES, Missing, read_csv, read_csv_features};
+pub use self::csv::{
+    CsvOptions, DEFAULT_NA_VALUES, Missing, read_csv, read_csv_features, read_csv_features_at, read_csv_reporting,
+};
 pub use labels::{Classes, LabelCollector};
 pub use libsvm::read_libsvm;
 pub use npy::{read_npy, read_npy_features, read_npy_unlabelled, write_npy};

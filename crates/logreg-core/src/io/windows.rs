@@ -67,6 +67,28 @@ impl<R: Read> Windows<R> {
     }
 }
 
+/// the length of the next window of `text` (the rest of a file): the end of the last complete
+/// record, `end(window, eof)`, among its first `first` bytes, widened by `size` bytes at a time
+/// until there is one; all of `text` once the window reaches its end. the windows of a file
+/// are those of [`Windows`], without a copy.
+pub(crate) fn window_in(
+    text: &[u8],
+    first: usize,
+    size: usize,
+    mut end: impl FnMut(&[u8], bool) -> Option<usize>,
+) -> usize {
+    let mut want = first.max(1);
+    loop {
+        let stop = want.min(text.len());
+        let eof = stop == text.len();
+        match end(&text[..stop], eof) {
+            Some(k) if k > 0 => return k,
+            _ if eof => return stop,
+            _ => want += size.max(1),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +107,16 @@ mod tests {
                 all.extend_from_slice(win);
             }
             assert_eq!(all, text);
+            // the same windows of the text in place
+            let mut start = 0;
+            while start < text.len() {
+                let len = window_in(&text[start..], size, size, |t, eof| {
+                    if eof { Some(t.len()) } else { t.iter().rposition(|&b| b == b'\n').map(|k| k + 1) }
+                });
+                let win = &text[start..start + len];
+                assert!(len > 0 && (win.ends_with(b"\n") || start + len == text.len()), "{size}: {win:?}");
+                start += len;
+            }
         }
     }
 }

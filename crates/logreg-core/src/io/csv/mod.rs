@@ -1,4 +1,5 @@
-//! csv with a header row, read in windows of the file and parsed on all threads in chunks that
+//! csv with a header row, read in windows of the file (slices of it mapped in place where files
+//! can be mapped, else buffers read ahead) and parsed on all threads in chunks that
 //! start at record boundaries (quote-aware), straight into the dataset's f64 buffer; text
 //! feature columns are coded as dummy columns. the result, and every error's line and column, do
 //! not depend on the window or chunk sizes.
@@ -6,6 +7,7 @@
 mod chunk;
 mod records;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -15,7 +17,8 @@ use rayon::prelude::*;
 use self::chunk::{ChunkError, Plan, Problem, Role, parse_chunk};
 use self::records::{Records, chunk_ends};
 use super::categories::{CategoricalColumn, Levels, Source, UnknownLevel, dummy_code};
-use super::windows::Windows;
+use super::mapped::MappedText;
+use super::windows::{Windows, window_in};
 use super::{LabelCollector, LoadedData};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -95,12 +98,33 @@ struct Sizes {
 
 impl Sizes {
     const DEFAULT: Sizes = Sizes { window: WINDOW_BYTES, chunk: CHUNK_BYTES, infer: INFER_BYTES };
+
+    /// the first window's size: it holds the header and the rows that decide the categories.
+    fn first_window(&self) -> usize {
+        self.window.max(self.infer.saturating_add(64 << 10))
+    }
 }
 
 /// read the csv file at `path`.
 pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<LoadedData> {
+    read_csv_reporting(path, options, &mut |_| {})
+}
+
+/// [`read_csv`], telling `progress` the bytes read so far as the read goes on (after each
+/// window of the file).
+pub fn read_csv_reporting(path: &Path, options: &CsvOptions, progress: &mut dyn FnMut(u64)) -> Result<LoadedData> {
+    let table = table_of_file(path, options, true, progress)?;
+    labelled_data(table, path, options)
+}
+
+/// the table of the csv file at `path`: its text viewed in place where files can be mapped,
+/// else read.
+fn table_of_file(path: &Path, options: &CsvOptions, labelled: bool, progress: &mut dyn FnMut(u64)) -> Result<Table> {
     let file = File::open(path).map_err(|source| Error::Io { path: path.into(), source })?;
-    read_csv_from(file, path, options)
+    match MappedText::map(&file) {
+        Some(text) => read_mapped_table(&text, path, options, labelled, Sizes::DEFAULT, progress),
+        None => read_table(file, path, options, labelled, Sizes::DEFAULT),
+    }
 }
 
 /// read csv text from `reader`; `path` names it in errors.
@@ -140,6 +164,17 @@ pub fn read_csv_features<R: Read + Send>(
 ) -> Result<(Vec<f64>, usize, Vec<String>)> {
     let options = CsvOptions { missing: Missing::Error, ..options.clone() };
     Ok(read_table(reader, path, &options, false, Sizes::DEFAULT)?.into_features())
+}
+
+/// [`read_csv_features`] of the csv file at `path`, telling `progress` the bytes read so far as
+/// the read goes on.
+pub fn read_csv_features_at(
+    path: &Path,
+    options: &CsvOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(Vec<f64>, usize, Vec<String>)> {
+    let options = CsvOptions { missing: Missing::Error, ..options.clone() };
+    Ok(table_of_file(path, &options, false, progress)?.into_features())
 }
 
 pub(super) struct Table {
@@ -395,8 +430,9 @@ fn plan(
     (plan, sources, levels)
 }
 
-/// a window of whole records read ahead, and where its chunks end.
-type Window = std::io::Result<Option<(Vec<u8>, Vec<usize>)>>;
+/// a window of whole records read ahead (read into a buffer, or a slice of the mapped file), and
+/// where its chunks end.
+type Window<'t> = std::io::Result<Option<(Cow<'t, [u8]>, Vec<usize>)>>;
 
 fn read_table<R: Read + Send>(
     reader: R,
@@ -407,14 +443,12 @@ fn read_table<R: Read + Send>(
 ) -> Result<Table> {
     let delimiter = options.delimiter;
     let spacing = sizes.chunk;
-    // the first window holds the header and the rows that decide the categories
-    let first_window = sizes.window.max(sizes.infer.saturating_add(64 << 10));
     // a thread reads the next window while the pool parses this one; buffers go back to it
     std::thread::scope(|scope| {
-        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Window>(1);
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Window<'static>>(1);
         let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
         scope.spawn(move || {
-            let mut windows = Windows::new(reader, first_window, sizes.window);
+            let mut windows = Windows::new(reader, sizes.first_window(), sizes.window);
             loop {
                 let mut ends = Vec::new();
                 let next = windows.next_buffer(spare_rx.try_recv().unwrap_or_default(), |text, eof| {
@@ -423,19 +457,68 @@ fn read_table<R: Read + Send>(
                 });
                 let more = matches!(next, Ok(Some(_)));
                 // a closed channel: the parse ended early (an error), so stop reading
-                if full_tx.send(next.map(|w| w.map(|w| (w, ends)))).is_err() || !more {
+                if full_tx.send(next.map(|w| w.map(|w| (Cow::Owned(w), ends)))).is_err() || !more {
                     break;
                 }
             }
         });
-        parse_windows(full_rx, spare_tx, path, options, labelled, sizes)
+        let done = |window: Cow<'_, [u8]>, _: u64| {
+            if let Cow::Owned(buffer) = window {
+                let _ = spare_tx.send(buffer);
+            }
+        };
+        parse_windows(full_rx, done, path, options, labelled, sizes)
     })
 }
 
-/// the table of the windows arriving on `windows` (buffers handed back on `spares`).
-fn parse_windows(
-    windows: std::sync::mpsc::Receiver<Window>,
-    spares: std::sync::mpsc::Sender<Vec<u8>>,
+/// [`read_table`] of a mapped file: its windows are slices of the mapping (no copy), each
+/// brought into memory by a thread while the pool parses the one before and let go once parsed;
+/// `progress` hears the bytes parsed so far after each window.
+fn read_mapped_table(
+    text: &MappedText,
+    path: &Path,
+    options: &CsvOptions,
+    labelled: bool,
+    sizes: Sizes,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Table> {
+    let delimiter = options.delimiter;
+    let spacing = sizes.chunk;
+    let all = text.as_bytes();
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Window<'_>>(1);
+        scope.spawn(move || {
+            let mut start = 0;
+            let mut size = sizes.first_window();
+            while start < all.len() {
+                let mut ends = Vec::new();
+                let len = window_in(&all[start..], size, sizes.window, |window, eof| {
+                    text.bring_in(start..start + window.len());
+                    ends = chunk_ends(window, delimiter, spacing, eof);
+                    ends.last().copied()
+                });
+                let window = &all[start..start + len];
+                start += len;
+                size = sizes.window;
+                if full_tx.send(Ok(Some((Cow::Borrowed(window), ends)))).is_err() {
+                    return;
+                }
+            }
+            let _ = full_tx.send(Ok(None));
+        });
+        let done = |window: Cow<'_, [u8]>, bytes_done: u64| {
+            text.let_go(&window);
+            progress(bytes_done);
+        };
+        parse_windows(full_rx, done, path, options, labelled, sizes)
+    })
+}
+
+/// the table of the windows arriving on `windows`, each handed to `done` with the bytes parsed so
+/// far once parsed.
+fn parse_windows<'t>(
+    windows: std::sync::mpsc::Receiver<Window<'t>>,
+    mut done: impl FnMut(Cow<'t, [u8]>, u64),
     path: &Path,
     options: &CsvOptions,
     labelled: bool,
@@ -463,6 +546,7 @@ fn parse_windows(
     let (mut rows, mut dropped) = (0usize, 0usize);
     let mut window = Some((first, ends));
     let mut start = data_start;
+    let mut bytes_done = 0u64;
     while let Some((text, ends)) = window {
         let mut chunks = Vec::with_capacity(ends.len());
         for &end in &ends {
@@ -496,7 +580,8 @@ fn parse_windows(
         }
         append_in_parallel(&mut numbers, &parts);
         start = 0;
-        let _ = spares.send(text);
+        bytes_done += text.len() as u64;
+        done(text, bytes_done);
         window = next()?;
     }
     if rows == 0 {
@@ -697,9 +782,33 @@ mod tests {
         text
     }
 
+    /// the table read in windows and chunks of these sizes, from a reader and (the same table or
+    /// error, checked here) from the file mapped.
     fn read_sized(text: &str, o: &CsvOptions, window: usize, chunk: usize) -> Result<Table> {
         let infer = if window > 1 << 30 { INFER_BYTES } else { 64 };
-        read_table(text.as_bytes(), Path::new("t.csv"), o, true, Sizes { window, chunk, infer })
+        let sizes = Sizes { window, chunk, infer };
+        let read = read_table(text.as_bytes(), Path::new("t.csv"), o, true, sizes);
+        static FILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = std::env::temp_dir().join(format!("logreg-csv-{}-{n}.csv", std::process::id()));
+        std::fs::write(&file, text).unwrap();
+        let mapped = MappedText::map(&File::open(&file).unwrap());
+        std::fs::remove_file(&file).unwrap();
+        let Some(mapped) = mapped else { return read };
+        let mut reported = Vec::new();
+        let again = read_mapped_table(&mapped, Path::new("t.csv"), o, true, sizes, &mut |b| reported.push(b));
+        match (&read, &again) {
+            (Ok(a), Ok(b)) => {
+                let bits = |t: &Table| t.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(a), bits(b), "window {window}, chunks {chunk}");
+                assert_eq!((&a.names, &a.columns, a.dropped), (&b.names, &b.columns, b.dropped));
+                assert_eq!(reported.last(), Some(&(text.len() as u64)), "the progress ends at the file's length");
+                assert!(reported.is_sorted());
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            _ => panic!("read {:?}, mapped {:?}", read.as_ref().err(), again.as_ref().err()),
+        }
+        read
     }
 
     #[test]
