@@ -1,7 +1,7 @@
 //! csv with a header row, read in windows of the file (slices of it mapped in place where files
 //! can be mapped, else buffers read ahead) and parsed on all threads in chunks that
-//! start at record boundaries (quote-aware), straight into the dataset's f64 buffer; text
-//! feature columns are coded as dummy columns. the result, and every error's line and column, do
+//! start at record boundaries (quote-aware), each chunk's numbers then appended to the dataset's
+//! f64 buffer on all threads; text feature columns are coded as dummy columns. the result, and every error's line and column, do
 //! not depend on the window or chunk sizes.
 
 mod chunk;
