@@ -24,3 +24,24 @@ pub(crate) fn advise_huge_pages<T>(buf: &mut [MaybeUninit<T>]) {
     #[cfg(not(target_os = "linux"))]
     let _ = buf;
 }
+
+/// asks the kernel to bring in the pages wholly inside `buf`, a buffer about to be written, in
+/// one call (linux 5.14+; elsewhere, or on older kernels, nothing): instead of one page fault per
+/// 4 KiB as it is written. only advice: the buffer is the same either way.
+pub(crate) fn bring_in_for_writing<T>(buf: &mut [MaybeUninit<T>]) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let start = buf.as_mut_ptr() as usize;
+        let (first, end) = (start.next_multiple_of(PAGE), (start + std::mem::size_of_val(buf)) / PAGE * PAGE);
+        if first < end {
+            // SAFETY: [first, end) lies inside `buf`, memory this process owns; populating it
+            // changes how it is backed, never its contents or validity
+            unsafe {
+                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_POPULATE_WRITE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buf;
+}

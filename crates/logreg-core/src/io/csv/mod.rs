@@ -605,6 +605,7 @@ fn append_in_parallel(out: &mut Vec<f64>, parts: &[Vec<f64>]) {
         rest = after;
     }
     places.into_par_iter().zip(parts).for_each(|(place, part)| {
+        super::memory::bring_in_for_writing(place);
         place.iter_mut().zip(part).for_each(|(to, &v)| {
             to.write(v);
         });
