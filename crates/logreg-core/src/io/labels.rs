@@ -143,11 +143,12 @@ impl LabelCollector {
     }
 }
 
-/// a value as compared: trimmed, numbers in one spelling (`1.0` is `1`).
+/// a value as compared: trimmed, numbers in one spelling (`1.0` is `1`, `-0` is `0`).
 pub(super) fn canonical(raw: &str) -> String {
     let t = raw.trim();
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => format!("{v}"),
+        // + 0.0 makes −0 into 0, which `{}` would write as `-0`
+        Ok(v) if v.is_finite() => format!("{}", v + 0.0),
         _ => t.to_string(),
     }
 }

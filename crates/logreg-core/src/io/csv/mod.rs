@@ -812,6 +812,23 @@ mod tests {
         read
     }
 
+    /// a target value written several ways is one class, whichever spelling a chunk met first.
+    #[test]
+    fn spellings_of_one_target_value_are_one_class() {
+        let spellings = ["1", "1.0", "0", "0.00", "1e0", "-0", " 1 "];
+        let mut text = String::from("x,y\n");
+        for i in 0..70 {
+            text.push_str(&format!("{i},{}\n", spellings[i % spellings.len()]));
+        }
+        let expected: Vec<f64> = (0..70).map(|i| [1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0][i % 7]).collect();
+        for (window, chunk) in [(usize::MAX / 4, usize::MAX / 4), (1, 1), (7, 3), (40, 17)] {
+            let table = read_sized(&text, &CsvOptions::default(), window, chunk).unwrap();
+            let (y, classes) = table.labels.unwrap().0.finish("y", None).unwrap();
+            assert_eq!(y, expected, "window {window}, chunks {chunk}");
+            assert_eq!(classes.len(), 2);
+        }
+    }
+
     #[test]
     fn chunked_reads_equal_the_sequential_read_bit_for_bit() {
         let text = awkward_file();
