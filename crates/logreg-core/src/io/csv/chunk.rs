@@ -6,6 +6,10 @@ use super::records::{Records, Value};
 use crate::io::LabelCollector;
 use crate::io::categories::LocalLevels;
 
+/// the most target texts a chunk remembers with their codes (a text is always given the same
+/// code, so a remembered one is not read again).
+const MAX_SEEN_LABELS: usize = 16;
+
 /// what a file column is read as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Role {
@@ -152,6 +156,7 @@ pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Ch
     let mut records = Records::with_numbers(text, plan.delimiter, &plan.numeric);
     let mut categories: Vec<Vec<u8>> = vec![Vec::new(); plan.n_categories];
     let mut label: Vec<u8> = Vec::new();
+    let mut seen_labels: Vec<(Vec<u8>, u8)> = Vec::new();
     // each number column's place in a row (the numeric columns are number columns)
     let number_at: Vec<usize> =
         plan.roles.iter().map(|r| if let Role::Number(k) = *r { k } else { usize::MAX }).collect();
@@ -201,12 +206,24 @@ pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Ch
             chunk.codes.push(levels.code(value, line));
         }
         if labelled {
-            let text = std::str::from_utf8(&label).map_err(|_| ChunkError {
-                line,
-                column: plan.roles.iter().position(|r| *r == Role::Target),
-                problem: Problem::NotUtf8,
-            })?;
-            chunk.labels.push(text);
+            // a target text seen before in this chunk takes its code again, without being read
+            // as a number and written out once more
+            match seen_labels.iter().find(|(raw, _)| *raw == label) {
+                Some(&(_, code)) => chunk.labels.push_code(code),
+                None => {
+                    let text = std::str::from_utf8(&label).map_err(|_| ChunkError {
+                        line,
+                        column: plan.roles.iter().position(|r| *r == Role::Target),
+                        problem: Problem::NotUtf8,
+                    })?;
+                    chunk.labels.push(text);
+                    if seen_labels.len() < MAX_SEEN_LABELS
+                        && let Some(code) = chunk.labels.last_code()
+                    {
+                        seen_labels.push((label.clone(), code));
+                    }
+                }
+            }
         }
         chunk.rows += 1;
     }
