@@ -58,8 +58,8 @@ impl Mapping {
     /// changes nothing that is read).
     #[cfg(target_os = "linux")]
     fn advise(&self, range: Range<usize>, advice: i32) {
-        const PAGE: usize = 4096;
-        let (start, end) = (range.start.next_multiple_of(PAGE), range.end.min(self.len) / PAGE * PAGE);
+        let page = super::memory::page_size();
+        let (start, end) = (range.start.next_multiple_of(page), range.end.min(self.len) / page * page);
         if start < end {
             // SAFETY: whole pages inside the mapping; the advice asked for here only changes
             // when pages are read from the file, never what they hold (the mapping is

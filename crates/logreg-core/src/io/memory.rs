@@ -31,9 +31,9 @@ pub(crate) fn advise_huge_pages<T>(buf: &mut [MaybeUninit<T>]) {
 pub(crate) fn bring_in_for_writing<T>(buf: &mut [MaybeUninit<T>]) {
     #[cfg(target_os = "linux")]
     {
-        const PAGE: usize = 4096;
+        let page = page_size();
         let start = buf.as_mut_ptr() as usize;
-        let (first, end) = (start.next_multiple_of(PAGE), (start + std::mem::size_of_val(buf)) / PAGE * PAGE);
+        let (first, end) = (start.next_multiple_of(page), (start + std::mem::size_of_val(buf)) / page * page);
         if first < end {
             // SAFETY: [first, end) lies inside `buf`, memory this process owns; populating it
             // changes how it is backed, never its contents or validity
@@ -44,4 +44,13 @@ pub(crate) fn bring_in_for_writing<T>(buf: &mut [MaybeUninit<T>]) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = buf;
+}
+
+/// the size of a memory page (4 KiB on x86-64, up to 64 KiB elsewhere): advice is given on
+/// whole pages.
+#[cfg(target_os = "linux")]
+pub(crate) fn page_size() -> usize {
+    // SAFETY: sysconf only reads a system value
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
 }
