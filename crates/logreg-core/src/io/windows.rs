@@ -69,8 +69,8 @@ impl<R: Read> Windows<R> {
 
 /// the length of the next window of `text` (the rest of a file): the end of the last complete
 /// record, `end(window, eof)`, among its first `first` bytes, widened by `size` bytes at a time
-/// until there is one; all of `text` once the window reaches its end. the windows of a file
-/// are those of [`Windows`], without a copy.
+/// until there is one; all of `text` once the window reaches its end. windows as [`Windows`]
+/// reads them (each about `size` bytes; where they end may differ), without a copy.
 pub(crate) fn window_in(
     text: &[u8],
     first: usize,
