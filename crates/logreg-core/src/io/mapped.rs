@@ -54,20 +54,16 @@ impl Mapping {
         unsafe { std::slice::from_raw_parts(self.base.cast::<u8>(), self.len) }
     }
 
-    /// the whole pages inside `range` given to `madvise` with `advice` (a hint: its failure
-    /// changes nothing that is read).
+    /// the whole pages inside `range` (offsets into the mapping) given to `madvise` with
+    /// `advice` (a hint: its failure changes nothing that is read).
     #[cfg(target_os = "linux")]
     fn advise(&self, range: Range<usize>, advice: i32) {
-        let page = super::memory::page_size();
-        let (start, end) = (range.start.next_multiple_of(page), range.end.min(self.len) / page * page);
-        if start < end {
-            // SAFETY: whole pages inside the mapping; the advice asked for here only changes
-            // when pages are read from the file, never what they hold (the mapping is
-            // read-only and private, so a dropped page is read again the same)
-            unsafe {
-                libc::madvise(self.base.cast::<u8>().add(start).cast(), end - start, advice);
-            }
-        }
+        let base = self.base as usize;
+        let end = range.end.min(self.len);
+        // SAFETY: addresses inside the mapping; the advice asked for here only changes when
+        // pages are read from the file, never what they hold (the mapping is read-only and
+        // private, so a dropped page is read again the same)
+        unsafe { super::memory::advise_inside(base + range.start..base + end, super::memory::page_size(), advice) };
     }
 }
 

@@ -8,18 +8,10 @@ use std::mem::MaybeUninit;
 pub(crate) fn advise_huge_pages<T>(buf: &mut [MaybeUninit<T>]) {
     #[cfg(target_os = "linux")]
     {
-        const HUGE: usize = 2 << 20;
         let start = buf.as_mut_ptr() as usize;
-        let end = start + std::mem::size_of_val(buf);
-        let first = start.next_multiple_of(HUGE);
-        if end >= first + HUGE {
-            let len = (end - first) / HUGE * HUGE;
-            // SAFETY: [first, first + len) lies inside `buf`, memory this process owns; madvise
-            // with MADV_HUGEPAGE changes how it is backed, never its contents or validity
-            unsafe {
-                libc::madvise(first as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
-            }
-        }
+        // SAFETY: `buf` is memory this process owns; MADV_HUGEPAGE changes how it is backed,
+        // never its contents or validity
+        unsafe { advise_inside(start..start + std::mem::size_of_val(buf), 2 << 20, libc::MADV_HUGEPAGE) };
     }
     #[cfg(not(target_os = "linux"))]
     let _ = buf;
@@ -31,19 +23,30 @@ pub(crate) fn advise_huge_pages<T>(buf: &mut [MaybeUninit<T>]) {
 pub(crate) fn bring_in_for_writing<T>(buf: &mut [MaybeUninit<T>]) {
     #[cfg(target_os = "linux")]
     {
-        let page = page_size();
         let start = buf.as_mut_ptr() as usize;
-        let (first, end) = (start.next_multiple_of(page), (start + std::mem::size_of_val(buf)) / page * page);
-        if first < end {
-            // SAFETY: [first, end) lies inside `buf`, memory this process owns; populating it
-            // changes how it is backed, never its contents or validity
-            unsafe {
-                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_POPULATE_WRITE);
-            }
-        }
+        // SAFETY: `buf` is memory this process owns; populating it changes how it is backed,
+        // never its contents or validity
+        unsafe { advise_inside(start..start + std::mem::size_of_val(buf), page_size(), libc::MADV_POPULATE_WRITE) };
     }
     #[cfg(not(target_os = "linux"))]
     let _ = buf;
+}
+
+/// `madvise` with `advice` on the whole `unit`-sized blocks (pages, or huge pages) inside the
+/// addresses `range`; nothing when none fits. only advice: its failure is ignored.
+///
+/// # Safety
+/// `range` lies in memory this process has mapped, and `advice` does not change what that
+/// memory holds as the process sees it.
+#[cfg(target_os = "linux")]
+pub(crate) unsafe fn advise_inside(range: std::ops::Range<usize>, unit: usize, advice: i32) {
+    let (first, end) = (range.start.next_multiple_of(unit), range.end / unit * unit);
+    if first < end {
+        // SAFETY: whole blocks inside `range`, which the caller vouches for
+        unsafe {
+            libc::madvise(first as *mut libc::c_void, end - first, advice);
+        }
+    }
 }
 
 /// the size of a memory page (4 KiB on x86-64, up to 64 KiB elsewhere): advice is given on
