@@ -13,6 +13,9 @@
 //! - `in-cache N D [BACKEND]`: every backend's fused loss-and-gradient pass on one thread over
 //!   `N × D` generated rows small enough to stay in cache (1000 × 100 fits a 1 MB l2), repeated:
 //!   the pass's compute cost in nanoseconds a row, without the memory system (json lines)
+//! - `pass-parts DATA.npy`: the reference backend's fused pass taken apart on 1 and 2 threads,
+//!   each part against a read of X timed just before it: `X·w` alone, `X·w` then `Xᵀ·r` on each
+//!   eight rows (no losses), and the whole pass (json lines): which part memory does not hide
 //! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
 //!   of every backend on 1 and 2 threads, against the machine's streaming-read bandwidth and its
 //!   measured fma throughput (json lines)
@@ -46,11 +49,12 @@ fn main() -> Result<()> {
             smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), true)
         }
         ["softmax-kernels", data] => softmax_kernels(Path::new(data)),
+        ["pass-parts", data] => pass_parts(Path::new(data)),
         ["in-cache", n, d] => in_cache(n.parse().context("N")?, d.parse().context("D")?, None),
         ["in-cache", n, d, only] => in_cache(n.parse().context("N")?, d.parse().context("D")?, Some(only)),
         ["parse", data] => parse(Path::new(data)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | in-cache N D [BACKEND] | parse DATA.{{svm,csv,npy,parquet}} | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | in-cache N D [BACKEND] | parse DATA.{{svm,csv,npy,parquet}} | pass-parts DATA.npy | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
         ),
     }
 }
@@ -216,6 +220,98 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
         line("read", "memory", median(read), 1.0);
         for (k, kind) in kinds.iter().enumerate() {
             line("loss_grad", kind.name(), median(times[k].clone()), median(ratios[k].clone()));
+        }
+    }
+    Ok(())
+}
+
+/// the reference backend's fused pass taken apart: each part over every row, blocks of 4096 in
+/// parallel as the pass takes them, timed right after a plain read of X; medians of 11 repeats
+/// (after one to warm up) of the time and of the read's time over it.
+fn pass_parts(path: &Path) -> Result<()> {
+    use logreg::backend::reference;
+    use logreg::{DenseRows, ReferenceBackend, Rows};
+    use rayon::prelude::*;
+    const BLOCK: usize = 4096;
+    const GROUP: usize = 8;
+    let ds = load(path)?;
+    let Design::Dense(x) = ds.features() else { bail!("pass-parts takes dense rows (an npy file)") };
+    let (n, d) = (ds.n_rows(), ds.n_cols());
+    let w: Vec<f64> = (0..d).map(|j| 0.01 * (j as f64).sin()).collect();
+    let rows = |r: std::ops::Range<usize>| Rows::Dense(DenseRows::new(x, Selection::Range(r)));
+    let block = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
+    let logits = || -> f64 {
+        (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map_init(
+                || vec![0.0; BLOCK],
+                |z, b| {
+                    let r = block(b);
+                    let m = r.len();
+                    reference::linear_predictor(&rows(r), &w, 0.1, &mut z[..m]);
+                    z[0]
+                },
+            )
+            .sum()
+    };
+    let products = || -> f64 {
+        (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map_init(
+                || (vec![0.0; GROUP], vec![0.0; d]),
+                |(z, g), b| {
+                    let r = block(b);
+                    for from in r.clone().step_by(GROUP) {
+                        let group = from..(from + GROUP).min(r.end);
+                        let m = group.len();
+                        reference::linear_predictor(&rows(group.clone()), &w, 0.1, &mut z[..m]);
+                        z.iter_mut().for_each(|v| *v *= 1e-3);
+                        reference::add_xt_times(&rows(group), &z[..m], g);
+                    }
+                    g[0]
+                },
+            )
+            .sum()
+    };
+    let (mut ws, mut g) = (BlockWorkspace::new(ds.features(), n), vec![0.0; d]);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let (mut read, mut times, mut ratios) = (vec![], vec![vec![]; 3], vec![vec![]; 3]);
+        for repeat in 0..12 {
+            for part in 0..3 {
+                let r = seconds(|| {
+                    black_box(pool.install(|| read_sum(black_box(x.data()))));
+                });
+                let t = seconds(|| match part {
+                    0 => {
+                        black_box(pool.install(logits));
+                    }
+                    1 => {
+                        black_box(pool.install(products));
+                    }
+                    _ => {
+                        black_box(pool.install(|| {
+                            ws.loss_grad(&ReferenceBackend, ds.as_ref(), &Selection::Range(0..n), &w, 0.1, &mut g)
+                        }));
+                    }
+                });
+                if repeat > 0 {
+                    read.push(r);
+                    times[part].push(t);
+                    ratios[part].push(r / t);
+                }
+            }
+        }
+        let line = |op: &str, s: f64, fraction: f64| {
+            println!(
+                "{}",
+                json!({"op": op, "backend": "reference", "threads": threads, "n": n, "d": d, "simd": simd(),
+                       "seconds": s, "fraction_of_read": fraction})
+            );
+        };
+        line("read", median(read), 1.0);
+        for (part, op) in ["logits", "logits_then_gradient", "loss_grad"].into_iter().enumerate() {
+            line(op, median(times[part].clone()), median(ratios[part].clone()));
         }
     }
     Ok(())
