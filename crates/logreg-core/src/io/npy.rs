@@ -292,30 +292,30 @@ mod parallel {
 /// write the features of `data` alone as npy (rows × features), as numpy's `np.save` of a
 /// float64 matrix: read back with its labels by [`read_npy_features`].
 pub fn write_npy_features<W: Write>(data: &Dataset, writer: W) -> std::io::Result<()> {
-    use npyz::WriterBuilder;
-    let (n, d) = (data.n_rows() as u64, data.n_cols() as u64);
-    let mut w = npyz::WriteOptions::new().default_dtype().shape(&[n, d]).writer(BufWriter::new(writer)).begin_nd()?;
-    let x = data.features();
-    let mut row = vec![0.0; data.n_cols()];
-    for i in 0..data.n_rows() {
-        x.row_into(i, &mut row);
-        w.extend(row.iter().copied())?;
-    }
-    w.finish()
+    write_rows(data, writer, false)
 }
 
 /// write `data` as npy (features, then the label — the class index — as the last column).
 pub fn write_npy<W: Write>(data: &Dataset, writer: W) -> std::io::Result<()> {
+    write_rows(data, writer, true)
+}
+
+/// write the rows of `data` as an npy matrix of float64: each row's features, then its label
+/// when `with_label`.
+fn write_rows<W: Write>(data: &Dataset, writer: W, with_label: bool) -> std::io::Result<()> {
     use npyz::WriterBuilder;
     let (n, d) = (data.n_rows() as u64, data.n_cols() as u64);
+    let width = d + u64::from(with_label);
     let mut w =
-        npyz::WriteOptions::new().default_dtype().shape(&[n, d + 1]).writer(BufWriter::new(writer)).begin_nd()?;
+        npyz::WriteOptions::new().default_dtype().shape(&[n, width]).writer(BufWriter::new(writer)).begin_nd()?;
     let x = data.features();
     let mut row = vec![0.0; data.n_cols()];
     for (i, &label) in data.labels().iter().enumerate() {
         x.row_into(i, &mut row);
         w.extend(row.iter().copied())?;
-        w.push(&label)?;
+        if with_label {
+            w.push(&label)?;
+        }
     }
     w.finish()
 }
