@@ -225,9 +225,10 @@ fn kernels(path: &Path, only: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// the reference backend's fused pass taken apart: each part over every row, blocks of 4096 in
-/// parallel as the pass takes them, timed right after a plain read of X; medians of 11 repeats
-/// (after one to warm up) of the time and of the read's time over it.
+/// the reference backend's fused pass taken apart: the two products over every row in blocks of
+/// 4096 rows in parallel (the pass itself takes its own blocks), each part timed right after a
+/// plain read of X; medians of 11 repeats (after one to warm up) of the time and of the read's
+/// time over it.
 fn pass_parts(path: &Path) -> Result<()> {
     use logreg::backend::reference;
     use logreg::{DenseRows, ReferenceBackend, Rows};
