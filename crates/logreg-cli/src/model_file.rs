@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use logreg::content_hash::ContentHash;
 use logreg::io::CategoricalColumn;
-use logreg::{Dataset, Design, Inference, Model, MultinomialModel};
+use logreg::{Dataset, Inference, Model, MultinomialModel};
 use serde::{Deserialize, Serialize};
 
 /// the `format` field of every model file.
@@ -307,78 +308,11 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// fingerprint of `data`.
+    /// fingerprint of `data`: its features' hash continued by the labels.
     pub fn of(data: &Dataset) -> Self {
-        let mut h = Hasher::default();
-        match data.features() {
-            Design::Dense(x) => h.add(x.data()),
-            // sparse: the row offsets, column indices and values
-            Design::Sparse(x) => {
-                h.add(x.indptr());
-                h.add(x.indices());
-                h.add(x.values());
-            }
-        }
+        let mut h = ContentHash::continuing(data.features_hash());
         h.add(data.labels());
-        Fingerprint { rows: data.n_rows(), columns: data.n_cols(), hash: format!("{:016x}", h.0) }
-    }
-}
-
-/// a hash of data as u64 words at memory speed: fixed blocks hashed on all threads, each by four
-/// independent lanes, combined in order (the same value for any thread count).
-#[derive(Default)]
-struct Hasher(u64);
-
-impl Hasher {
-    /// values per block.
-    const BLOCK: usize = 1 << 16;
-
-    fn add<T: Copy + Into<Word> + Sync>(&mut self, values: &[T]) {
-        use rayon::prelude::*;
-        let blocks: Vec<u64> = values.par_chunks(Self::BLOCK).map(|b| Self::block(b)).collect();
-        for b in blocks {
-            self.0 = Self::mix(self.0 ^ b);
-        }
-        self.0 = Self::mix(self.0 ^ values.len() as u64);
-    }
-
-    fn block<T: Copy + Into<Word>>(values: &[T]) -> u64 {
-        let mut lanes = [0x243f_6a88_85a3_08d3u64, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
-        let mut quads = values.chunks_exact(4);
-        for q in &mut quads {
-            for (lane, &v) in lanes.iter_mut().zip(q) {
-                *lane = (*lane ^ v.into().0).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(31);
-            }
-        }
-        for (lane, &v) in lanes.iter_mut().zip(quads.remainder()) {
-            *lane = (*lane ^ v.into().0).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(31);
-        }
-        lanes.iter().fold(0, |h, &l| Self::mix(h ^ l))
-    }
-
-    fn mix(h: u64) -> u64 {
-        (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9).rotate_left(23)
-    }
-}
-
-/// a value hashed as its 64 bits.
-struct Word(u64);
-
-impl From<f64> for Word {
-    fn from(v: f64) -> Self {
-        Word(v.to_bits())
-    }
-}
-
-impl From<usize> for Word {
-    fn from(v: usize) -> Self {
-        Word(v as u64)
-    }
-}
-
-impl From<u32> for Word {
-    fn from(v: u32) -> Self {
-        Word(u64::from(v))
+        Fingerprint { rows: data.n_rows(), columns: data.n_cols(), hash: format!("{:016x}", h.value()) }
     }
 }
 

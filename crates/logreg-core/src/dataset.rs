@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::backend::MAX_TILE_ROWS;
+use crate::content_hash::ContentHash;
 use crate::csr::CsrMatrix;
 use crate::error::{Error, Result};
 use crate::io::mapped::MappedValues;
@@ -19,8 +20,9 @@ use crate::view::{Design, MatrixRef, Rows, Selection};
 enum Features {
     /// one contiguous row-major buffer
     Dense(Vec<f64>),
-    /// one contiguous row-major buffer: a file's values viewed in place
-    Mapped(Arc<MappedValues>),
+    /// one contiguous row-major buffer: a file's values viewed in place, and their
+    /// [`ContentHash`] value, taken while they were checked finite
+    Mapped(Arc<MappedValues>, u64),
     /// compressed sparse rows
     Sparse(CsrMatrix),
 }
@@ -30,7 +32,7 @@ impl Features {
     fn dense_values(&self) -> Option<&[f64]> {
         match self {
             Features::Dense(x) => Some(x),
-            Features::Mapped(x) => Some(x.as_slice()),
+            Features::Mapped(x, _) => Some(x.as_slice()),
             Features::Sparse(_) => None,
         }
     }
@@ -301,7 +303,9 @@ impl Dataset {
         if n_cols == 0 || !values.len().is_multiple_of(n_cols) {
             return Err(Error::InvalidData(format!("{}: not a whole number of rows", path.display())));
         }
-        if let Some(pos) = first_not_finite(values) {
+        // the check and the hash a model file records in one read of the file's pages
+        let mut hash = ContentHash::default();
+        if let Some(pos) = hash.add_checking_finite(values) {
             return Err(Error::InvalidValue {
                 what: "features",
                 row: pos / n_cols,
@@ -310,12 +314,30 @@ impl Dataset {
             });
         }
         let n_rows = values.len() / n_cols;
-        Self::checked(Features::Mapped(Arc::new(features)), n_rows, n_cols, labels, n_classes)
+        Self::checked(Features::Mapped(Arc::new(features), hash.value()), n_rows, n_cols, labels, n_classes)
+    }
+
+    /// the [`ContentHash`] value of the features' bits (dense: the row-major values; sparse: the
+    /// row offsets, column indices and values), the same for any thread count; a mapped file's
+    /// was taken when it was read.
+    pub fn features_hash(&self) -> u64 {
+        let mut h = ContentHash::default();
+        match &self.features {
+            Features::Mapped(_, hash) => return *hash,
+            Features::Dense(x) => h.add(x),
+            Features::Sparse(x) => {
+                let x = x.view();
+                h.add(x.indptr());
+                h.add(x.indices());
+                h.add(x.values());
+            }
+        }
+        h.value()
     }
 
     /// whether the features are a file's values viewed in place (mapped), not a copy.
     pub fn is_mapped(&self) -> bool {
-        matches!(self.features, Features::Mapped(_))
+        matches!(self.features, Features::Mapped(..))
     }
 
     /// dataset of sparse features (checked finite by [`CsrMatrix::new`]) and `n_classes ≥ 2`
@@ -428,7 +450,7 @@ impl Dataset {
     pub fn into_features(self) -> Vec<f64> {
         match self.features {
             Features::Dense(x) => x,
-            Features::Mapped(x) => x.as_slice().to_vec(),
+            Features::Mapped(x, _) => x.as_slice().to_vec(),
             Features::Sparse(x) => x.to_dense(),
         }
     }
@@ -465,7 +487,7 @@ impl Dataset {
     pub fn to_dense(&self) -> Dataset {
         let features = match &self.features {
             Features::Dense(x) => Features::Dense(x.clone()),
-            Features::Mapped(x) => Features::Mapped(x.clone()),
+            Features::Mapped(x, hash) => Features::Mapped(x.clone(), *hash),
             Features::Sparse(x) => Features::Dense(x.to_dense()),
         };
         Dataset { features, ..self.clone_without_features() }
@@ -532,7 +554,7 @@ impl Dataset {
     /// a new dataset holding the rows `indices` in that order (features copied once).
     pub fn select_rows(&self, indices: &[usize]) -> Dataset {
         let features = match &self.features {
-            Features::Dense(_) | Features::Mapped(_) => {
+            Features::Dense(_) | Features::Mapped(..) => {
                 let x = self.dense_features().expect("dense");
                 let mut features = Vec::with_capacity(indices.len() * self.n_cols);
                 for &i in indices {

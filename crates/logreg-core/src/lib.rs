@@ -8,6 +8,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod backend;
+pub mod content_hash;
 pub mod csr;
 pub mod dataset;
 pub mod error;

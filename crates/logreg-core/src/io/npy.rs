@@ -407,6 +407,8 @@ mod tests {
             raw_npy(&path, descr, n, d, &x);
             let got = read_npy_features(&path, &labels, None).unwrap();
             assert_eq!(got, expected, "{descr}");
+            // the hash taken while a mapped file is checked is the one of the values in memory
+            assert_eq!(got.dataset.features_hash(), expected.dataset.features_hash(), "{descr}");
             // numpy's native layout is viewed in place, others read
             assert_eq!(got.dataset.is_mapped(), cfg!(all(unix, target_endian = "little")) && descr == "<f8");
             let unlabelled = read_npy_unlabelled(&path).unwrap();
