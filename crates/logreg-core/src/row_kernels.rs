@@ -6,7 +6,9 @@
 //! stream: measured on a zen 4 epyc (1M × 100, from memory) a row at a time runs at the read's
 //! speed where two or four rows side by side (streams 8·d bytes apart) ran at 40–60 % of it
 //! (eight side by side, one accumulator each, tried again 2026-11-23: 10 % faster on rows in
-//! cache, twice as slow from memory, and with rows requested ahead no faster than one at a time).
+//! cache, twice as slow from memory, and with rows requested ahead no faster than one at a time;
+//! two rows sharing each load of `w`, eight fma chains, tried on a zen 3 epyc with avx2
+//! 2026-11-24: 5 % faster in cache, 2–4 % slower from memory).
 //! `Xᵀ·r` takes rows eight at a time (then four, then one), each slice of `g` loaded and stored
 //! once per eight rows (at 1M × 100, one thread, from memory: 37–39 → 35.6–36.5 ms a pass
 //! against four rows, the same sums to the bit). a
