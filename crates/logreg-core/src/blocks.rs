@@ -642,8 +642,8 @@ pub fn decision_values<'a, B: Backend + ?Sized>(
     });
 }
 
-/// rows per block of a prediction pass (no partial sums): [`block_rows`] when dense, about 128 kb
-/// of stored entries when sparse.
+/// rows per block of a prediction pass (no partial sums): [`block_rows`] when dense, about
+/// [`BLOCK_BYTES`] of stored entries when sparse.
 pub(crate) fn prediction_block_rows(x: Design<'_>) -> usize {
     match x {
         Design::Dense(m) => block_rows(m.n_cols()),
