@@ -36,21 +36,23 @@ impl Moments {
 
     /// the moments of the rows `rows` of dense `x` with weights of `r` (replacing these; the
     /// magnitudes accumulate).
+    #[inline(always)]
     fn of_rows(&mut self, r: DataRef<'_>, x: MatrixRef<'_>, rows: Range<usize>) {
-        for i in rows.clone() {
-            for (m, &xj) in self.max_abs.iter_mut().zip(x.row(i)) {
-                *m = m.max(xj.abs());
-            }
-        }
         self.weight = rows.clone().map(|i| r.weight(i)).sum();
         self.mean.fill(0.0);
         self.m2.fill(0.0);
-        if self.weight <= 0.0 {
-            return;
-        }
-        // Σ sᵢxᵢ / W: one rounding of the sum, so a constant column's mean is its value
+        // Σ sᵢxᵢ / W: one rounding of the sum, so a constant column's mean is its value; the
+        // magnitudes in the same read of each row
         for i in rows.clone() {
-            crate::numerics::axpy(r.weight(i), x.row(i), &mut self.mean);
+            let s = r.weight(i);
+            for ((m, mean), &xj) in self.max_abs.iter_mut().zip(&mut self.mean).zip(x.row(i)) {
+                *m = m.max(xj.abs());
+                *mean += s * xj;
+            }
+        }
+        if self.weight <= 0.0 {
+            self.mean.fill(0.0);
+            return;
         }
         self.mean.iter_mut().for_each(|m| *m /= self.weight);
         for i in rows {
@@ -62,6 +64,7 @@ impl Moments {
     }
 
     /// add the rows of `other`.
+    #[inline(always)]
     fn merge(&mut self, other: &Moments) {
         for (m, &o) in self.max_abs.iter_mut().zip(&other.max_abs) {
             *m = m.max(o);
@@ -173,17 +176,23 @@ impl ColumnStats {
         let (n, d) = (r.x.n_rows(), r.x.n_cols());
         let total = match r.x.as_dense() {
             Some(x) => {
+                // compiled for the cpu's simd (no fused multiply-adds are formed: the same sums)
                 let chunks: Vec<Moments> = (0..n.div_ceil(CHUNK_ROWS))
                     .into_par_iter()
                     .map(|c| {
-                        let mut acc = Moments::empty(d);
-                        let mut tile = Moments::empty(d);
-                        let end = ((c + 1) * CHUNK_ROWS).min(n);
-                        for start in (c * CHUNK_ROWS..end).step_by(TILE_ROWS) {
-                            tile.of_rows(r, x, start..(start + TILE_ROWS).min(end));
-                            acc.merge(&tile);
-                        }
-                        acc
+                        crate::simd::widest(
+                            #[inline(always)]
+                            || {
+                                let mut acc = Moments::empty(d);
+                                let mut tile = Moments::empty(d);
+                                let end = ((c + 1) * CHUNK_ROWS).min(n);
+                                for start in (c * CHUNK_ROWS..end).step_by(TILE_ROWS) {
+                                    tile.of_rows(r, x, start..(start + TILE_ROWS).min(end));
+                                    acc.merge(&tile);
+                                }
+                                acc
+                            },
+                        )
                     })
                     .collect();
                 let mut total = Moments::empty(d);
