@@ -216,7 +216,9 @@ fn finish(
 
 #[cfg(unix)]
 mod parallel {
-    //! native-layout files read at their offsets by all threads.
+    //! native-layout files read at their offsets by all threads. (mapping the file and copying
+    //! its rows from the mapping instead, tried 2026-11-24 on zen 3 at 1M × 100: 0.24–0.26
+    //! against 0.22–0.25 s, and the mapped pages counted in the peak rss, twice x's size.)
 
     use std::fs::File;
     use std::os::unix::fs::FileExt;
