@@ -106,12 +106,15 @@ fn every_solver_and_backend_lands_on_the_same_optimum() {
                 let worst = p.iter().zip(&p_ref).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
                 assert!(worst <= 1e-8, "{what}: probabilities differ by {worst:e}");
                 // symmetric parametrisation: the l2 optimum's coefficients sum to 0 over classes.
-                // the data part of the gradient sums to 0 over classes, so Σ_c ∂/∂w_cj =
-                // l2·Σ_c w_cj, and a stop at gradient max-norm ≤ tol bounds |Σ_c w_cj| by
-                // K·tol/l2 (over σⱼ on the original scale when the fit standardised)
+                // the solvers work on θ_cj = σⱼ·w_cj (exact solvers scale every column); the
+                // data part of the gradient sums to 0 over classes, so Σ_c ∂/∂θ_cj is
+                // l2·Σ_c w_cj / σⱼ (penalty on w) or l2·Σ_c θ_cj (on θ, --standardize), and a
+                // stop at gradient max-norm ≤ tol bounds |Σ_c w_cj| by K·tol·σⱼ/l2 or
+                // K·tol/(l2·σⱼ)
                 for (j, sigma) in sigmas.iter().enumerate() {
                     let sum: f64 = m.coefficients.iter().map(|w| w[j]).sum();
-                    let bound = 5.0 * 1e-10 / l2 / if standardize { *sigma } else { 1.0 };
+                    let scale = if standardize { 1.0 / sigma } else { *sigma };
+                    let bound = 5.0 * 1e-10 / l2 * scale;
                     assert!(sum.abs() <= bound * (1.0 + 1e-6), "{what}: Σ_c w_c{j} = {sum} (bound {bound:e})");
                 }
             }

@@ -12,8 +12,9 @@ use crate::view::{Design, MatrixRef, Rows, Selection};
 
 /// bytes of features per block: enough that a block's fixed costs (a task, a partial sum to
 /// combine in order) are small next to streaming its rows, few enough that even modest data makes
-/// many blocks for the threads. (512 KB against 128 KB: the fused pass at 1M × 100 4–8 % faster on
-/// Zen 3; no change at 1M × 20 or in the K-class pass.)
+/// many blocks for the threads. (512 KB against 128 KB, four interleaved experiments on zen 3:
+/// the fused pass at 1M × 100 never slower, 0–7 % faster; no change at 1M × 20 or in the
+/// K-class pass.)
 const BLOCK_BYTES: usize = 512 * 1024;
 
 /// rows per block for `n_cols` columns (a function of the column count alone).
