@@ -206,6 +206,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn auc_is_the_share_of_pairs_ranked_right() {
+        // against the definition, pair by pair, on scores with many ties (and -0.0 = 0.0)
+        let mut rng = crate::rng::Rng::new(5);
+        for n in [2, 3, 10, 101, 1000] {
+            let y: Vec<f64> = (0..n).map(|_| f64::from(u8::from(rng.uniform() < 0.3))).collect();
+            let z: Vec<f64> = (0..n)
+                .map(|i| {
+                    if i % 7 == 0 {
+                        -0.0
+                    } else if i % 11 == 0 {
+                        0.0
+                    } else {
+                        (rng.normal() * 3.0).round()
+                    }
+                })
+                .collect();
+            let (mut right, mut pairs) = (0.0, 0.0);
+            for (a, (&ya, &za)) in y.iter().zip(&z).enumerate() {
+                for (&yb, &zb) in y.iter().zip(&z).skip(a + 1) {
+                    if ya != yb {
+                        let (p, q) = if ya == 1.0 { (za, zb) } else { (zb, za) };
+                        right += if p > q {
+                            1.0
+                        } else if p == q {
+                            0.5
+                        } else {
+                            0.0
+                        };
+                        pairs += 1.0;
+                    }
+                }
+            }
+            let want = if pairs > 0.0 { Some(right / pairs) } else { None };
+            assert_eq!(roc_auc(&y, &z), want, "n = {n}");
+        }
+    }
+
+    #[test]
     fn auc_counts_pairs_and_ties() {
         assert_eq!(roc_auc(&[0., 0., 1., 1.], &[0.1, 0.4, 0.35, 0.8]), Some(0.75));
         assert_eq!(roc_auc(&[0., 1.], &[0.5, 0.5]), Some(0.5));
