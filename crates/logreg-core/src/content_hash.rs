@@ -83,37 +83,34 @@ fn step(lane: u64, word: u64) -> u64 {
 }
 
 fn block<T: HashWord>(values: &[T]) -> u64 {
-    let mut lanes = LANES;
-    let mut quads = values.chunks_exact(4);
-    for q in &mut quads {
-        for (lane, &v) in lanes.iter_mut().zip(q) {
-            *lane = step(*lane, v.bits());
-        }
-    }
-    for (lane, &v) in lanes.iter_mut().zip(quads.remainder()) {
-        *lane = step(*lane, v.bits());
-    }
-    lanes.iter().fold(0, |h, &l| mix(h ^ l))
+    lanes_of(values, |_| ())
 }
 
 /// [`block`] of `values` and whether every one is finite (its exponent bits not all set).
 fn finite_block(values: &[f64]) -> (u64, bool) {
     const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+    let mut finite = true;
+    let hash = lanes_of(values, |bits| finite &= bits & EXPONENT != EXPONENT);
+    (hash, finite)
+}
+
+/// the four lanes over `values` in quads, folded into one word; each value's bits also go to
+/// `see`.
+#[inline(always)]
+fn lanes_of<T: HashWord>(values: &[T], mut see: impl FnMut(u64)) -> u64 {
     let mut lanes = LANES;
-    let mut finite = [true; 4];
     let mut quads = values.chunks_exact(4);
     for q in &mut quads {
-        for ((lane, ok), &v) in lanes.iter_mut().zip(&mut finite).zip(q) {
-            let bits = v.to_bits();
-            *ok &= bits & EXPONENT != EXPONENT;
-            *lane = step(*lane, bits);
+        for (lane, &v) in lanes.iter_mut().zip(q) {
+            see(v.bits());
+            *lane = step(*lane, v.bits());
         }
     }
-    for ((lane, ok), &v) in lanes.iter_mut().zip(&mut finite).zip(quads.remainder()) {
-        *ok &= v.is_finite();
-        *lane = step(*lane, v.to_bits());
+    for (lane, &v) in lanes.iter_mut().zip(quads.remainder()) {
+        see(v.bits());
+        *lane = step(*lane, v.bits());
     }
-    (lanes.iter().fold(0, |h, &l| mix(h ^ l)), finite.iter().all(|&ok| ok))
+    lanes.iter().fold(0, |h, &l| mix(h ^ l))
 }
 
 fn mix(h: u64) -> u64 {
