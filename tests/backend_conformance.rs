@@ -1,7 +1,8 @@
 //! every backend — the three libraries' and the reference (our simd kernels) — computes the
 //! same products, gram and loss/gradient as plain scalar loops written here, on contiguous
 //! rows (the libraries' own kernels) and on scattered rows (a shuffled minibatch), from dense
-//! and from sparse (csr) storage of the same data (about a third of its entries zero), every case.
+//! storage (contiguous, and rows apart in their buffer as a mapped npy file's features) and from
+//! sparse (csr) storage of the same data (about a third of its entries zero), every case.
 //!
 //! tolerance: a sum of n products computed in any order differs from the exact sum by at most
 //! `n·ε·Σ|terms|` (ε = 2⁻⁵³); with n ≤ 400 that is below 5e-14 of `Σ|terms|`, so the backends
@@ -13,8 +14,8 @@ mod common;
 
 use common::{assert_close, backends, datasets, probe_theta, with_zeros};
 use logreg::numerics::{loss_and_residual, sigmoid};
-use logreg::view::{Rows, Selection};
-use logreg::{Backend, BlockSums, Dataset, ReferenceBackend, SoftmaxSums};
+use logreg::view::{Design, MatrixRef, Rows, Selection};
+use logreg::{Backend, BlockSums, DataRef, Dataset, ReferenceBackend, SoftmaxSums};
 use proptest::prelude::*;
 
 const TOL: f64 = 1e-12;
@@ -33,9 +34,42 @@ fn selections(n: usize, index: &mut Vec<usize>) -> [Selection<'_>; 2] {
     [Selection::Range(0..n), Selection::Indices(index)]
 }
 
-/// the same data stored dense and stored sparse.
-fn storages(data: &Dataset) -> [(Dataset, &'static str); 2] {
-    [(data.clone(), "dense"), (data.to_sparse(), "sparse")]
+/// one storage of a case's data: a dataset, or its dense rows apart in a buffer of their own.
+struct Storage {
+    data: Dataset,
+    /// each row followed by a nan that no backend may read (as a mapped npy file's features,
+    /// each row followed by its label)
+    spaced: Option<Vec<f64>>,
+}
+
+impl Storage {
+    fn as_ref(&self) -> DataRef<'_> {
+        let data = self.data.as_ref();
+        match &self.spaced {
+            Some(buf) => {
+                let (n, d) = (self.data.n_rows(), self.data.n_cols());
+                let x = MatrixRef::with_row_stride(buf, n, d, d + 1).expect("rows d + 1 apart");
+                DataRef { x: Design::Dense(x), ..data }
+            }
+            None => data,
+        }
+    }
+
+    fn features(&self) -> Design<'_> {
+        self.as_ref().x
+    }
+}
+
+/// the same data stored dense, dense with its rows apart, and sparse.
+fn storages(data: &Dataset) -> [(Storage, &'static str); 3] {
+    let x = data.dense_features().unwrap();
+    let mut spaced: Vec<f64> = x.rows().flat_map(|row| row.iter().copied().chain([f64::NAN])).collect();
+    spaced.pop();
+    [
+        (Storage { data: data.clone(), spaced: None }, "dense"),
+        (Storage { data: data.clone(), spaced: Some(spaced) }, "dense rows apart"),
+        (Storage { data: data.to_sparse(), spaced: None }, "sparse"),
+    ]
 }
 
 fn abs_dot(x: &[f64], w: &[f64]) -> f64 {

@@ -3,6 +3,8 @@
 
 use rayon::prelude::*;
 
+use crate::view::MatrixRef;
+
 /// values per block: blocks are hashed on all threads, each by four independent lanes, and
 /// combined in order.
 const BLOCK: usize = 1 << 16;
@@ -68,6 +70,28 @@ impl ContentHash {
         None
     }
 
+    /// the hash with the values of `m`'s rows added in row order (as [`ContentHash::add`] of
+    /// them copied out), and the row and column of the first value that is not finite — one
+    /// read of the values for both, rows apart in their buffer or not.
+    pub(crate) fn add_rows_checking_finite(&mut self, m: MatrixRef<'_>) -> Option<(usize, usize)> {
+        let d = m.n_cols();
+        if let Some(values) = m.as_slice() {
+            return self.add_checking_finite(values).map(|k| (k / d, k % d));
+        }
+        let len = m.n_rows() * d;
+        let blocks: Vec<(u64, bool)> = (0..len.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| rows_finite_block(m, b * BLOCK..((b + 1) * BLOCK).min(len)))
+            .collect();
+        if let Some(b) = blocks.iter().position(|&(_, finite)| !finite) {
+            return (b * BLOCK / d..m.n_rows())
+                .find_map(|i| m.row(i).iter().position(|v| !v.is_finite()).map(|j| (i, j)));
+        }
+        let hashes: Vec<u64> = blocks.into_iter().map(|(h, _)| h).collect();
+        self.add_blocks(&hashes, len);
+        None
+    }
+
     fn add_blocks(&mut self, blocks: &[u64], len: usize) {
         for &b in blocks {
             self.0 = mix(self.0 ^ b);
@@ -83,34 +107,81 @@ fn step(lane: u64, word: u64) -> u64 {
 }
 
 fn block<T: HashWord>(values: &[T]) -> u64 {
-    lanes_of(values, |_| ())
+    let mut lanes = Lanes::default();
+    lanes.feed(values, &mut |_| ());
+    lanes.finish()
 }
+
+/// bits of a float64 whose exponent bits are all set: an infinity or a nan.
+const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
 
 /// [`block`] of `values` and whether every one is finite (its exponent bits not all set).
 fn finite_block(values: &[f64]) -> (u64, bool) {
-    const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
     let mut finite = true;
-    let hash = lanes_of(values, |bits| finite &= bits & EXPONENT != EXPONENT);
-    (hash, finite)
+    let mut lanes = Lanes::default();
+    lanes.feed(values, &mut |bits| finite &= bits & EXPONENT != EXPONENT);
+    (lanes.finish(), finite)
 }
 
-/// the four lanes over `values` in quads, folded into one word; each value's bits also go to
-/// `see`.
-#[inline(always)]
-fn lanes_of<T: HashWord>(values: &[T], mut see: impl FnMut(u64)) -> u64 {
-    let mut lanes = LANES;
-    let mut quads = values.chunks_exact(4);
-    for q in &mut quads {
-        for (lane, &v) in lanes.iter_mut().zip(q) {
+/// [`finite_block`] of the values `range` of `m`'s rows taken in row order (what
+/// [`finite_block`] of those values copied out would give).
+fn rows_finite_block(m: MatrixRef<'_>, range: std::ops::Range<usize>) -> (u64, bool) {
+    let d = m.n_cols();
+    let mut finite = true;
+    let mut lanes = Lanes::default();
+    let mut p = range.start;
+    while p < range.end {
+        let (i, j) = (p / d, p % d);
+        let take = (d - j).min(range.end - p);
+        lanes.feed(&m.row(i)[j..j + take], &mut |bits| finite &= bits & EXPONENT != EXPONENT);
+        p += take;
+    }
+    (lanes.finish(), finite)
+}
+
+/// four lanes, the `t`-th value of a block going to lane `t mod 4`.
+struct Lanes {
+    lanes: [u64; 4],
+    /// the lane of the next value
+    next: usize,
+}
+
+impl Default for Lanes {
+    fn default() -> Self {
+        Lanes { lanes: LANES, next: 0 }
+    }
+}
+
+impl Lanes {
+    /// the lanes with `values` added in order; each value's bits also go to `see`.
+    #[inline(always)]
+    fn feed<T: HashWord>(&mut self, values: &[T], see: &mut impl FnMut(u64)) {
+        let head = ((4 - self.next) % 4).min(values.len());
+        let (head, rest) = values.split_at(head);
+        let mut quads = rest.chunks_exact(4);
+        self.feed_one_by_one(head, see);
+        for q in &mut quads {
+            for (lane, &v) in self.lanes.iter_mut().zip(q) {
+                see(v.bits());
+                *lane = step(*lane, v.bits());
+            }
+        }
+        self.feed_one_by_one(quads.remainder(), see);
+    }
+
+    #[inline(always)]
+    fn feed_one_by_one<T: HashWord>(&mut self, values: &[T], see: &mut impl FnMut(u64)) {
+        for &v in values {
             see(v.bits());
-            *lane = step(*lane, v.bits());
+            self.lanes[self.next] = step(self.lanes[self.next], v.bits());
+            self.next = (self.next + 1) % 4;
         }
     }
-    for (lane, &v) in lanes.iter_mut().zip(quads.remainder()) {
-        see(v.bits());
-        *lane = step(*lane, v.bits());
+
+    /// the lanes folded into one word.
+    fn finish(self) -> u64 {
+        self.lanes.iter().fold(0, |h, &l| mix(h ^ l))
     }
-    lanes.iter().fold(0, |h, &l| mix(h ^ l))
 }
 
 fn mix(h: u64) -> u64 {
@@ -147,6 +218,40 @@ mod tests {
         // the largest finite values are finite
         let y = vec![f64::MAX, f64::MIN, f64::MIN_POSITIVE, -0.0, 5e-324];
         assert_eq!(ContentHash::default().add_checking_finite(&y), None);
+    }
+
+    /// rows apart in their buffer (a label between them) hash as their values copied out do, at
+    /// widths that do and do not divide the block; the first bad value found is a feature's,
+    /// never a value between rows.
+    #[test]
+    fn rows_apart_hash_as_their_values_copied_out() {
+        for (n, d, stride) in
+            [(1, 3, 5), (7, 3, 4), (BLOCK / 3 + 5, 3, 4), (3 * BLOCK / 100 + 1, 100, 101), (40_000, 7, 9)]
+        {
+            let mut buf = values(n * stride);
+            buf.truncate((n - 1) * stride + d);
+            let m = MatrixRef::with_row_stride(&buf, n, d, stride).unwrap();
+            let copied: Vec<f64> = m.rows().flatten().copied().collect();
+            let (mut a, mut b) = (ContentHash::default(), ContentHash::default());
+            a.add(&copied);
+            assert_eq!(b.add_rows_checking_finite(m), None, "{n} × {d}");
+            assert_eq!(a, b, "{n} × {d} every {stride}");
+            let mut c = ContentHash::default();
+            assert_eq!(c.add_rows_checking_finite(MatrixRef::new(&copied, n, d).unwrap()), None);
+            assert_eq!(a, c, "contiguous");
+        }
+        let (n, d, stride) = (40_000, 7, 8);
+        let mut buf = values(n * stride);
+        buf.truncate((n - 1) * stride + d);
+        buf[3 * stride + d] = f64::NAN; // between rows 3 and 4: not a feature
+        let at = |buf: &[f64]| {
+            ContentHash::default().add_rows_checking_finite(MatrixRef::with_row_stride(buf, n, d, stride).unwrap())
+        };
+        assert_eq!(at(&buf), None);
+        buf[30_000 * stride + 2] = f64::INFINITY;
+        assert_eq!(at(&buf), Some((30_000, 2)));
+        buf[9_000 * stride + 6] = f64::NAN;
+        assert_eq!(at(&buf), Some((9_000, 6)));
     }
 
     #[test]

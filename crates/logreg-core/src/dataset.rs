@@ -20,38 +20,33 @@ use crate::view::{Design, MatrixRef, Rows, Selection};
 enum Features {
     /// one contiguous row-major buffer
     Dense(Vec<f64>),
-    /// one contiguous row-major buffer: a file's values viewed in place, and their
-    /// [`ContentHash`] value, taken while they were checked finite
-    Mapped(Arc<MappedValues>, u64),
+    /// a file's values viewed in place: row-major, rows `row_stride` values apart (more than
+    /// the width when each row also holds its label), with their [`ContentHash`] value, taken
+    /// while they were checked finite
+    Mapped { values: Arc<MappedValues>, row_stride: usize, hash: u64 },
     /// compressed sparse rows
     Sparse(CsrMatrix),
 }
 
 impl Features {
-    /// the row-major values, when dense.
-    fn dense_values(&self) -> Option<&[f64]> {
-        match self {
-            Features::Dense(x) => Some(x),
-            Features::Mapped(x, _) => Some(x.as_slice()),
-            Features::Sparse(_) => None,
-        }
+    /// the row-major view of `n_rows × n_cols` features, when dense.
+    fn dense_view(&self, n_rows: usize, n_cols: usize) -> Option<MatrixRef<'_>> {
+        let view = match self {
+            Features::Dense(x) => MatrixRef::new(x, n_rows, n_cols),
+            Features::Mapped { values, row_stride, .. } => {
+                let span = if n_rows == 0 { 0 } else { (n_rows - 1) * row_stride + n_cols };
+                MatrixRef::with_row_stride(&values.as_slice()[..span], n_rows, n_cols, *row_stride)
+            }
+            Features::Sparse(_) => return None,
+        };
+        Some(view.expect("sizes checked at construction"))
     }
 }
 
-/// equal when the values are: stored in memory or mapped from a file alike.
-impl PartialEq for Features {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Features::Sparse(a), Features::Sparse(b)) => a == b,
-            (a, b) => a.dense_values().is_some_and(|a| b.dense_values() == Some(a)),
-        }
-    }
-}
-
-/// a labelled dataset: features stored once (one contiguous row-major buffer, or compressed
-/// sparse rows), class labels
+/// a labelled dataset: features stored once (one row-major buffer, in memory or a file's values
+/// viewed in place, or compressed sparse rows), class labels
 /// `0, …, K − 1` (`{0, 1}` when binary), optional non-negative sample weights, and feature names.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Dataset {
     features: Features,
     n_rows: usize,
@@ -73,6 +68,28 @@ struct FeatureNames {
     first: usize,
     /// the names, once given or made
     names: std::sync::OnceLock<Arc<[String]>>,
+}
+
+/// equal when the values are: features stored in memory or mapped from a file alike.
+impl PartialEq for Dataset {
+    fn eq(&self, other: &Self) -> bool {
+        let features = match (&self.features, &other.features) {
+            (Features::Sparse(a), Features::Sparse(b)) => a == b,
+            (a, b) => {
+                let shape = (self.n_rows, self.n_cols);
+                (shape == (other.n_rows, other.n_cols))
+                    && match (a.dense_view(shape.0, shape.1), b.dense_view(shape.0, shape.1)) {
+                        (Some(a), Some(b)) => a.rows().eq(b.rows()),
+                        _ => false,
+                    }
+            }
+        };
+        features
+            && (self.n_rows, self.n_cols, self.n_classes) == (other.n_rows, other.n_cols, other.n_classes)
+            && self.labels == other.labels
+            && self.weights == other.weights
+            && self.feature_names == other.feature_names
+    }
 }
 
 impl PartialEq for FeatureNames {
@@ -289,32 +306,38 @@ impl Dataset {
         Self::checked(Features::Dense(features), n_rows, n_cols, labels, n_classes)
     }
 
-    /// dataset of `n_classes` classes whose row-major features (`n_cols` columns) are a file's
-    /// values mapped in place; they are checked finite (the first that is not: an error naming
-    /// `path`, its row and column).
+    /// dataset of `n_classes` classes whose row-major features are a file's values mapped in
+    /// place: each row's first `n_cols` of every `row_stride` values (the rest of a row, such as
+    /// its label, is not a feature). they are checked finite (the first that is not: an error
+    /// naming `path`, its row and column).
     pub(crate) fn mapped(
         features: MappedValues,
         n_cols: usize,
+        row_stride: usize,
         labels: Vec<f64>,
         n_classes: usize,
         path: &std::path::Path,
     ) -> Result<Self> {
-        let values = features.as_slice();
-        if n_cols == 0 || !values.len().is_multiple_of(n_cols) {
+        let len = features.as_slice().len();
+        if n_cols == 0 || row_stride < n_cols || !len.is_multiple_of(row_stride) {
             return Err(Error::InvalidData(format!("{}: not a whole number of rows", path.display())));
         }
+        let n_rows = len / row_stride;
+        let features = Features::Mapped { values: Arc::new(features), row_stride, hash: 0 };
+        let view = features.dense_view(n_rows, n_cols).expect("dense");
         // the check and the hash a model file records in one read of the file's pages
         let mut hash = ContentHash::default();
-        if let Some(pos) = hash.add_checking_finite(values) {
+        if let Some((row, column)) = hash.add_rows_checking_finite(view) {
             return Err(Error::InvalidValue {
                 what: "features",
-                row: pos / n_cols,
-                column: pos % n_cols,
-                reason: format!("{} in {} is not a finite number", values[pos], path.display()),
+                row,
+                column,
+                reason: format!("{} in {} is not a finite number", view.row(row)[column], path.display()),
             });
         }
-        let n_rows = values.len() / n_cols;
-        Self::checked(Features::Mapped(Arc::new(features), hash.value()), n_rows, n_cols, labels, n_classes)
+        let Features::Mapped { values, .. } = features else { unreachable!("mapped above") };
+        let features = Features::Mapped { values, row_stride, hash: hash.value() };
+        Self::checked(features, n_rows, n_cols, labels, n_classes)
     }
 
     /// the [`ContentHash`] value of the features' bits (dense: the row-major values; sparse: the
@@ -323,7 +346,7 @@ impl Dataset {
     pub fn features_hash(&self) -> u64 {
         let mut h = ContentHash::default();
         match &self.features {
-            Features::Mapped(_, hash) => return *hash,
+            Features::Mapped { hash, .. } => return *hash,
             Features::Dense(x) => h.add(x),
             Features::Sparse(x) => {
                 let x = x.view();
@@ -337,7 +360,7 @@ impl Dataset {
 
     /// whether the features are a file's values viewed in place (mapped), not a copy.
     pub fn is_mapped(&self) -> bool {
-        matches!(self.features, Features::Mapped(..))
+        matches!(self.features, Features::Mapped { .. })
     }
 
     /// dataset of sparse features (checked finite by [`CsrMatrix::new`]) and `n_classes ≥ 2`
@@ -429,10 +452,7 @@ impl Dataset {
     pub fn features(&self) -> Design<'_> {
         match &self.features {
             Features::Sparse(x) => Design::Sparse(x.view()),
-            dense => Design::Dense(
-                MatrixRef::new(dense.dense_values().expect("dense"), self.n_rows, self.n_cols)
-                    .expect("sizes checked at construction"),
-            ),
+            dense => Design::Dense(dense.dense_view(self.n_rows, self.n_cols).expect("dense")),
         }
     }
 
@@ -450,7 +470,10 @@ impl Dataset {
     pub fn into_features(self) -> Vec<f64> {
         match self.features {
             Features::Dense(x) => x,
-            Features::Mapped(x, _) => x.as_slice().to_vec(),
+            Features::Mapped { .. } => {
+                let x = self.dense_features().expect("dense");
+                x.as_slice().map_or_else(|| x.rows().flatten().copied().collect(), <[f64]>::to_vec)
+            }
             Features::Sparse(x) => x.to_dense(),
         }
     }
@@ -473,11 +496,8 @@ impl Dataset {
         let features = match &self.features {
             Features::Sparse(x) => Features::Sparse(x.clone()),
             dense => Features::Sparse(
-                CsrMatrix::from_dense(
-                    MatrixRef::new(dense.dense_values().expect("dense"), self.n_rows, self.n_cols)
-                        .expect("sizes checked"),
-                )
-                .expect("checked finite at construction"),
+                CsrMatrix::from_dense(dense.dense_view(self.n_rows, self.n_cols).expect("dense"))
+                    .expect("checked finite at construction"),
             ),
         };
         Dataset { features, ..self.clone_without_features() }
@@ -487,7 +507,7 @@ impl Dataset {
     pub fn to_dense(&self) -> Dataset {
         let features = match &self.features {
             Features::Dense(x) => Features::Dense(x.clone()),
-            Features::Mapped(x, hash) => Features::Mapped(x.clone(), *hash),
+            mapped @ Features::Mapped { .. } => mapped.clone(),
             Features::Sparse(x) => Features::Dense(x.to_dense()),
         };
         Dataset { features, ..self.clone_without_features() }
@@ -554,7 +574,7 @@ impl Dataset {
     /// a new dataset holding the rows `indices` in that order (features copied once).
     pub fn select_rows(&self, indices: &[usize]) -> Dataset {
         let features = match &self.features {
-            Features::Dense(_) | Features::Mapped(..) => {
+            Features::Dense(_) | Features::Mapped { .. } => {
                 let x = self.dense_features().expect("dense");
                 let mut features = Vec::with_capacity(indices.len() * self.n_cols);
                 for &i in indices {

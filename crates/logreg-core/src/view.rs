@@ -3,23 +3,50 @@
 
 use std::ops::Range;
 
-/// row-major matrix borrowed from a contiguous buffer.
+/// row-major matrix borrowed from a buffer: row `i` is the `n_cols` values from `i · row_stride`
+/// (`row_stride = n_cols` when contiguous; larger for the features of a file whose rows also hold
+/// a label, viewed in place).
 #[derive(Clone, Copy, Debug)]
 pub struct MatrixRef<'a> {
     data: &'a [f64],
     n_rows: usize,
     n_cols: usize,
+    row_stride: usize,
 }
 
 impl<'a> MatrixRef<'a> {
-    /// view `data` as `n_rows × n_cols`, row-major; `None` if the sizes disagree.
+    /// view `data` as `n_rows × n_cols`, row-major and contiguous; `None` if the sizes disagree.
     pub fn new(data: &'a [f64], n_rows: usize, n_cols: usize) -> Option<Self> {
-        (n_rows.checked_mul(n_cols) == Some(data.len())).then_some(MatrixRef { data, n_rows, n_cols })
+        (n_rows.checked_mul(n_cols) == Some(data.len())).then_some(MatrixRef {
+            data,
+            n_rows,
+            n_cols,
+            row_stride: n_cols,
+        })
     }
 
-    /// the row-major buffer.
+    /// view `data` as `n_rows × n_cols`, row-major with rows `row_stride ≥ n_cols` values apart;
+    /// `data` runs from the first row's first value to the last row's last. `None` if the sizes
+    /// disagree.
+    pub fn with_row_stride(data: &'a [f64], n_rows: usize, n_cols: usize, row_stride: usize) -> Option<Self> {
+        let ok = row_stride >= n_cols && Some(data.len()) == span(n_rows, n_cols, row_stride);
+        ok.then_some(MatrixRef { data, n_rows, n_cols, row_stride })
+    }
+
+    /// the buffer the rows lie in, from the first row's first value to the last row's last
+    /// (with the values between rows when [`MatrixRef::row_stride`] exceeds the width).
     pub fn data(&self) -> &'a [f64] {
         self.data
+    }
+
+    /// the row-major values, when the rows are contiguous.
+    pub fn as_slice(&self) -> Option<&'a [f64]> {
+        self.is_contiguous().then_some(self.data)
+    }
+
+    /// whether the rows follow each other with nothing between them.
+    pub fn is_contiguous(&self) -> bool {
+        self.row_stride == self.n_cols || self.n_rows <= 1
     }
 
     /// number of rows.
@@ -32,19 +59,38 @@ impl<'a> MatrixRef<'a> {
         self.n_cols
     }
 
+    /// values from one row's start to the next's.
+    pub fn row_stride(&self) -> usize {
+        self.row_stride
+    }
+
     /// row `i`.
     #[inline]
     pub fn row(&self, i: usize) -> &'a [f64] {
-        &self.data[i * self.n_cols..(i + 1) * self.n_cols]
+        let start = i * self.row_stride;
+        &self.data[start..start + self.n_cols]
+    }
+
+    /// iterator over the rows.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = &'a [f64]> + 'a {
+        let m = *self;
+        (0..m.n_rows).map(move |i| m.row(i))
     }
 
     /// the consecutive rows `range`, still a view.
     pub fn slice_rows(&self, range: Range<usize>) -> MatrixRef<'a> {
-        MatrixRef {
-            data: &self.data[range.start * self.n_cols..range.end * self.n_cols],
-            n_rows: range.len(),
-            n_cols: self.n_cols,
-        }
+        assert!(range.start <= range.end && range.end <= self.n_rows, "rows {range:?} of {}", self.n_rows);
+        let start = (range.start * self.row_stride).min(self.data.len());
+        let len = span(range.len(), self.n_cols, self.row_stride).expect("rows inside the matrix");
+        MatrixRef { data: &self.data[start..start + len], n_rows: range.len(), ..*self }
+    }
+}
+
+/// values from the first row's first to the last row's last, `None` on overflow.
+fn span(n_rows: usize, n_cols: usize, row_stride: usize) -> Option<usize> {
+    match n_rows {
+        0 => Some(0),
+        n => (n - 1).checked_mul(row_stride)?.checked_add(n_cols),
     }
 }
 
@@ -196,7 +242,7 @@ impl<'a> Design<'a> {
     /// stored entries: `n_rows · n_cols` when dense.
     pub fn nnz(&self) -> usize {
         match self {
-            Design::Dense(m) => m.data().len(),
+            Design::Dense(m) => m.n_rows() * m.n_cols(),
             Design::Sparse(m) => m.nnz(),
         }
     }
@@ -423,6 +469,24 @@ impl<'a> Rows<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// rows apart in their buffer: each row its own values, ranges of rows (empty ones at either
+    /// end too) still views, and buffers of the wrong length refused.
+    #[test]
+    fn rows_apart_are_viewed_in_place() {
+        let buf: Vec<f64> = (0..14).map(f64::from).collect(); // rows of 3, 5 apart: 0..3, 5..8, 10..13
+        assert!(MatrixRef::with_row_stride(&buf, 3, 3, 5).is_none(), "one value too many");
+        assert!(MatrixRef::with_row_stride(&buf[..13], 3, 3, 2).is_none(), "stride below the width");
+        let m = MatrixRef::with_row_stride(&buf[..13], 3, 3, 5).unwrap();
+        assert_eq!(m.rows().collect::<Vec<_>>(), [&buf[0..3], &buf[5..8], &buf[10..13]]);
+        assert!(!m.is_contiguous() && m.as_slice().is_none());
+        let tail = m.slice_rows(1..3);
+        assert_eq!((tail.n_rows(), tail.row(1), tail.data().len()), (2, &buf[10..13], 8));
+        assert_eq!(m.slice_rows(3..3).n_rows(), 0);
+        assert_eq!(m.slice_rows(0..0).rows().count(), 0);
+        assert_eq!(m.slice_rows(2..3).as_slice(), Some(&buf[10..13]), "one row is contiguous");
+        assert_eq!(MatrixRef::new(&buf[..12], 4, 3).unwrap().slice_rows(4..4).n_rows(), 0);
+    }
 
     /// a range looks past its end into the matrix, a list of indices only along itself.
     #[test]

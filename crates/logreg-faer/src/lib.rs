@@ -18,8 +18,13 @@ use faer::linalg::matmul::matmul;
 use faer::sparse::linalg::matmul::{dense_sparse_matmul, sparse_dense_matmul};
 use faer::{Accum, ColMut, ColRef, MatMut, MatRef, Par};
 use logreg_core::Backend;
-use logreg_core::view::Rows;
+use logreg_core::view::{MatrixRef, Rows};
 use sparse::with_csr;
+
+/// the rows of `m` as a faer matrix, in place (row stride included).
+fn mat(m: MatrixRef<'_>) -> MatRef<'_, f64> {
+    MatRef::from_row_major_slice_with_stride(m.data(), m.n_rows(), m.n_cols(), m.row_stride())
+}
 
 /// logreg backend computing with faer's simd kernels.
 #[derive(Clone, Copy, Debug, Default)]
@@ -34,7 +39,7 @@ impl Backend for FaerBackend {
         let wc = ColRef::from_slice(w);
         match x.as_contiguous() {
             Some(m) => {
-                let xm = MatRef::from_row_major_slice(m.data(), m.n_rows(), m.n_cols());
+                let xm = mat(m);
                 z.fill(b);
                 matmul(ColMut::from_slice_mut(z).as_mat_mut(), Accum::Add, xm, wc.as_mat(), 1.0, Par::Seq);
             }
@@ -62,7 +67,7 @@ impl Backend for FaerBackend {
     fn add_xt_times(&self, x: &Rows<'_>, r: &[f64], g: &mut [f64]) {
         match x.as_contiguous() {
             Some(m) => {
-                let xm = MatRef::from_row_major_slice(m.data(), m.n_rows(), m.n_cols());
+                let xm = mat(m);
                 let gc = ColMut::from_slice_mut(g);
                 matmul(gc.as_mat_mut(), Accum::Add, xm.transpose(), ColRef::from_slice(r).as_mat(), 1.0, Par::Seq);
             }
@@ -97,7 +102,7 @@ impl Backend for FaerBackend {
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = coefs.len() / (d + 1);
         logreg_core::backend::reference::fill_class_intercepts(coefs, d, n, z);
-        let xm = MatRef::from_row_major_slice(m.data(), n, d);
+        let xm = mat(m);
         let w = MatRef::from_column_major_slice_with_stride(&coefs[1..], d, k, d + 1);
         matmul(MatMut::from_column_major_slice_mut(&mut z[..n * k], n, k), Accum::Add, xm, w, 1.0, Par::Seq);
     }
@@ -119,7 +124,7 @@ impl Backend for FaerBackend {
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = g.len() / (d + 1);
-        let xm = MatRef::from_row_major_slice(m.data(), n, d);
+        let xm = mat(m);
         let rm = MatRef::from_column_major_slice(&r[..n * k], n, k);
         let gm = MatMut::from_column_major_slice_with_stride_mut(&mut g[1..], d, k, d + 1);
         matmul(gm, Accum::Add, xm.transpose(), rm, 1.0, Par::Seq);
@@ -131,10 +136,10 @@ impl Backend for FaerBackend {
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let y = &mut scratch[..n * d];
-        for ((yr, xr), &hi) in y.chunks_exact_mut(d).zip(m.data().chunks_exact(d)).zip(h) {
+        for ((yr, xr), &hi) in y.chunks_exact_mut(d).zip(m.rows()).zip(h) {
             yr.iter_mut().zip(xr).for_each(|(a, b)| *a = hi * b);
         }
-        let xm = MatRef::from_row_major_slice(m.data(), n, d);
+        let xm = mat(m);
         let ym = MatRef::from_row_major_slice(&*y, n, d);
         matmul(MatMut::from_row_major_slice_mut(out, d, d), Accum::Add, xm.transpose(), ym, 1.0, Par::Seq);
     }

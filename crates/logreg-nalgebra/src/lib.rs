@@ -15,8 +15,14 @@ mod dataset;
 pub use dataset::dataset_from_matrix;
 
 use logreg_core::Backend;
-use logreg_core::view::Rows;
-use nalgebra::{DMatrixView, DMatrixViewMut, DVectorView, DVectorViewMut};
+use logreg_core::view::{MatrixRef, Rows};
+use nalgebra::{DMatrixView, DMatrixViewMut, DVectorView, DVectorViewMut, Dyn, U1};
+
+/// the rows of `m` as the column-major `d × n` view `Xᵀ`, in place: row stride 1, each row of
+/// `m` a column (gemv on a view with row stride > 1 is unsound in nalgebra 0.35, issue 1616).
+fn transposed(m: MatrixRef<'_>) -> DMatrixView<'_, f64> {
+    DMatrixView::from_slice_with_strides_generic(m.data(), Dyn(m.n_cols()), Dyn(m.n_rows()), U1, Dyn(m.row_stride()))
+}
 
 /// logreg backend computing with nalgebra's blas-like kernels.
 #[derive(Clone, Copy, Debug, Default)]
@@ -32,7 +38,7 @@ impl Backend for NalgebraBackend {
         let wv = DVectorView::from_slice(w, d);
         match x.as_contiguous() {
             Some(m) => {
-                let xt = DMatrixView::from_slice(m.data(), d, m.n_rows());
+                let xt = transposed(m);
                 z.fill(b);
                 DVectorViewMut::from_slice(z, m.n_rows()).gemv_tr(1.0, &xt, &wv, 1.0);
             }
@@ -52,7 +58,7 @@ impl Backend for NalgebraBackend {
         let mut gv = DVectorViewMut::from_slice(g, d);
         match x.as_contiguous() {
             Some(m) => {
-                let xt = DMatrixView::from_slice(m.data(), d, m.n_rows());
+                let xt = transposed(m);
                 gv.gemv(1.0, &xt, &DVectorView::from_slice(r, m.n_rows()), 1.0);
             }
             None => match x {
@@ -74,7 +80,7 @@ impl Backend for NalgebraBackend {
         let k = coefs.len() / (d + 1);
         logreg_core::backend::reference::fill_class_intercepts(coefs, d, n, z);
         // Z = (Xᵀ)ᵀ·W with Xᵀ the column-major view of the row-major rows (row stride 1)
-        let xt = DMatrixView::from_slice(m.data(), d, n);
+        let xt = transposed(m);
         let w = DMatrixView::from_slice_with_strides(&coefs[1..], d, k, 1, d + 1);
         DMatrixViewMut::from_slice(&mut z[..n * k], n, k).gemm_tr(1.0, &xt, &w, 1.0);
     }
@@ -85,7 +91,7 @@ impl Backend for NalgebraBackend {
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = g.len() / (d + 1);
-        let xt = DMatrixView::from_slice(m.data(), d, n);
+        let xt = transposed(m);
         let rm = DMatrixView::from_slice(&r[..n * k], n, k);
         DMatrixViewMut::from_slice_with_strides_mut(&mut g[1..], d, k, 1, d + 1).gemm(1.0, &xt, &rm, 1.0);
     }
@@ -97,12 +103,12 @@ impl Backend for NalgebraBackend {
         let (n, d) = (m.n_rows(), m.n_cols());
         // diag(h)·X stored column-major (n × d), so Xᵀ (a d × n view) times it is a plain gemm
         let y = &mut scratch[..n * d];
-        for (i, (xr, &hi)) in m.data().chunks_exact(d).zip(h).enumerate() {
+        for (i, (xr, &hi)) in m.rows().zip(h).enumerate() {
             for (j, v) in xr.iter().enumerate() {
                 y[j * n + i] = hi * v;
             }
         }
-        let xt = DMatrixView::from_slice(m.data(), d, n);
+        let xt = transposed(m);
         let ym = DMatrixView::from_slice(&*y, n, d);
         DMatrixViewMut::from_slice(out, d, d).gemm(1.0, &xt, &ym, 1.0);
     }

@@ -15,11 +15,17 @@ mod sparse;
 pub use dataset::{dataset_from_array, dataset_from_view};
 
 use logreg_core::Backend;
-use logreg_core::view::Rows;
+use logreg_core::view::{MatrixRef, Rows};
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, ShapeBuilder};
 use sparse::csr_view;
 use sprs::prod::{mul_acc_mat_vec_csc, mul_acc_mat_vec_csr};
+
+/// the rows of `m` as an ndarray view, in place (row stride included).
+fn mat(m: MatrixRef<'_>) -> ArrayView2<'_, f64> {
+    ArrayView2::from_shape((m.n_rows(), m.n_cols()).strides((m.row_stride(), 1)), m.data())
+        .expect("rows inside their buffer")
+}
 
 /// logreg backend computing with ndarray's kernels.
 #[derive(Clone, Copy, Debug, Default)]
@@ -34,8 +40,7 @@ impl Backend for NdarrayBackend {
         let wv = ArrayView1::from(w);
         match x.as_contiguous() {
             Some(m) => {
-                let xm =
-                    ArrayView2::from_shape((m.n_rows(), m.n_cols()), m.data()).expect("block shape matches its buffer");
+                let xm = mat(m);
                 z.fill(b);
                 general_mat_vec_mul(1.0, &xm, &wv, 1.0, &mut ArrayViewMut1::from(z));
             }
@@ -85,7 +90,7 @@ impl Backend for NdarrayBackend {
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = coefs.len() / (d + 1);
         logreg_core::backend::reference::fill_class_intercepts(coefs, d, n, z);
-        let xm = ArrayView2::from_shape((n, d), m.data()).expect("block shape matches its buffer");
+        let xm = mat(m);
         let w = ArrayView2::from_shape((d, k).strides((1, d + 1)), &coefs[1..]).expect("class blocks of d + 1");
         let mut zm = ArrayViewMut2::from_shape((n, k).f(), &mut z[..n * k]).expect("z holds rows × classes");
         general_mat_mul(1.0, &xm, &w, 1.0, &mut zm);
@@ -104,7 +109,7 @@ impl Backend for NdarrayBackend {
         };
         let (n, d) = (m.n_rows(), m.n_cols());
         let k = g.len() / (d + 1);
-        let xm = ArrayView2::from_shape((n, d), m.data()).expect("block shape matches its buffer");
+        let xm = mat(m);
         let rm = ArrayView2::from_shape((n, k).f(), &r[..n * k]).expect("r holds rows × classes");
         let mut gm = ArrayViewMut2::from_shape((d, k).strides((1, d + 1)), &mut g[1..]).expect("class blocks of d + 1");
         general_mat_mul(1.0, &xm.t(), &rm, 1.0, &mut gm);
@@ -115,7 +120,7 @@ impl Backend for NdarrayBackend {
             return logreg_core::backend::reference::add_weighted_gram(x, h, out);
         };
         let (n, d) = (m.n_rows(), m.n_cols());
-        let xm = ArrayView2::from_shape((n, d), m.data()).expect("block shape matches its buffer");
+        let xm = mat(m);
         let mut y = ArrayViewMut2::from_shape((n, d), &mut scratch[..n * d]).expect("scratch holds the block");
         for ((mut yr, xr), &hi) in y.rows_mut().into_iter().zip(xm.rows()).zip(h) {
             yr.zip_mut_with(&xr, |a, b| *a = hi * b);

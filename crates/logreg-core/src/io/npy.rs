@@ -1,15 +1,16 @@
-//! numpy `.npy`: one 2-d float64 array in c order, `n × (d + 1)`, the last column the label,
-//! read straight into the dataset's buffer (peak memory ≈ the features' size): a file in numpy's
-//! native layout (little-endian `<f8`, c order) by all threads at once, each reading its rows'
-//! bytes at their offset; other inputs value by value.
+//! numpy `.npy`: one 2-d float64 array in c order, `n × (d + 1)`, the last column the label.
+//! a file in numpy's native layout (little-endian `<f8`, c order) on a little-endian unix
+//! machine is mapped and its features viewed in place, rows `d + 1` values apart, with the labels
+//! copied out; where it cannot be mapped, it is read straight into the dataset's buffer by all
+//! threads at once, each reading its rows' bytes at their offset; other inputs value by value.
 //!
 //! or features alone, `n × d`, with the labels in a file of their own ([`read_npy_features`]):
-//! in the native layout viewed in place, the file mapped into memory, never copied.
+//! in the native layout viewed in place too, the file mapped into memory, never copied.
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use super::{LabelCollector, LoadedData};
+use super::{Classes, LabelCollector, LoadedData};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 
@@ -103,7 +104,7 @@ fn features_with_labels(path: &Path, labels: impl FnOnce(usize) -> Result<(Vec<f
     let dataset = match mapped {
         Some((values, n, d)) => {
             let (y, k) = labels(n)?;
-            Dataset::mapped(values, d, y, k, path)?
+            Dataset::mapped(values, d, d, y, k, path)?
         }
         None => {
             let (values, n, d) = read_all_values(file, path)?;
@@ -199,20 +200,33 @@ fn finish(
     path: &Path,
     positive: Option<&str>,
 ) -> Result<LoadedData> {
-    let err = |message: String| Error::Parse { path: path.into(), line: None, column: None, message };
-    let mut labels = LabelCollector::default();
-    // labels come in runs: format a value only when it changes
-    let (mut last_label, mut last_text) = (f64::NAN, String::new());
-    for v in y {
-        if v != last_label {
-            (last_label, last_text) = (v, format!("{v}"));
-        }
-        labels.push(&last_text);
-    }
-    let (y, classes) = labels.finish("label", positive).map_err(|e| err(e.to_string()))?;
+    let (y, classes) = labels_of(y, path, positive)?;
     let dataset = Dataset::with_classes_of_finite(x, d, y, classes.len())?.with_positional_names();
     Ok(LoadedData::labelled_positional(dataset, classes))
 }
+
+/// the class indices and classes of label values `y` (finite), as a text column's would be.
+fn labels_of(y: impl Iterator<Item = f64>, path: &Path, positive: Option<&str>) -> Result<(Vec<f64>, Classes)> {
+    let err = |message: String| Error::Parse { path: path.into(), line: None, column: None, message };
+    let mut labels = LabelCollector::default();
+    // each distinct value formatted once; a value met before is recorded by its code
+    let mut seen: Vec<(u64, u8)> = Vec::new();
+    for v in y {
+        match seen.iter().find(|&&(bits, _)| bits == v.to_bits()) {
+            Some(&(_, code)) => labels.push_code(code),
+            None => {
+                labels.push(&format!("{v}"));
+                if seen.len() < SEEN_LABELS {
+                    seen.push((v.to_bits(), labels.last_code().expect("a row pushed")));
+                }
+            }
+        }
+    }
+    labels.finish("label", positive).map_err(|e| err(e.to_string()))
+}
+
+/// distinct label values [`labels_of`] remembers the codes of.
+const SEEN_LABELS: usize = 64;
 
 #[cfg(unix)]
 mod parallel {
@@ -226,21 +240,38 @@ mod parallel {
 
     use rayon::prelude::*;
 
-    use super::{finish, native_layout, not_finite};
+    use super::{finish, labels_of, native_layout, not_finite};
+    use crate::dataset::Dataset;
     use crate::error::{Error, Result};
     use crate::io::LoadedData;
+    use crate::io::mapped::MappedValues;
 
     /// bytes each thread reads at a time.
     const BLOCK_BYTES: usize = 4 << 20;
 
     /// the data, or `None` when the file is not `<f8` in c order with a version 1-3 header
-    /// (read value by value then).
+    /// (read value by value then): mapped and viewed in place, or where it cannot be mapped
+    /// read into memory.
     pub fn read(file: &File, path: &Path, positive: Option<&str>) -> Result<Option<LoadedData>> {
-        let io = |source| Error::Io { path: path.into(), source };
         let Some((offset, n, width)) = native_layout(file, path)? else { return Ok(None) };
         if width < 2 {
             return Ok(None); // the value-by-value read says what is wrong
         }
+        match usize::try_from(offset).ok().and_then(|o| MappedValues::map(file, o, n.checked_mul(width)?)) {
+            Some(values) => in_place(values, width - 1, path, positive).map(Some),
+            None => copied(file, path, positive, (offset, n, width)).map(Some),
+        }
+    }
+
+    /// the data of the native-layout file at `offset` of `n` rows of `width` values, read into
+    /// memory by all threads.
+    pub(super) fn copied(
+        file: &File,
+        path: &Path,
+        positive: Option<&str>,
+        (offset, n, width): (u64, usize, usize),
+    ) -> Result<LoadedData> {
+        let io = |source| Error::Io { path: path.into(), source };
         let d = width - 1;
         let shape = [n, width];
         let mut x: Vec<f64> = Vec::new();
@@ -287,7 +318,27 @@ mod parallel {
         outcomes.into_iter().collect::<Result<()>>()?;
         // SAFETY: every block succeeded, so each of the first n·d values was written above
         unsafe { x.set_len(n * d) };
-        finish(x, d, y.into_iter(), path, positive).map(Some)
+        finish(x, d, y.into_iter(), path, positive)
+    }
+
+    /// the data of a mapped file of rows of `d` features and a label: the features viewed in
+    /// place, the labels copied out.
+    fn in_place(values: MappedValues, d: usize, path: &Path, positive: Option<&str>) -> Result<LoadedData> {
+        let width = d + 1;
+        let all = values.as_slice();
+        // by all threads: their reads bring the file's pages in
+        let y: Vec<f64> = all.par_chunks_exact(width).map(|row| row[d]).collect();
+        if let Some(i) = y.iter().position(|v| !v.is_finite()) {
+            // the first value in file order that is not finite: a feature of a row up to i, or
+            // row i's label
+            let (row, col) = (0..=i)
+                .find_map(|r| all[r * width..r * width + d].iter().position(|v| !v.is_finite()).map(|j| (r, j)))
+                .unwrap_or((i, d));
+            return Err(not_finite(path, row, col, all[row * width + col]));
+        }
+        let (y, classes) = labels_of(y.into_iter(), path, positive)?;
+        let dataset = Dataset::mapped(values, d, width, y, classes.len(), path)?.with_positional_names();
+        Ok(LoadedData::labelled_positional(dataset, classes))
     }
 }
 
@@ -350,29 +401,53 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn files_are_read_in_parallel_blocks_as_value_by_value() {
+    fn files_are_mapped_or_read_in_parallel_blocks_as_value_by_value() {
         let dir = std::env::temp_dir().join(format!("logreg-npy-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let (n, d) = (3000, 7);
         let x: Vec<f64> = (0..n * d).map(|k| (k as f64 * 0.37).sin() * 1e3).collect();
         let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
         let path = dir.join("a.npy");
-        write_npy(&Dataset::new(x.clone(), d, y.clone()).unwrap(), std::fs::File::create(&path).unwrap()).unwrap();
+        let data = Dataset::new(x.clone(), d, y.clone()).unwrap();
+        write_npy(&data, std::fs::File::create(&path).unwrap()).unwrap();
         let file = std::fs::File::open(&path).unwrap();
-        let fast = parallel::read(&file, &path, None).unwrap().expect("native layout: read in parallel");
+        let layout = native_layout(&file, &path).unwrap().expect("native layout");
+        let mapped = parallel::read(&file, &path, None).unwrap().expect("native layout: mapped");
+        let read = parallel::copied(&file, &path, None, layout).unwrap();
         let slow = read_npy_from(std::fs::File::open(&path).unwrap(), &path, None).unwrap();
-        assert_eq!(fast, slow);
-        assert_eq!(fast.dataset.dense_features().unwrap().data(), &x[..]);
-        // the first value that is not finite, in file order, is the one reported
-        let mut bytes = std::fs::read(&path).unwrap();
+        assert_eq!(mapped, slow);
+        assert_eq!(read, slow);
+        assert!(mapped.dataset.is_mapped() && !read.dataset.is_mapped());
+        // the features in place, rows d + 1 apart, are the matrix; their hash the copy's
+        let view = mapped.dataset.dense_features().unwrap();
+        assert_eq!((view.row_stride(), view.as_slice().is_none()), (d + 1, true));
+        assert_eq!(view.rows().flatten().copied().collect::<Vec<_>>(), x);
+        assert_eq!(read.dataset.dense_features().unwrap().data(), &x[..]);
+        assert_eq!(mapped.dataset.features_hash(), data.features_hash());
+        assert_eq!(read.dataset.features_hash(), data.features_hash());
+        assert_eq!(mapped.dataset.clone().into_features(), x);
+        drop((mapped, read)); // the file is rewritten below: no mapping of it may be read then
+        // the first value that is not finite, in file order, is the one reported: a feature
+        // before a label, a label before a later feature
+        let bytes = std::fs::read(&path).unwrap();
         let offset = bytes.len() - n * (d + 1) * 8;
-        for (row, col, v) in [(2900, 1, f64::INFINITY), (2500, 3, f64::NAN)] {
-            let at = offset + (row * (d + 1) + col) * 8;
-            bytes[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        for (bad, (row, col)) in [
+            (vec![(2900, 1, f64::INFINITY), (2500, 3, f64::NAN), (2600, d, f64::NAN)], (2500, 3)),
+            (vec![(2900, 1, f64::INFINITY), (2400, d, f64::NAN)], (2400, d)),
+            (vec![(2900, 1, f64::INFINITY), (2400, d - 1, f64::NAN), (2400, d, f64::NAN)], (2400, d - 1)),
+        ] {
+            let mut bytes = bytes.clone();
+            for (row, col, v) in bad {
+                let at = offset + (row * (d + 1) + col) * 8;
+                bytes[at..at + 8].copy_from_slice(&v.to_le_bytes());
+            }
+            std::fs::write(&path, bytes).unwrap();
+            let e = read_npy(&path, None).unwrap_err().to_string();
+            assert!(e.contains(&format!("row {row}")) && e.contains(&format!("column {col}")), "{e}");
+            let file = std::fs::File::open(&path).unwrap();
+            let e = parallel::copied(&file, &path, None, layout).unwrap_err().to_string();
+            assert!(e.contains(&format!("row {row}")) && e.contains(&format!("column {col}")), "{e}");
         }
-        std::fs::write(&path, bytes).unwrap();
-        let e = read_npy(&path, None).unwrap_err().to_string();
-        assert!(e.contains("row 2500") && e.contains("column 3"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
