@@ -67,6 +67,31 @@ impl LabelCollector {
         self.codes.last().copied()
     }
 
+    /// record each of `values` in turn, a value's text (`text`) made and compared only at its
+    /// first appearance (told apart by `key`); returns how many were recorded.
+    pub(crate) fn push_distinct<T>(
+        &mut self,
+        values: &[T],
+        key: impl Fn(&T) -> u64,
+        text: impl Fn(&T) -> String,
+    ) -> usize {
+        // (key, code) of the values seen: few (the classes), searched in order
+        let mut seen: Vec<(u64, u8)> = Vec::new();
+        for v in values {
+            let k = key(v);
+            match seen.iter().find(|(s, _)| *s == k) {
+                Some(&(_, code)) => self.push_code(code),
+                None => {
+                    self.push(&text(v));
+                    if seen.len() < 2 * MAX_CLASSES {
+                        seen.push((k, self.last_code().expect("just pushed")));
+                    }
+                }
+            }
+        }
+        values.len()
+    }
+
     /// the code of a value; a value past [`MAX_CLASSES`] marks the collector as overflowed.
     fn code_of(&mut self, key: String) -> u8 {
         match self.distinct.iter().position(|v| *v == key) {

@@ -55,7 +55,7 @@ pub fn read_npy_from<R: Read>(reader: R, path: &Path, positive: Option<&str>) ->
             y.push(v);
         }
     }
-    finish(x, d, y.into_iter(), path, positive)
+    finish(x, d, &y, path, positive)
 }
 
 /// the features in the npy at `path` — a 2-d float64 array, rows × features, every column a
@@ -193,40 +193,23 @@ fn not_finite(path: &Path, row: usize, column: usize, v: f64) -> Error {
 }
 
 /// the dataset of features `x` (`d` columns) and label values `y`.
-fn finish(
-    x: Vec<f64>,
-    d: usize,
-    y: impl Iterator<Item = f64>,
-    path: &Path,
-    positive: Option<&str>,
-) -> Result<LoadedData> {
+fn finish(x: Vec<f64>, d: usize, y: &[f64], path: &Path, positive: Option<&str>) -> Result<LoadedData> {
     let (y, classes) = labels_of(y, path, positive)?;
     let dataset = Dataset::with_classes_of_finite(x, d, y, classes.len())?.with_positional_names();
     Ok(LoadedData::labelled_positional(dataset, classes))
 }
 
 /// the class indices and classes of label values `y` (finite), as a text column's would be.
-fn labels_of(y: impl Iterator<Item = f64>, path: &Path, positive: Option<&str>) -> Result<(Vec<f64>, Classes)> {
-    let err = |message: String| Error::Parse { path: path.into(), line: None, column: None, message };
+fn labels_of(y: &[f64], path: &Path, positive: Option<&str>) -> Result<(Vec<f64>, Classes)> {
     let mut labels = LabelCollector::default();
-    // each distinct value formatted once; a value met before is recorded by its code
-    let mut seen: Vec<(u64, u8)> = Vec::new();
-    for v in y {
-        match seen.iter().find(|&&(bits, _)| bits == v.to_bits()) {
-            Some(&(_, code)) => labels.push_code(code),
-            None => {
-                labels.push(&format!("{v}"));
-                if seen.len() < SEEN_LABELS {
-                    seen.push((v.to_bits(), labels.last_code().expect("a row pushed")));
-                }
-            }
-        }
-    }
-    labels.finish("label", positive).map_err(|e| err(e.to_string()))
+    labels.push_distinct(y, |v| v.to_bits(), |v| v.to_string());
+    labels.finish("label", positive).map_err(|e| Error::Parse {
+        path: path.into(),
+        line: None,
+        column: None,
+        message: e.to_string(),
+    })
 }
-
-/// distinct label values [`labels_of`] remembers the codes of.
-const SEEN_LABELS: usize = 64;
 
 #[cfg(unix)]
 mod parallel {
@@ -318,7 +301,7 @@ mod parallel {
         outcomes.into_iter().collect::<Result<()>>()?;
         // SAFETY: every block succeeded, so each of the first n·d values was written above
         unsafe { x.set_len(n * d) };
-        finish(x, d, y.into_iter(), path, positive)
+        finish(x, d, &y, path, positive)
     }
 
     /// the data of a mapped file of rows of `d` features and a label: the features viewed in
@@ -336,7 +319,7 @@ mod parallel {
                 .unwrap_or((i, d));
             return Err(not_finite(path, row, col, all[row * width + col]));
         }
-        let (y, classes) = labels_of(y.into_iter(), path, positive)?;
+        let (y, classes) = labels_of(&y, path, positive)?;
         let dataset = Dataset::mapped(values, d, width, y, classes.len(), path)?.with_positional_names();
         Ok(LoadedData::labelled_positional(dataset, classes))
     }

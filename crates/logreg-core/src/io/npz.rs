@@ -119,8 +119,8 @@ pub(crate) fn read_labels_for(
     let numbers = if bytes.starts_with(b"\x93NUMPY") {
         let err = |message: String| Error::Parse { path: labels.into(), line: None, column: None, message };
         match npy_values(&bytes, "labels").map_err(err)? {
-            Values::Floats(v) => Some(push_distinct(&mut collector, &v, |x| x.to_bits(), |x| x.to_string())),
-            Values::Integers(v) => Some(push_distinct(&mut collector, &v, |&x| x as u64, |x| x.to_string())),
+            Values::Floats(v) => Some(collector.push_distinct(&v, |x| x.to_bits(), |x| x.to_string())),
+            Values::Integers(v) => Some(collector.push_distinct(&v, |&x| x as u64, |x| x.to_string())),
             Values::Text(_) => None,
         }
     } else {
@@ -169,31 +169,6 @@ fn label_values(bytes: Vec<u8>, path: &Path) -> Result<Vec<String>> {
     }
     let text = String::from_utf8(bytes).map_err(|_| err("labels: neither a .npy file nor utf-8 text".into()))?;
     Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
-}
-
-/// push each of `values` into `collector`, a value's text (`text`) made and compared only at its
-/// first appearance (told apart by `key`); returns how many were pushed.
-fn push_distinct<T>(
-    collector: &mut LabelCollector,
-    values: &[T],
-    key: impl Fn(&T) -> u64,
-    text: impl Fn(&T) -> String,
-) -> usize {
-    // (key, code) of the values seen: few (the classes), searched in order
-    let mut seen: Vec<(u64, u8)> = Vec::new();
-    for v in values {
-        let k = key(v);
-        match seen.iter().find(|(s, _)| *s == k) {
-            Some(&(_, code)) => collector.push_code(code),
-            None => {
-                collector.push(&text(v));
-                if seen.len() < 2 * crate::dataset::MAX_CLASSES {
-                    seen.push((k, collector.last_code().expect("just pushed")));
-                }
-            }
-        }
-    }
-    values.len()
 }
 
 /// the values of a 1-d (or 0-d) npy array.
