@@ -33,14 +33,18 @@ impl Features {
     fn dense_view(&self, n_rows: usize, n_cols: usize) -> Option<MatrixRef<'_>> {
         let view = match self {
             Features::Dense(x) => MatrixRef::new(x, n_rows, n_cols),
-            Features::Mapped { values, row_stride, .. } => {
-                let span = if n_rows == 0 { 0 } else { (n_rows - 1) * row_stride + n_cols };
-                MatrixRef::with_row_stride(&values.as_slice()[..span], n_rows, n_cols, *row_stride)
-            }
+            Features::Mapped { values, row_stride, .. } => strided(values, n_rows, n_cols, *row_stride),
             Features::Sparse(_) => return None,
         };
         Some(view.expect("sizes checked at construction"))
     }
+}
+
+/// the first `n_rows` rows of `n_cols` of `values`, rows `row_stride` apart; `None` if they do
+/// not fit.
+fn strided(values: &MappedValues, n_rows: usize, n_cols: usize, row_stride: usize) -> Option<MatrixRef<'_>> {
+    let span = crate::view::span(n_rows, n_cols, row_stride)?;
+    MatrixRef::with_row_stride(values.as_slice().get(..span)?, n_rows, n_cols, row_stride)
 }
 
 /// a labelled dataset: features stored once (one row-major buffer, in memory or a file's values
@@ -323,8 +327,7 @@ impl Dataset {
             return Err(Error::InvalidData(format!("{}: not a whole number of rows", path.display())));
         }
         let n_rows = len / row_stride;
-        let features = Features::Mapped { values: Arc::new(features), row_stride, hash: 0 };
-        let view = features.dense_view(n_rows, n_cols).expect("dense");
+        let view = strided(&features, n_rows, n_cols, row_stride).expect("whole rows");
         // the check and the hash a model file records in one read of the file's pages
         let mut hash = ContentHash::default();
         if let Some((row, column)) = hash.add_rows_checking_finite(view) {
@@ -335,8 +338,7 @@ impl Dataset {
                 reason: format!("{} in {} is not a finite number", view.row(row)[column], path.display()),
             });
         }
-        let Features::Mapped { values, .. } = features else { unreachable!("mapped above") };
-        let features = Features::Mapped { values, row_stride, hash: hash.value() };
+        let features = Features::Mapped { values: Arc::new(features), row_stride, hash: hash.value() };
         Self::checked(features, n_rows, n_cols, labels, n_classes)
     }
 

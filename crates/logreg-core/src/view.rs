@@ -87,7 +87,7 @@ impl<'a> MatrixRef<'a> {
 }
 
 /// values from the first row's first to the last row's last, `None` on overflow.
-fn span(n_rows: usize, n_cols: usize, row_stride: usize) -> Option<usize> {
+pub(crate) fn span(n_rows: usize, n_cols: usize, row_stride: usize) -> Option<usize> {
     match n_rows {
         0 => Some(0),
         n => (n - 1).checked_mul(row_stride)?.checked_add(n_cols),
