@@ -159,6 +159,31 @@ fn as_texts(array: &dyn Array) -> Vec<Option<Cow<'_, str>>> {
         .collect()
 }
 
+/// whether every value of `values` is finite.
+fn all_finite(values: &[f64]) -> bool {
+    values.chunks(256).all(|c| c.iter().fold(true, |ok, x| ok & x.is_finite()))
+}
+
+/// `columns` (each the position in a row and the values of one column, one per row of `out`)
+/// written into the rows of `out` (row-major, `width` values a row), a tile of rows at a time,
+/// so that the rows being written stay in cache while every column fills its place.
+fn scatter_columns(columns: &[(usize, Cow<'_, [f64]>)], out: &mut [MaybeUninit<f64>], width: usize) {
+    const TILE_ROWS: usize = 64;
+    if columns.is_empty() {
+        return;
+    }
+    let rows = out.len() / width;
+    for (t, tile) in out.chunks_mut(TILE_ROWS * width).enumerate() {
+        let first = t * TILE_ROWS;
+        for (s, values) in columns {
+            let values = &values[first..(first + TILE_ROWS).min(rows)];
+            for (row, &x) in tile.chunks_exact_mut(width).zip(values) {
+                row[*s].write(x);
+            }
+        }
+    }
+}
+
 /// what a used column is read as, and where it is in the projected batches.
 #[derive(Clone, Copy)]
 enum Use {
@@ -302,23 +327,30 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
                     }
                 };
                 let mut text: Vec<(usize, Vec<Option<Cow<'_, str>>>)> = Vec::new();
+                let mut numbers: Vec<(usize, Cow<'_, [f64]>)> = Vec::new();
+                let mut target: Option<Cow<'_, [f64]>> = None;
                 for (b, &k) in pass.iter().enumerate() {
                     let (j, u) = uses[k];
                     let array = batch.column(b).as_ref();
                     match u {
                         Use::Number(s) => {
-                            let v = as_numbers(array).expect("a numeric column");
-                            if let Some(i) = v.iter().position(|x| x.is_infinite()) {
-                                let message = format!("{} is not a finite number", v[i]);
-                                return Err(fail(starts[g] + done + i, &header[j], message));
-                            }
-                            let out = &mut out[done * n_numbers..(done + len) * n_numbers];
-                            for (i, &x) in v.iter().enumerate() {
-                                if x.is_nan() {
-                                    missed(i, k, keep);
+                            let mut v = as_numbers(array).expect("a numeric column");
+                            if !all_finite(&v) {
+                                if let Some(i) = v.iter().position(|x| x.is_infinite()) {
+                                    let message = format!("{} is not a finite number", v[i]);
+                                    return Err(fail(starts[g] + done + i, &header[j], message));
                                 }
-                                out[i * n_numbers + s].write(if x.is_nan() { 0.0 } else { x });
+                                for (i, x) in v.to_mut().iter_mut().enumerate().filter(|(_, x)| x.is_nan()) {
+                                    missed(i, k, keep);
+                                    *x = 0.0;
+                                }
                             }
+                            numbers.push((s, v));
+                        }
+                        Use::Target if is_number(array.data_type()) => {
+                            let v = as_numbers(array).expect("a numeric column");
+                            v.iter().enumerate().filter(|(_, x)| x.is_nan()).for_each(|(i, _)| missed(i, k, keep));
+                            target = Some(v);
                         }
                         Use::Category(_) | Use::Target => {
                             let t = as_texts(array);
@@ -326,6 +358,13 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
                             text.push((k, t));
                         }
                     }
+                }
+                scatter_columns(&numbers, &mut out[done * n_numbers..(done + len) * n_numbers], n_numbers);
+                if let Some(v) = target {
+                    // a number's text made once per distinct value, not once per row
+                    let kept: Vec<f64> =
+                        v.iter().zip(keep.iter()).filter(|(x, k)| **k && !x.is_nan()).map(|(x, _)| *x).collect();
+                    group.labels.push_distinct(&kept, |x| (x + 0.0).to_bits(), |x| format!("{x}"));
                 }
                 for (k, t) in &text {
                     for (i, value) in t.iter().enumerate().filter(|(i, _)| keep[*i]) {
@@ -498,6 +537,48 @@ mod tests {
         };
         let e = read_parquet_features(&path, &known).unwrap_err().to_string();
         assert!(e.contains("column g: row 3: level `c` was not seen in training"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn numeric_targets_and_non_finite_values() {
+        let dir = std::env::temp_dir().join(format!("logreg-parquet-t-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.parquet");
+        let x: Vec<f64> = (0..200).map(|i| f64::from(i) - 0.5).collect();
+        // -0 is 0; a NaN or a null target is a missing value, wherever it falls in a tile
+        let y: Vec<Option<f64>> = (0..200)
+            .map(|i| match i {
+                3 => Some(-0.0),
+                70 => Some(f64::NAN),
+                130 => None,
+                _ => Some(f64::from(i % 3 == 0)),
+            })
+            .collect();
+        let columns = |x: &[f64]| {
+            vec![
+                ("x", Arc::new(Float64Array::from(x.to_vec())) as ArrayRef),
+                ("x2", Arc::new(Float64Array::from(x.iter().map(|v| 2.0 * v).collect::<Vec<_>>()))),
+                ("y", Arc::new(Float64Array::from(y.clone()))),
+            ]
+        };
+        write(&path, columns(&x), 150);
+        let e = read_parquet(&path, &CsvOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("column y: row 71: missing value"), "{e}");
+        let d = read_parquet(&path, &CsvOptions { missing: Missing::Drop, ..Default::default() }).unwrap();
+        let kept: Vec<usize> = (0..200).filter(|i| ![70, 130].contains(i)).collect();
+        assert_eq!(d.dropped_rows, 2);
+        assert_eq!(d.classes.values, ["0", "1"]);
+        let labels: Vec<f64> = kept.iter().map(|&i| f64::from(i % 3 == 0 && i != 3)).collect();
+        assert_eq!(d.dataset.labels(), &labels[..]);
+        let rows: Vec<f64> = kept.iter().flat_map(|&i| [x[i], 2.0 * x[i]]).collect();
+        assert_eq!(d.dataset.dense_features().unwrap().data(), &rows[..]);
+        let mut bad = x.clone();
+        bad[180] = f64::NEG_INFINITY;
+        write(&path, columns(&bad), 150);
+        // not a missing value: an error whatever --missing says
+        let e = read_parquet(&path, &CsvOptions { missing: Missing::Drop, ..Default::default() }).unwrap_err();
+        assert!(e.to_string().contains("column x: row 181: -inf is not a finite number"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
