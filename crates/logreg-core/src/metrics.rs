@@ -175,30 +175,38 @@ fn lane_sum<const FUSED: bool>(y: &[f64], z: &[f64]) -> f64 {
 /// area under the roc curve of `scores` for labels `y_true` (ties count one half);
 /// `None` when only one class is present.
 pub fn roc_auc(y_true: &[f64], scores: &[f64]) -> Option<f64> {
-    use rayon::prelude::*;
-    let n_pos = y_true.iter().filter(|&&y| y == 1.0).count();
-    let n_neg = y_true.len() - n_pos;
-    if n_pos == 0 || n_neg == 0 {
+    // the scores of the positives and of the negatives, each sorted (as keys in score order)
+    let n = y_true.len().min(scores.len());
+    let n_pos = y_true[..n].iter().filter(|&&y| y == 1.0).count();
+    let (mut pos, mut neg) = (Vec::with_capacity(n_pos), Vec::with_capacity(n - n_pos));
+    for (&y, &s) in y_true.iter().zip(scores) {
+        if y == 1.0 { pos.push(order_key(s)) } else { neg.push(order_key(s)) }
+    }
+    if pos.is_empty() || neg.is_empty() {
         return None;
     }
-    // (score, positive) pairs in score order; ties are summed as a group, so their order within
-    // it (which an unstable sort leaves open) does not matter
-    let mut pairs: Vec<(f64, bool)> = scores.iter().zip(y_true).map(|(&s, &y)| (s, y == 1.0)).collect();
-    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    // mann–whitney: sum of positive ranks, tied scores sharing their average rank
-    let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < pairs.len() {
-        let mut j = i;
-        while j + 1 < pairs.len() && pairs[j + 1].0 == pairs[i].0 {
-            j += 1;
+    rayon::join(|| pos.sort_unstable(), || neg.sort_unstable());
+    // mann–whitney: per positive, the negatives scored below it, and half those scored the same
+    // (twice that count, summed exactly in integers)
+    let (mut below, mut upto, mut twice) = (0usize, 0usize, 0u64);
+    for &p in &pos {
+        while below < neg.len() && neg[below] < p {
+            below += 1;
         }
-        let avg_rank = (i + j) as f64 / 2.0 + 1.0;
-        rank_sum += avg_rank * pairs[i..=j].iter().filter(|p| p.1).count() as f64;
-        i = j + 1;
+        upto = upto.max(below);
+        while upto < neg.len() && neg[upto] == p {
+            upto += 1;
+        }
+        twice += (below + upto) as u64;
     }
-    let (p, n) = (n_pos as f64, n_neg as f64);
-    Some((rank_sum - p * (p + 1.0) / 2.0) / (p * n))
+    Some(twice as f64 / 2.0 / (pos.len() as f64 * neg.len() as f64))
+}
+
+/// a key of `s` (not NaN) whose unsigned order is the order of the numbers (`-0.0` and `0.0` one
+/// key).
+fn order_key(s: f64) -> u64 {
+    let bits = (s + 0.0).to_bits();
+    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
 
 #[cfg(test)]
