@@ -91,24 +91,27 @@ fn dense_columns(
 ) -> Vec<f64> {
     let k = cols.len();
     let m = rows.map_or(x.n_rows(), <[usize]>::len);
+    // new memory in 4 KiB pages, first written on all threads below (not advised huge pages and
+    // zeroed on one thread first: on the zen 3 vm of 2026-11-24 the kernel's zeroing of huge
+    // pages was the slowest part of filling a new matrix, see io/parquet.rs)
+    out.clear();
     if out.capacity() < m * k {
         out = Vec::with_capacity(m * room_cols.max(k));
-        crate::io::memory::advise_huge_pages(out.spare_capacity_mut());
     }
-    out.truncate(m * k);
-    out.resize(m * k, 0.0);
-    if k == 0 {
-        return out;
-    }
-    out.par_chunks_mut(BLOCK_ROWS * k).enumerate().for_each(|(b, block)| {
-        for (r, dst) in block.chunks_exact_mut(k).enumerate() {
-            let r = b * BLOCK_ROWS + r;
-            let src = x.row(rows.map_or(r, |rows| rows[r]));
-            for (o, &j) in dst.iter_mut().zip(cols) {
-                *o = src[j];
+    if k > 0 {
+        let spare = &mut out.spare_capacity_mut()[..m * k];
+        spare.par_chunks_mut(BLOCK_ROWS * k).enumerate().for_each(|(b, block)| {
+            for (r, dst) in block.chunks_exact_mut(k).enumerate() {
+                let r = b * BLOCK_ROWS + r;
+                let src = x.row(rows.map_or(r, |rows| rows[r]));
+                for (o, &j) in dst.iter_mut().zip(cols) {
+                    o.write(src[j]);
+                }
             }
-        }
-    });
+        });
+    }
+    // SAFETY: each of the m·k values was written above (none when k = 0)
+    unsafe { out.set_len(m * k) };
     out
 }
 
