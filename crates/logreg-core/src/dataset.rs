@@ -133,8 +133,7 @@ impl FeatureNames {
 /// the position of the first value of `values` that is not finite, found by all threads.
 fn first_not_finite(values: &[f64]) -> Option<usize> {
     const BLOCK: usize = 1 << 16;
-    let finite = |c: &[f64]| c.iter().fold(true, |ok, v| ok & v.is_finite());
-    let block = values.par_chunks(BLOCK).position_first(|c| !finite(c))?;
+    let block = values.par_chunks(BLOCK).position_first(|c| !crate::numerics::all_finite(c))?;
     values.iter().skip(block * BLOCK).position(|v| !v.is_finite()).map(|k| block * BLOCK + k)
 }
 

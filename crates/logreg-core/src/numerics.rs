@@ -262,6 +262,12 @@ pub fn fold_lanes(acc: [f64; 8]) -> f64 {
     ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
 }
 
+/// whether every value of `values` is finite (neither infinite nor NaN); vectorised in runs of
+/// 256, stopping at the first run with one that is not.
+pub(crate) fn all_finite(values: &[f64]) -> bool {
+    values.chunks(256).all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()))
+}
+
 /// `y ← y + a·x`.
 #[inline(always)]
 pub fn axpy(a: f64, x: &[f64], y: &mut [f64]) {

@@ -159,11 +159,6 @@ fn as_texts(array: &dyn Array) -> Vec<Option<Cow<'_, str>>> {
         .collect()
 }
 
-/// whether every value of `values` is finite.
-fn all_finite(values: &[f64]) -> bool {
-    values.chunks(256).all(|c| c.iter().fold(true, |ok, x| ok & x.is_finite()))
-}
-
 /// `columns` (each the position in a row and the values of one column, one per row of `out`)
 /// written into the rows of `out` (row-major, `width` values a row), a tile of rows at a time,
 /// so that the rows being written stay in cache while every column fills its place.
@@ -335,7 +330,7 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
                     match u {
                         Use::Number(s) => {
                             let mut v = as_numbers(array).expect("a numeric column");
-                            if !all_finite(&v) {
+                            if !crate::numerics::all_finite(&v) {
                                 if let Some(i) = v.iter().position(|x| x.is_infinite()) {
                                     let message = format!("{} is not a finite number", v[i]);
                                     return Err(fail(starts[g] + done + i, &header[j], message));
