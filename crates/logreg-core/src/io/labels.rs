@@ -92,6 +92,12 @@ impl LabelCollector {
         values.len()
     }
 
+    /// record each of the numbers `values` in turn ([`LabelCollector::push_distinct`]: each
+    /// distinct value written out once); returns how many were recorded.
+    pub(crate) fn push_numbers(&mut self, values: &[f64]) -> usize {
+        self.push_distinct(values, |v| v.to_bits(), |v| v.to_string())
+    }
+
     /// the code of a value; a value past [`MAX_CLASSES`] marks the collector as overflowed.
     fn code_of(&mut self, key: String) -> u8 {
         match self.distinct.iter().position(|v| *v == key) {

@@ -202,7 +202,7 @@ fn finish(x: Vec<f64>, d: usize, y: &[f64], path: &Path, positive: Option<&str>)
 /// the class indices and classes of label values `y` (finite), as a text column's would be.
 fn labels_of(y: &[f64], path: &Path, positive: Option<&str>) -> Result<(Vec<f64>, Classes)> {
     let mut labels = LabelCollector::default();
-    labels.push_distinct(y, |v| v.to_bits(), |v| v.to_string());
+    labels.push_numbers(y);
     labels.finish("label", positive).map_err(|e| Error::Parse {
         path: path.into(),
         line: None,

@@ -119,7 +119,7 @@ pub(crate) fn read_labels_for(
     let numbers = if bytes.starts_with(b"\x93NUMPY") {
         let err = |message: String| Error::Parse { path: labels.into(), line: None, column: None, message };
         match npy_values(&bytes, "labels").map_err(err)? {
-            Values::Floats(v) => Some(collector.push_distinct(&v, |x| x.to_bits(), |x| x.to_string())),
+            Values::Floats(v) => Some(collector.push_numbers(&v)),
             Values::Integers(v) => Some(collector.push_distinct(&v, |&x| x as u64, |x| x.to_string())),
             Values::Text(_) => None,
         }

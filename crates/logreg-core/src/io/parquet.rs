@@ -359,7 +359,7 @@ fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: us
                     // a number's text made once per distinct value, not once per row
                     let kept: Vec<f64> =
                         v.iter().zip(keep.iter()).filter(|(x, k)| **k && !x.is_nan()).map(|(x, _)| *x).collect();
-                    group.labels.push_distinct(&kept, |x| (x + 0.0).to_bits(), |x| format!("{x}"));
+                    group.labels.push_numbers(&kept);
                 }
                 for (k, t) in &text {
                     for (i, value) in t.iter().enumerate().filter(|(i, _)| keep[*i]) {
