@@ -42,35 +42,28 @@ impl BlockSums {
     /// ([`crate::numerics::sum`]) before they are added.
     #[inline(always)]
     pub fn add_tile(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
-        self.add_tile_with::<false>(y, s, z)
+        self.add_tile_with::<false>(&mut TileRows::default(), y, s, z)
     }
 
-    /// [`BlockSums::add_tile`] with the `exp` and `log` polynomials in fused multiply-adds: for
-    /// code compiled for fma (inside [`crate::simd::widest`] at avx2 or avx-512); equal to it
-    /// (and to [`BlockSums::add_row`]) to rounding, not bit for bit.
+    /// [`BlockSums::add_tile`], its `exp` and `log` polynomials in fused multiply-adds where
+    /// the simd level has them (for code inside [`crate::simd::widest`]; equal to it, and to
+    /// [`BlockSums::add_row`], to rounding, not bit for bit), the tile's per-row values kept in
+    /// `rows`, the caller's for all its tiles.
     #[inline(always)]
-    pub(crate) fn add_tile_fused(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
-        self.add_tile_with::<true>(y, s, z)
-    }
-
-    /// [`BlockSums::add_tile_fused`] where the simd level has fused multiply-adds, else
-    /// [`BlockSums::add_tile`]: for code inside [`crate::simd::widest`].
-    #[inline(always)]
-    pub(crate) fn add_tile_at_level(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
+    pub(crate) fn add_tile_at_level(&mut self, rows: &mut TileRows, y: &[f64], s: &[f64], z: &mut [f64]) {
         if crate::simd::fused() {
-            self.add_tile_fused(y, s, z);
+            self.add_tile_with::<true>(rows, y, s, z);
         } else {
-            self.add_tile(y, s, z);
+            self.add_tile_with::<false>(rows, y, s, z);
         }
     }
 
     #[inline(always)]
-    fn add_tile_with<const FUSED: bool>(&mut self, y: &[f64], s: &[f64], z: &mut [f64]) {
+    fn add_tile_with<const FUSED: bool>(&mut self, rows: &mut TileRows, y: &[f64], s: &[f64], z: &mut [f64]) {
         let m = z.len();
         assert!(m <= MAX_TILE_ROWS && y.len() == m && s.len() == m, "tile of at most {MAX_TILE_ROWS} rows");
-        let mut rows = TileRows::default();
         rows.account::<FUSED>(0, y, s, z);
-        self.add_accounted(&rows, s, z);
+        self.add_accounted(rows, s, z);
     }
 
     /// add the rows of `tile`, `s` their weights and `r` their weighted residuals: each
@@ -87,8 +80,8 @@ impl BlockSums {
 }
 
 /// each row's weighted loss and weighted right prediction in a tile, kept until they are summed
-/// in row order.
-struct TileRows {
+/// in row order; every row of a tile is accounted before it is summed, so one is never cleared.
+pub(crate) struct TileRows {
     loss: [f64; MAX_TILE_ROWS],
     correct: [f64; MAX_TILE_ROWS],
 }
@@ -246,12 +239,13 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
         scratch: &mut [f64],
         g: &mut [f64],
     ) -> BlockSums {
+        let mut tile = TileRows::default();
         loss_grad_tiles(
             data,
             rows,
             scratch,
             #[inline(always)]
-            |x, y, s, z, sums| separate_products(self, x, w, b, y, s, z, sums, g),
+            |x, y, s, z, sums| separate_products(self, x, w, b, y, s, z, sums, &mut tile, g),
         )
     }
 }
@@ -269,10 +263,11 @@ fn separate_products<B: Backend + ?Sized>(
     s: &[f64],
     z: &mut [f64],
     sums: &mut BlockSums,
+    tile: &mut TileRows,
     g: &mut [f64],
 ) {
     backend.linear_predictor(x, w, b, z);
-    sums.add_tile_at_level(y, s, z);
+    sums.add_tile_at_level(tile, y, s, z);
     backend.add_xt_times(x, z, g);
 }
 
@@ -451,7 +446,7 @@ impl Backend for ReferenceBackend {
                     );
                     sums.add_accounted(&tile, s, z);
                 }
-                _ => separate_products(self, x, w, b, y, s, z, sums, g),
+                _ => separate_products(self, x, w, b, y, s, z, sums, &mut tile, g),
             },
         )
     }

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use crate::backend::{Backend, BlockSums, MAX_TILE_ROWS, loss_grad_tiles};
+use crate::backend::{Backend, BlockSums, MAX_TILE_ROWS, TileRows, loss_grad_tiles};
 use crate::dataset::DataRef;
 use crate::view::{Design, MatrixRef, Rows, Selection};
 
@@ -213,6 +213,7 @@ impl BlockWorkspace {
         self.for_each_block(sel, EVAL_STRIDE, |sub, slot, z| {
             // the fused pass's tiles and loss accounting without its gradient: its loss to the
             // bit when the logits are the same
+            let mut tile = TileRows::default();
             let s = loss_grad_tiles(
                 data,
                 &sub,
@@ -220,7 +221,7 @@ impl BlockWorkspace {
                 #[inline(always)]
                 |x, y, s, z, sums| {
                     backend.linear_predictor(x, w, b, z);
-                    sums.add_tile_at_level(y, s, z);
+                    sums.add_tile_at_level(&mut tile, y, s, z);
                 },
             );
             slot.copy_from_slice(&[s.loss, s.weight, s.correct]);
@@ -373,6 +374,7 @@ fn columns_block<B: Backend + ?Sized>(
         #[inline(always)]
         || {
             let (mut y, mut s) = ([0.0; MAX_TILE_ROWS], [0.0; MAX_TILE_ROWS]);
+            let mut rows = TileRows::default();
             let mut start = 0;
             while start < m {
                 let end = (start + step).min(m);
@@ -385,7 +387,7 @@ fn columns_block<B: Backend + ?Sized>(
                     let job_data = DataRef { weights: job.weights, ..data };
                     let (y, s) = job_data.tile_labels_and_weights(&tile, &mut y, &mut s);
                     let mut sums = BlockSums::default();
-                    sums.add_tile_at_level(y, s, zc);
+                    sums.add_tile_at_level(&mut rows, y, s, zc);
                     slot[0] += sums.loss;
                     slot[1] += sums.residual;
                     slot[2] += sums.weight;
@@ -539,13 +541,13 @@ impl HessianWorkspace {
                             for ((hk, &rk), &sk) in h[..m].iter_mut().zip(&r[..m]).zip(&s[..m]) {
                                 *hk = sk * crate::numerics::curvature(rk);
                             }
-                            let mut sums = BlockSums::default();
+                            let (mut sums, mut tile) = (BlockSums::default(), TileRows::default());
                             for ((rt, yt), st) in r[..m]
                                 .chunks_mut(MAX_TILE_ROWS)
                                 .zip(y[..m].chunks(MAX_TILE_ROWS))
                                 .zip(s[..m].chunks(MAX_TILE_ROWS))
                             {
-                                sums.add_tile_at_level(yt, st, rt);
+                                sums.add_tile_at_level(&mut tile, yt, st, rt);
                             }
                             sums
                         },
