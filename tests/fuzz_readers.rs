@@ -1,7 +1,7 @@
-//! the csv, libsvm, npy (with the label column, and features alone) and npz readers on mutated
-//! inputs: an error or a dataset, never a panic, a hang or an abort. 20,000 inputs per reader in
-//! the suite (5,000 for the features alone, each written to a file; a quarter of the csv inputs
-//! also read from a file, mapped, as from the bytes);
+//! the csv, libsvm, npy (with the label column, and features alone), npz and parquet readers on
+//! mutated inputs: an error or a dataset, never a panic, a hang or an abort. 20,000 inputs per
+//! reader in the suite (5,000 for the npy features alone and for parquet, each written to a
+//! file; a quarter of the csv inputs also read from a file, mapped, as from the bytes);
 //! `LOGREG_FUZZ_ITERATIONS=1000000 cargo test --release --test fuzz_readers` for the long run.
 
 #[path = "common/mutate.rs"]
@@ -177,5 +177,40 @@ fn npz_reader_survives_mutated_input() {
             }
         }
     });
+    assert!(report.accepted > 0 && report.rejected > 0, "{report:?}");
+}
+
+/// parquet files (features, a text target, a text category column, nulls, two row groups)
+/// mutated and read from a file, with the target and as features alone.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_reader_survives_mutated_input() {
+    use logreg::io::parquet::{read_parquet, read_parquet_features, write_parquet};
+    let dir = std::env::temp_dir().join(format!("logreg-fuzz-parquet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fuzz.parquet");
+    let mut seeds = Vec::new();
+    for (n, d) in [(5, 2), (3, 1)] {
+        let data =
+            Synthetic { n_rows: n, n_cols: d, n_informative: 1, seed: 7, ..Synthetic::default() }.generate().unwrap();
+        let mut bytes = Vec::new();
+        write_parquet(&data, &["no".to_string(), "yes".to_string()], &mut bytes).unwrap();
+        seeds.push(bytes);
+    }
+    seeds.push(std::fs::read(Path::new(ROOT).join("tests/fixtures/mixed.parquet")).unwrap());
+    let options = [
+        CsvOptions::default(),
+        CsvOptions { target: Some("y".into()), missing: logreg::io::Missing::Drop, ..CsvOptions::default() },
+    ];
+    let report = mutate::fuzz("parquet", &seeds, mutate::iterations(SUITE_ITERATIONS / 4), 8, |bytes| {
+        std::fs::write(&file, bytes).unwrap();
+        let opts = &options[bytes.len() % options.len()];
+        if let Ok((values, rows, names)) = read_parquet_features(&file, opts) {
+            assert_eq!(values.len(), rows * names.len());
+            assert!(values.iter().all(|v| v.is_finite()), "a non-finite feature was accepted");
+        }
+        accepted(read_parquet(&file, opts))
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
     assert!(report.accepted > 0 && report.rejected > 0, "{report:?}");
 }

@@ -241,6 +241,7 @@ fn malformed_inputs_get_clear_errors() {
         ("decreasing_index.svm", &["decreasing_index.svm, line 2, column 3: indices must increase, found 1 after 2"]),
         ("negative_index.svm", &["line 1, column 2: expected a non-negative integer index, found `-1`"]),
         ("bad_value.svm", &["line 2, column 2: expected a finite number, found `x`"]),
+        ("decoder_panic.parquet", &["decoder_panic.parquet: not a valid parquet file: its decoder failed"]),
     ];
     for (file, needles) in cases {
         let assert = logreg().args(["train", "-q", "--data", &malformed(file)]).assert().code(1);

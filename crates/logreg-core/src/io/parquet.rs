@@ -202,7 +202,72 @@ struct Problem {
     message: String,
 }
 
+/// [`read_table_unguarded`], a panic of the parquet decoder on a malformed file (the arrow-rs
+/// crates assert in places rather than return an error) turned into an error naming the file.
 fn read_table(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: usize) -> Result<Table> {
+    decoder_guard::guarded(path, || read_table_unguarded(path, options, labelled, slice_bytes))
+}
+
+/// a panic raised in the parquet and arrow crates' code during a read, caught as an error.
+mod decoder_guard {
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    use std::path::Path;
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::parse_error;
+    use crate::error::Result;
+
+    /// reads under way: while there are any, the decoder's panics are not reported by the hook.
+    static GUARDED: AtomicUsize = AtomicUsize::new(0);
+    /// the decoder's panics seen during guarded reads.
+    static DECODER_PANICS: AtomicUsize = AtomicUsize::new(0);
+
+    /// whether a panic at source file `file` is the parquet decoder's: a file of a registry
+    /// crate of arrow-rs (a folder `parquet-<version>` or `arrow-<name>-<version>`).
+    pub(super) fn decoder_source(file: &str) -> bool {
+        file.split(['/', '\\']).any(|folder| {
+            (folder.starts_with("parquet-") || folder.starts_with("arrow-"))
+                && folder.rsplit('-').next().is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        })
+    }
+
+    /// `read()`, or an error naming `path` if the decoder panicked in it (any other panic goes
+    /// on). the process's panic hook is wrapped, once, to count the decoder's panics during
+    /// guarded reads instead of reporting them; every other panic is reported as before.
+    pub(super) fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        static HOOK: Once = Once::new();
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if GUARDED.load(Ordering::SeqCst) > 0 && info.location().is_some_and(|l| decoder_source(l.file())) {
+                    DECODER_PANICS.fetch_add(1, Ordering::SeqCst);
+                } else {
+                    previous(info);
+                }
+            }));
+        });
+        GUARDED.fetch_add(1, Ordering::SeqCst);
+        let seen = DECODER_PANICS.load(Ordering::SeqCst);
+        let outcome = catch_unwind(AssertUnwindSafe(read));
+        let decoder = DECODER_PANICS.load(Ordering::SeqCst) != seen;
+        GUARDED.fetch_sub(1, Ordering::SeqCst);
+        match outcome {
+            Ok(result) => result,
+            Err(panic) if decoder => {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "no message".into());
+                Err(parse_error(path, None, None, format!("not a valid parquet file: its decoder failed ({why})")))
+            }
+            Err(panic) => resume_unwind(panic),
+        }
+    }
+}
+
+fn read_table_unguarded(path: &Path, options: &CsvOptions, labelled: bool, slice_bytes: usize) -> Result<Table> {
     let io = |source| Error::Io { path: path.into(), source };
     let file = File::open(path).map_err(io)?;
     let meta = ArrowReaderMetadata::load(&file, Default::default())
@@ -443,6 +508,18 @@ fn compact<T: Copy>(values: &mut Vec<T>, width: usize, keep: &[bool]) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_decoders_panics_are_told_by_their_source_folder() {
+        use super::decoder_guard::decoder_source;
+        let registry = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f";
+        assert!(decoder_source(&format!("{registry}/arrow-buffer-60.1.0/src/util/bit_chunk_iterator.rs")));
+        assert!(decoder_source(&format!("{registry}/parquet-60.1.0/src/arrow/record_reader/mod.rs")));
+        assert!(decoder_source("C:\\cargo\\registry\\src\\x\\parquet-60.1.0\\src\\lib.rs"));
+        assert!(!decoder_source("crates/logreg-core/src/io/parquet.rs"));
+        assert!(!decoder_source("/home/me/parquet-tools/logreg/crates/logreg-core/src/io/parquet.rs"));
+        assert!(!decoder_source(&format!("{registry}/rayon-core-1.13.0/src/registry.rs")));
+    }
+
     use super::*;
     use crate::io::CategoricalColumn;
 
