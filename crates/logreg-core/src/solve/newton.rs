@@ -3,8 +3,10 @@
 //! on many rows the hessian comes from a fixed stratified sample of them (see
 //! [`super::hessian`]) while value and gradient stay exact: the iteration still stops only at
 //! the exact optimum, converging linearly at a rate of about `√(k / sample)` per step instead of
-//! quadratically, at a fraction of the exact hessian's cost. should it stall anyway (many short
-//! steps), it switches to the exact hessian.
+//! quadratically, at a fraction of the exact hessian's cost. after each step the estimate is
+//! corrected along it by the exact gradients (a bfgs update, see [`super::second_order`]), which
+//! cuts the iterations further (a 20-point ridge path at 1M × 100: 98 → 88). should it stall
+//! anyway (many short steps), it switches to the exact hessian.
 
 use std::ops::ControlFlow;
 

@@ -1,6 +1,7 @@
 //! state shared by the second-order solvers (newton, proximal newton): the iterate with its
 //! gradient and hessian (exact, or from the stratified sample of [`super::hessian`], with the
-//! switch to the exact one when the sample stalls), and the backtracking step along a direction.
+//! switch to the exact one when the sample stalls; a sample's estimate corrected after each step by
+//! the exact gradients), and the backtracking step along a direction.
 
 use super::hessian::{HessianSource, SampledHessian};
 use crate::backend::Backend;
@@ -38,6 +39,8 @@ pub(crate) struct SecondOrderState {
     trial: Vec<f64>,
     t_grad: Vec<f64>,
     t_hess: Vec<f64>,
+    /// scratch of the secant update: `s`, `y` and `B·s`
+    work: Vec<f64>,
 }
 
 impl SecondOrderState {
@@ -65,6 +68,7 @@ impl SecondOrderState {
             trial: vec![0.0; k],
             t_grad: vec![0.0; k],
             t_hess: vec![0.0; if full_hessian { k * k } else { 0 }],
+            work: vec![0.0; 3 * k],
         };
         let f = s.evaluate_at(obj, false);
         ensure_finite(&[f], solver, "objective", 0)?;
@@ -183,6 +187,12 @@ impl SecondOrderState {
             any_finite |= finite;
             if finite && accept(value, alpha, &self.trial, &self.t_grad) {
                 self.progress = norm_inf(&self.t_grad) / norm_inf(&self.grad);
+                if !self.full_hessian {
+                    // the estimate corrected along the step by the exact gradients, and kept
+                    // for a later fit as corrected
+                    secant_update(&mut self.hess, &self.trial, &self.theta, &self.t_grad, &self.grad, &mut self.work);
+                    SampledHessian::remember(obj, &self.hess);
+                }
                 std::mem::swap(&mut self.theta, &mut self.trial);
                 std::mem::swap(&mut self.grad, &mut self.t_grad);
                 self.sampled_here = false;
@@ -199,5 +209,77 @@ impl SecondOrderState {
         } else {
             Err(Error::NonFinite { solver, what: "objective along the step", iteration })
         }
+    }
+}
+
+/// the bfgs update of the hessian estimate `b` (`k × k`, row-major) by the step from `theta` to
+/// `next` and the change of the exact gradient from `grad` to `next_grad`: afterwards `b·s = y`
+/// along the step just taken, so the sample's error along the directions the iteration moves in
+/// is corrected by exact information (the update keeps `b` symmetric positive definite; it is
+/// skipped when the curvature `sᵀy` is not clearly positive).
+fn secant_update(b: &mut [f64], next: &[f64], theta: &[f64], next_grad: &[f64], grad: &[f64], work: &mut [f64]) {
+    let k = theta.len();
+    let (s, rest) = work.split_at_mut(k);
+    let (y, bs) = rest.split_at_mut(k);
+    for j in 0..k {
+        s[j] = next[j] - theta[j];
+        y[j] = next_grad[j] - grad[j];
+    }
+    for (i, v) in bs.iter_mut().enumerate() {
+        *v = crate::numerics::dot(&b[i * k..(i + 1) * k], s);
+    }
+    let (sy, sbs) = (crate::numerics::dot(s, y), crate::numerics::dot(s, bs));
+    let scale = (crate::numerics::dot(s, s) * crate::numerics::dot(y, y)).sqrt();
+    if !(sy > 1e-10 * scale && sbs > 0.0) {
+        return;
+    }
+    for i in 0..k {
+        for j in 0..k {
+            b[i * k + j] += y[i] * y[j] / sy - bs[i] * bs[j] / sbs;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secant_update;
+    use crate::numerics::dot;
+
+    fn times(b: &[f64], v: &[f64]) -> Vec<f64> {
+        let k = v.len();
+        (0..k).map(|i| dot(&b[i * k..(i + 1) * k], v)).collect()
+    }
+
+    /// after the update the estimate maps the step onto the gradient's change, stays symmetric
+    /// and positive definite (a cholesky factor exists), and a step without positive curvature
+    /// leaves it alone.
+    #[test]
+    fn the_secant_update_matches_the_step_and_keeps_the_estimate_definite() {
+        let k = 3;
+        // the true hessian h and a wrong estimate b of it
+        let h = [4.0, 1.0, 0.5, 1.0, 3.0, 0.2, 0.5, 0.2, 2.0];
+        let mut b = [2.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0, 1.0];
+        let (theta, next) = ([0.1, -0.2, 0.3], [0.4, 0.1, -0.5]);
+        let s: Vec<f64> = next.iter().zip(&theta).map(|(a, b)| a - b).collect();
+        let (grad, mut next_grad) = (vec![0.3, 0.1, -0.2], vec![0.0; k]);
+        let hs = times(&h, &s);
+        next_grad.iter_mut().enumerate().for_each(|(j, g)| *g = grad[j] + hs[j]);
+        let mut work = vec![0.0; 3 * k];
+        secant_update(&mut b, &next, &theta, &next_grad, &grad, &mut work);
+        for (got, want) in times(&b, &s).iter().zip(&hs) {
+            assert!((got - want).abs() <= 1e-13 * want.abs().max(1.0), "{got} vs {want}");
+        }
+        for i in 0..k {
+            for j in 0..k {
+                assert!((b[i * k + j] - b[j * k + i]).abs() <= 1e-15, "not symmetric at {i}, {j}");
+            }
+        }
+        let mut factor = b;
+        assert!(crate::linalg::cholesky_in_place(&mut factor, k), "still positive definite");
+        // a change of gradient against the step: no update
+        let before = b;
+        let away: Vec<f64> = grad.iter().zip(&hs).map(|(g, d)| g - d).collect();
+        secant_update(&mut b, &next, &theta, &away, &grad, &mut work);
+        assert_eq!(b, before);
     }
 }
