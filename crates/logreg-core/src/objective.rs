@@ -110,6 +110,9 @@ pub struct Objective<'a, B: Backend + ?Sized> {
     /// the last hessian estimated from that sample, kept for the next fit on this objective (a
     /// path's next point starts with it)
     pub(crate) last_sampled_hessian: Option<crate::solve::hessian::SampledHessian>,
+    /// the l-bfgs pairs of the last fit on this objective, kept for the next (a path's next
+    /// point starts with them)
+    pub(crate) kept_memory: Option<crate::solve::lbfgs::Memory>,
     /// a cross-validation fold's passes over every row, combined with the other folds' (its
     /// number there): the same sums, the matrix read once for all folds. the per-row values of
     /// such a pass are not kept ([`Objective::keep_curvature`] needs its own passes).
@@ -167,6 +170,7 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             last_full: LastFullPass::default(),
             hessian_rows: None,
             last_sampled_hessian: None,
+            kept_memory: None,
             shared_passes: None,
         })
     }
@@ -284,6 +288,11 @@ impl<'a, B: Backend + ?Sized> Objective<'a, B> {
             b += self.scaling.mean[j] * raw[1 + j];
         }
         theta[0] = b;
+    }
+
+    /// the l2 strength of each coordinate of θ' (0 for the intercept).
+    pub(crate) fn l2_diagonal(&self) -> Vec<f64> {
+        std::iter::once(0.0).chain(self.l2_weight.iter().copied()).collect()
     }
 
     /// penalty value at θ'.

@@ -13,7 +13,8 @@ use crate::objective::Penalty;
 use crate::objective::{kkt_violation, weighted_l1};
 use crate::outcome::{Limits, Outcome, ensure_finite};
 use crate::scaler::ColumnStats;
-use crate::solve::{ClassWeight, Solver, ValidFitParams, lbfgs, owl_qn};
+use crate::solve::lbfgs::lbfgs_from;
+use crate::solve::{ClassWeight, Solver, ValidFitParams, owl_qn};
 use crate::train::Observer;
 use crate::view::Selection;
 
@@ -132,7 +133,12 @@ impl ValidFitParams {
         let p = self.params();
         let limits = |default| Limits { tol: p.tol, max_iter: p.max_iter.unwrap_or(default) };
         match solver {
-            Solver::Lbfgs => lbfgs(obj, theta0, limits(10_000), observer),
+            Solver::Lbfgs => {
+                let (l2, mut kept) = (obj.l2_diagonal(), obj.kept_memory.take());
+                let outcome = lbfgs_from(obj, theta0, limits(10_000), observer, &mut kept, &l2);
+                obj.kept_memory = kept;
+                outcome
+            }
             Solver::OwlQn => {
                 let lambda = obj.l1_strengths();
                 owl_qn(obj, theta0, &lambda, limits(10_000), observer)

@@ -36,6 +36,9 @@ pub struct SoftmaxObjective<'a, B: Backend + ?Sized> {
     scratch: Vec<f64>,
     raw: Vec<f64>,
     last_pass: (f64, f64),
+    /// the l-bfgs pairs of the last fit on this objective, kept for the next (a path's next
+    /// point starts with them)
+    pub(crate) kept_memory: Option<crate::solve::lbfgs::Memory>,
 }
 
 impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
@@ -78,6 +81,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             scratch: vec![0.0; n_blocks * MAX_TILE_ROWS * stored],
             raw: vec![0.0; stored * (d + 1)],
             last_pass: (f64::NAN, f64::NAN),
+            kept_memory: None,
         })
     }
 
@@ -130,6 +134,12 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
     /// the l2 strength of each feature's coefficients in θ' (every class alike).
     pub fn l2_weights(&self) -> &[f64] {
         &self.l2_weight
+    }
+
+    /// the l2 strength of each coordinate of θ' (class blocks; 0 for the intercepts).
+    pub(crate) fn l2_diagonal(&self) -> Vec<f64> {
+        let block = std::iter::once(0.0).chain(self.l2_weight.iter().copied());
+        block.cycle().take(self.stored_classes() * (self.n_features() + 1)).collect()
     }
 
     /// the l1 strength of each feature's coefficients in θ' (every class alike).

@@ -11,7 +11,7 @@ mod dual_cd;
 mod fold_passes;
 pub(crate) mod hessian;
 mod l1_quadratic;
-mod lbfgs;
+pub(crate) mod lbfgs;
 mod line_search;
 mod newton;
 mod newton_cg;
@@ -36,6 +36,7 @@ pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
 pub(crate) use hessian::{regularised_cholesky, sample_indices};
 pub(crate) use l1_quadratic::{L1Quadratic, Model as L1Model};
 pub use lbfgs::lbfgs;
+use lbfgs::lbfgs_from;
 pub use line_search::{Step, wolfe};
 pub use newton::newton;
 pub use newton_cg::newton_cg;
@@ -393,7 +394,12 @@ impl ValidFitParams {
         let mut solver_name = solver.name();
         let outcome = match solver {
             Solver::Newton => newton(obj, theta0, limits(100), observer)?,
-            Solver::Lbfgs => lbfgs(obj, theta0, limits(10_000), observer)?,
+            Solver::Lbfgs => {
+                let (l2, mut kept) = (obj.l2_diagonal(), obj.kept_memory.take());
+                let outcome = lbfgs_from(obj, theta0, limits(10_000), observer, &mut kept, &l2);
+                obj.kept_memory = kept;
+                outcome?
+            }
             Solver::NewtonCg => newton_cg(obj, theta0, limits(1_000), observer)?,
             Solver::Cd => prox_newton(obj, theta0, limits(100), observer)?,
             Solver::OwlQn => {
