@@ -4,8 +4,12 @@
 //! exactly by the shared subproblem solver, sufficient decrease of the full objective.
 //!
 //! on many rows the hessian comes from a fixed uniform sample of them while value and gradient
-//! stay exact (as the binary newton): the iteration stops only at the exact optimum. a sampled
-//! direction that the line search rejects switches to the exact hessian.
+//! stay exact (as the binary newton): the iteration stops only at the exact optimum. as in the
+//! binary newton the estimate is corrected after each step by the exact gradients (a bfgs
+//! update) and kept while full steps cut the gradient (or kkt violation) tenfold, so most steps
+//! need no pass over the sample (1M × 20, 5 classes: 7 iterations, 7 → 3 estimates). a kept
+//! estimate whose direction the line search rejects is replaced by a fresh one; a fresh one's,
+//! by the exact hessian.
 
 use std::ops::ControlFlow;
 
@@ -19,7 +23,8 @@ use crate::objective::{kkt_violation, weighted_l1};
 use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::rng::Rng;
 use crate::solve::{
-    L1Model, L1Quadratic, hessian_sample_rows, record, regularised_cholesky, sample_indices, strictly_convex,
+    L1Model, L1Quadratic, hessian_sample_rows, record, regularised_cholesky, sample_indices, secant_update,
+    strictly_convex,
 };
 use crate::train::Observer;
 use crate::view::Selection;
@@ -35,6 +40,9 @@ fn l1_value(lambda: &Option<Vec<f64>>, theta: &[f64]) -> f64 {
 }
 /// step halvings before the line search gives up.
 const MAX_HALVINGS: usize = 40;
+/// a sampled hessian is kept for the next step while the last full step cut the gradient's
+/// max-norm (with l1: the kkt violation) at least by this factor.
+const KEEP_HESSIAN_PROGRESS: f64 = 0.1;
 /// seed of the hessian sample (fixed: a fit does not depend on any other seed).
 const HESSIAN_SEED: u64 = 0x004d_4e45_5754_4f4e;
 
@@ -64,18 +72,25 @@ pub fn newton<B: Backend + ?Sized>(
     let mut history = Vec::new();
     let mut reason = StopReason::MaxIterations;
     let mut it = 0;
+    // a sampled hessian is kept (corrected after each step by the exact gradients) while full
+    // steps cut the optimality measure tenfold; `fresh`: estimated at this very point
+    let (mut keep, mut fresh) = (false, true);
+    let mut secant = vec![0.0; 3 * p];
     while it < limits.max_iter {
         it += 1;
-        if let Some(rows) = &sample {
+        if let Some(rows) = sample.as_ref().filter(|_| !keep) {
             obj.value_grad_hess(&Selection::Indices(rows), &theta, &mut scratch_grad, &mut hess);
+            fresh = true;
         }
-        if !obj.reference() {
+        if fresh && !obj.reference() {
             fix_intercept_gauge(&mut hess, p, obj.n_features() + 1);
         }
         let (violation, predicted) = match (&lambda, &mut subproblem) {
             (Some(l), Some(sub)) => {
                 ensure_finite(&hess, solver, "hessian", it)?;
-                strictly_convex(&mut hess, p);
+                if fresh {
+                    strictly_convex(&mut hess, p);
+                }
                 let kkt = kkt_violation(&theta, &grad, l);
                 let model = L1Model { h: &hess, g: &grad, theta: &theta, lambda: l };
                 sub.solve(&model, 1e-3 * kkt.min(1.0), &mut step);
@@ -127,6 +142,11 @@ pub fn newton<B: Backend + ?Sized>(
             if !any_finite {
                 return Err(Error::NonFinite { solver, what: "objective along the step", iteration: it });
             }
+            if sample.is_some() && !fresh {
+                // a kept estimate's direction led nowhere: a fresh one at this point
+                (keep, it) = (false, it - 1);
+                continue;
+            }
             if sample.take().is_some() {
                 // the sample's direction led nowhere: the exact hessian from here on
                 f = obj.value_grad_hess(&all, &theta, &mut grad, &mut hess) + l1_value(&lambda, &theta);
@@ -136,6 +156,15 @@ pub fn newton<B: Backend + ?Sized>(
             reason = limits.stalled(violation);
             break;
         };
+        if sample.is_some() {
+            let after = match &lambda {
+                Some(l) => kkt_violation(&trial, &t_grad, l),
+                None => norm_inf(&t_grad),
+            };
+            keep = alpha == 1.0 && after <= KEEP_HESSIAN_PROGRESS * violation;
+            secant_update(&mut hess, &trial, &theta, &t_grad, &grad, &mut secant);
+            fresh = false;
+        }
         std::mem::swap(&mut theta, &mut trial);
         std::mem::swap(&mut grad, &mut t_grad);
         if sample.is_none() {

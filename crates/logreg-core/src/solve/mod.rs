@@ -45,6 +45,7 @@ pub use path::{RIDGE_L1_SHARE, penalty_grid};
 pub(crate) use path::{check_l1_ratio, largest_penalised_gradient, on_path_point, walk_path};
 pub use prox_newton::prox_newton;
 pub(crate) use prox_newton::strictly_convex;
+pub(crate) use second_order::secant_update;
 pub use smooth::Smooth;
 
 pub use crate::model::{Inference, Term};

@@ -216,8 +216,15 @@ impl SecondOrderState {
 /// `next` and the change of the exact gradient from `grad` to `next_grad`: afterwards `b·s = y`
 /// along the step just taken, so the sample's error along the directions the iteration moves in
 /// is corrected by exact information (the update keeps `b` symmetric positive definite; it is
-/// skipped when the curvature `sᵀy` is not clearly positive).
-fn secant_update(b: &mut [f64], next: &[f64], theta: &[f64], next_grad: &[f64], grad: &[f64], work: &mut [f64]) {
+/// skipped when the curvature `sᵀy` is not clearly positive); `work` holds `3·k` values of scratch.
+pub(crate) fn secant_update(
+    b: &mut [f64],
+    next: &[f64],
+    theta: &[f64],
+    next_grad: &[f64],
+    grad: &[f64],
+    work: &mut [f64],
+) {
     let k = theta.len();
     let (s, rest) = work.split_at_mut(k);
     let (y, bs) = rest.split_at_mut(k);
