@@ -49,7 +49,7 @@ fn anes96_matches_statsmodels_mnlogit() {
         [0.017634, 0.022281, 0.033614, 0.026196, 0.022976, 0.025301],
     ];
     for backend in all_backends() {
-        for solver in [Solver::Auto, Solver::Newton, Solver::Lbfgs] {
+        for solver in [Solver::Auto, Solver::Newton, Solver::NewtonCg, Solver::Lbfgs] {
             let m = fit(&data, FitParams { solver, tol: 1e-10, ..FitParams::default() }, backend);
             let what = format!("{solver} on {}", backend.name());
             assert!(m.reference_class);
@@ -96,7 +96,7 @@ fn every_solver_and_backend_lands_on_the_same_optimum() {
         );
         let p_ref = reference.predict_proba(data.features()).unwrap();
         for backend in all_backends() {
-            for solver in [Solver::Auto, Solver::Newton, Solver::Lbfgs] {
+            for solver in [Solver::Auto, Solver::Newton, Solver::NewtonCg, Solver::Lbfgs] {
                 let params = FitParams { solver, l2, standardize, tol: 1e-10, ..FitParams::default() };
                 let m = fit(&data, params, backend);
                 let what = format!("l2 {l2} standardize {standardize}: {solver} on {}", backend.name());
@@ -276,7 +276,7 @@ fn iris_wine_digits_match_scikit_learn() {
         let scale = coefs.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
         let first: Vec<Vec<f64>> = case["first_probabilities"].as_array().unwrap().iter().map(floats).collect();
         for backend in all_backends() {
-            for solver in [Solver::Auto, Solver::Newton, Solver::Lbfgs] {
+            for solver in [Solver::Auto, Solver::Newton, Solver::NewtonCg, Solver::Lbfgs] {
                 let m = fit(&data, FitParams { solver, l2, tol: 1e-10, ..FitParams::default() }, backend);
                 let what = format!("{path} l2={l2}: {solver} on {}", backend.name());
                 for (c, (w, want)) in m.coefficients.iter().zip(&coefs).enumerate() {
@@ -336,22 +336,54 @@ fn balanced_classes_equal_explicit_weights() {
 }
 
 /// the fit does not depend on the number of threads: blocks and their partial sums are fixed by
-/// the data's shape, so 1, 2 and 3 threads give the same model bit for bit (newton and lbfgs).
+/// the data's shape, so 1, 2 and 3 threads give the same model bit for bit (newton, lbfgs, and
+/// newton-cg on enough rows that its hessian–vector products come from a sample).
 #[test]
 fn fits_do_not_depend_on_the_thread_count() {
-    let data = k_classes(20_000, 12, 5, 21);
-    for solver in [Solver::Newton, Solver::Lbfgs] {
+    let small = k_classes(20_000, 12, 5, 21);
+    let sampled = k_classes(100_000, 6, 4, 22);
+    for (solver, data) in [(Solver::Newton, &small), (Solver::Lbfgs, &small), (Solver::NewtonCg, &sampled)] {
         let params = FitParams { solver, l2: 1e-4, ..FitParams::default() };
         let models: Vec<MultinomialModel> = [1, 2, 3]
             .iter()
             .map(|&t| {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
-                pool.install(|| fit(&data, params.clone(), &ReferenceBackend))
+                pool.install(|| fit(data, params.clone(), &ReferenceBackend))
             })
             .collect();
         for m in &models[1..] {
             assert_eq!(m.coefficients, models[0].coefficients, "{solver}");
             assert_eq!(m.intercepts, models[0].intercepts, "{solver}");
         }
+    }
+}
+
+/// on 100k rows newton-cg's hessian–vector products come from a sample of 20k rows while value
+/// and gradient stay exact: it stops at the same optimum as newton (objective 1e-10 relative,
+/// probabilities 1e-8, as every solver above), with and without a reference class.
+#[test]
+fn sampled_newton_cg_lands_on_the_newton_optimum() {
+    let data = MakeClassification {
+        n_samples: 100_000,
+        n_features: 6,
+        n_informative: 3,
+        n_redundant: 0,
+        n_classes: 4,
+        n_clusters_per_class: 1,
+        seed: 23,
+        ..Default::default()
+    }
+    .generate()
+    .unwrap();
+    for l2 in [0.0, 1e-5] {
+        let at = |solver| FitParams { solver, l2, tol: 1e-10, ..FitParams::default() };
+        let newton = fit(&data, at(Solver::Newton), &ReferenceBackend);
+        let cg = fit(&data, at(Solver::NewtonCg), &ReferenceBackend);
+        assert_eq!(cg.report.solver, "newton-cg");
+        let rel = (cg.report.objective - newton.report.objective).abs() / newton.report.objective;
+        assert!(rel <= 1e-10, "l2 {l2}: objective {} vs {}", cg.report.objective, newton.report.objective);
+        let (a, b) = (cg.predict_proba(data.features()).unwrap(), newton.predict_proba(data.features()).unwrap());
+        let worst = a.iter().zip(&b).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(worst <= 1e-8, "l2 {l2}: probabilities differ by {worst:e}");
     }
 }

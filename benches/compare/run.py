@@ -195,17 +195,18 @@ def multinomial_systems(folder, n, d, k, l2, skip_slow):
         out.append(("logreg", "default (auto, reference)", threads, True, logreg("reference", "auto", threads),
                     read_logreg))
     out.append(("logreg", "auto, faer", 2, False, logreg("faer", "auto", 2), read_logreg))
-    # newton's hessian is ((d+1)·K)² too: wide K-class data leave it to `auto`'s l-bfgs
-    solvers = ("newton", "lbfgs") if (d + 1) * k <= 300 else ("lbfgs",)
+    # newton's hessian is ((d+1)·K)² too: wide K-class data leave it to `auto`'s newton-cg
+    solvers = ("newton", "newton-cg", "lbfgs") if (d + 1) * k <= 300 else ("newton-cg", "lbfgs")
     for backend in ("faer", "ndarray", "nalgebra", "reference"):
         for solver in solvers:
             out.append(("logreg", f"{solver}, {backend}", 2, False, logreg(backend, solver, 2), read_logreg))
-    if (d + 1) * k > 300:
+    if (d + 1) * k > 300 and not skip_slow:
         out.append(("logreg", "newton, faer", 2, False, logreg("faer", "newton", 2), read_logreg))
 
     for tol in (1e-4, 1e-8):
         for threads in (1, 2):
             out.append(("scikit-learn", f"lbfgs, tol {tol:g}", threads, True, sk("lbfgs", tol), read_plain))
+    out.append(("scikit-learn", "newton-cg, tol 1e-08", 2, True, sk("newton-cg", 1e-8), read_plain))
     # newton-cholesky's hessian is ((d+1)·K)² per row: 692.8 s at 1M × 100 × 10 (2026-11-22)
     if (d + 1) * k <= 300 or not skip_slow:
         out.append(("scikit-learn", "newton-cholesky, tol 1e-08", 2, True, sk("newton-cholesky", 1e-8),

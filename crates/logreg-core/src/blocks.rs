@@ -301,21 +301,7 @@ impl BlockWorkspace {
                 let i = sub.index(k);
                 let hi = h[i];
                 head[0] += hi;
-                match data.x {
-                    Design::Dense(x) => {
-                        for ((l, s), &v) in lin.iter_mut().zip(sq.iter_mut()).zip(x.row(i)) {
-                            *l += hi * v;
-                            *s += hi * v * v;
-                        }
-                    }
-                    Design::Sparse(x) => {
-                        let (cols, vals) = x.row(i);
-                        for (&c, &v) in cols.iter().zip(vals) {
-                            lin[c as usize] += hi * v;
-                            sq[c as usize] += hi * v * v;
-                        }
-                    }
-                }
+                add_weighted_row(data.x, i, hi, lin, sq);
             }
         });
         linear.fill(0.0);
@@ -405,6 +391,26 @@ fn columns_block<B: Backend + ?Sized>(
             }
         },
     );
+}
+
+/// `lin += h·xᵢ` and `sq += h·xᵢ²` (element-wise) for row `i` of `x`.
+#[inline]
+pub(crate) fn add_weighted_row(x: Design<'_>, i: usize, h: f64, lin: &mut [f64], sq: &mut [f64]) {
+    match x {
+        Design::Dense(x) => {
+            for ((l, s), &v) in lin.iter_mut().zip(sq.iter_mut()).zip(x.row(i)) {
+                *l += h * v;
+                *s += h * v * v;
+            }
+        }
+        Design::Sparse(x) => {
+            let (cols, vals) = x.row(i);
+            for (&c, &v) in cols.iter().zip(vals) {
+                lin[c as usize] += h * v;
+                sq[c as usize] += h * v * v;
+            }
+        }
+    }
 }
 
 /// run `f(part selection, its partial slot, its scratch)` over consecutive parts of `part_rows`

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use super::curvature::product_sample_rows;
 use super::{MultinomialModel, SoftmaxObjective, newton};
 use crate::backend::Backend;
 use crate::dataset::{DataRef, Dataset};
@@ -14,7 +15,7 @@ use crate::objective::{kkt_violation, weighted_l1};
 use crate::outcome::{Limits, Outcome, ensure_finite};
 use crate::scaler::ColumnStats;
 use crate::solve::lbfgs::lbfgs_from;
-use crate::solve::{ClassWeight, Solver, ValidFitParams, owl_qn};
+use crate::solve::{ClassWeight, Solver, ValidFitParams, newton_cg, owl_qn};
 use crate::train::Observer;
 use crate::view::Selection;
 
@@ -31,10 +32,15 @@ const GRAM: f64 = 0.03e-9;
 const CHOL: f64 = 0.5e-9;
 
 /// the concrete solver `auto` stands for on a multinomial fit of `n_rows × n_cols` with
-/// `stored` class blocks and `penalty`: newton (`cd`, proximal newton, with an l1 penalty) when
-/// its estimated time (about 8 iterations of a — possibly sampled — hessian of `pairs·(d+1)²`
-/// per row and a cholesky of `P³/3`) is at most l-bfgs's (about 60 passes) plus
-/// [`Solver::NEWTON_SLACK_SECONDS`], l-bfgs (`owl-qn` with an l1 penalty) otherwise.
+/// `stored` class blocks and `penalty`, by estimated time:
+/// - newton (`cd`, proximal newton, with an l1 penalty): about 8 iterations of a — possibly
+///   sampled — hessian of `pairs·(d+1)²` per row and a cholesky of `P³/3`;
+/// - newton-cg (smooth only): about 12 passes, each with about 10 products over the sample of
+///   its hessian–vector products (every row when there are few);
+/// - l-bfgs (`owl-qn` with an l1 penalty): about 60 passes.
+///
+/// newton is taken while it costs at most [`Solver::NEWTON_SLACK_SECONDS`] more than the
+/// cheapest of the others.
 pub fn multinomial_solver(solver: Solver, n_rows: usize, n_cols: usize, stored: usize, penalty: Penalty) -> Solver {
     if solver != Solver::Auto {
         return solver;
@@ -45,12 +51,17 @@ pub fn multinomial_solver(solver: Solver, n_rows: usize, n_cols: usize, stored: 
     let pass = n * (ROW * k + VALUE * q * k);
     let hessian_rows = crate::solve::hessian_sample_rows(n_rows, stored * (n_cols + 1)).map_or(n, |m| m as f64);
     let newton = 8.0 * (pass + hessian_rows * k * (k + 1.0) / 2.0 * q * q * GRAM + p * p * p / 3.0 * CHOL);
+    let product_rows = product_sample_rows(n_rows, stored * (n_cols + 1)).map_or(n, |m| m as f64);
+    let newton_cg = 12.0 * (pass + 10.0 * product_rows * VALUE * q * k);
     let lbfgs = 60.0 * pass;
-    match (newton <= lbfgs + Solver::NEWTON_SLACK_SECONDS, penalty.l1() > 0.0) {
+    let l1 = penalty.l1() > 0.0;
+    let others = if l1 { lbfgs } else { lbfgs.min(newton_cg) };
+    match (newton <= others + Solver::NEWTON_SLACK_SECONDS, l1) {
         (true, false) => Solver::Newton,
         (true, true) => Solver::Cd,
-        (false, false) => Solver::Lbfgs,
         (false, true) => Solver::OwlQn,
+        (false, false) if newton_cg < lbfgs => Solver::NewtonCg,
+        (false, false) => Solver::Lbfgs,
     }
 }
 
@@ -95,10 +106,10 @@ impl ValidFitParams {
         if !p.fit_intercept {
             return Err(Error::param("fit_intercept", "the multinomial model always fits its intercepts"));
         }
-        if matches!(p.solver, Solver::NewtonCg | Solver::DualCd) {
+        if p.solver == Solver::DualCd {
             return Err(Error::param(
                 "solver",
-                format!("{} fits two-class models; use lbfgs for more classes", p.solver),
+                format!("{} fits two-class models; use newton-cg or lbfgs for more classes", p.solver),
             ));
         }
         let penalty = self.penalty();
@@ -143,6 +154,7 @@ impl ValidFitParams {
                 let lambda = obj.l1_strengths();
                 owl_qn(obj, theta0, &lambda, limits(10_000), observer)
             }
+            Solver::NewtonCg => newton_cg(obj, theta0, limits(1_000), observer),
             Solver::Sgd | Solver::Gd => p.trainer(solver)?.run(obj, observer),
             // newton, or proximal newton (`cd`) when there is an l1 penalty
             _ => newton(obj, theta0, limits(100), observer),

@@ -1,6 +1,7 @@
 //! more than two classes: the multinomial (softmax) model, its objective, its newton solver and
 //! its fit (l-bfgs is shared with the binary model through [`crate::solve::Smooth`]).
 
+mod curvature;
 mod fit;
 mod model;
 mod newton;

@@ -13,6 +13,9 @@ use crate::error::{Error, Result};
 use crate::objective::{Evaluation, Penalty, Weights, checked_weights, scale_block_gradient, scale_hessian};
 use crate::scaler::Standardizer;
 use crate::softmax::SoftmaxSums;
+use crate::solve::HessianProducts;
+
+use super::curvature::{SAMPLED_FORCING, SampledCurvature, product_sample_rows};
 use crate::view::Selection;
 
 /// head of a gradient slot: loss, weight, correct.
@@ -39,6 +42,8 @@ pub struct SoftmaxObjective<'a, B: Backend + ?Sized> {
     /// the l-bfgs pairs of the last fit on this objective, kept for the next (a path's next
     /// point starts with them)
     pub(crate) kept_memory: Option<crate::solve::lbfgs::Memory>,
+    /// the sampled curvature newton-cg's hessian–vector products read
+    pub(super) curvature: Option<SampledCurvature>,
 }
 
 impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
@@ -82,6 +87,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
             raw: vec![0.0; stored * (d + 1)],
             last_pass: (f64::NAN, f64::NAN),
             kept_memory: None,
+            curvature: None,
         })
     }
 
@@ -294,7 +300,7 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
 
     /// the gradient in θ' from raw sums (divided by the weight `1/inv_w`), block by block, with
     /// the l2 term; 0 for constant columns.
-    fn scale_gradient(&self, theta: &[f64], inv_w: f64, grad: &mut [f64]) {
+    pub(super) fn scale_gradient(&self, theta: &[f64], inv_w: f64, grad: &mut [f64]) {
         let q = self.n_features() + 1;
         for (g, t) in grad.chunks_exact_mut(q).zip(theta.chunks_exact(q)) {
             g[0] *= inv_w;
@@ -462,16 +468,59 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
     }
 }
 
+impl<B: Backend + ?Sized> HessianProducts for SoftmaxObjective<'_, B> {
+    /// the probabilities of a fixed sample of rows (every row when there are few) at θ': one
+    /// product over the sample.
+    fn keep_curvature(&mut self, theta: &[f64]) {
+        let mut curvature = self.curvature.take().unwrap_or_else(|| SampledCurvature::new(self, self.block_rows));
+        curvature.keep(self, theta);
+        self.curvature = Some(curvature);
+    }
+
+    fn hess_diagonal(&mut self, out: &mut [f64]) {
+        let mut curvature = self.curvature.take().expect("keep_curvature before hess_diagonal");
+        curvature.hess_diagonal(self, out);
+        self.curvature = Some(curvature);
+    }
+
+    fn hess_vec(&mut self, v: &[f64], out: &mut [f64]) {
+        let mut curvature = self.curvature.take().expect("keep_curvature before hess_vec");
+        curvature.hess_vec(self, v, out);
+        self.curvature = Some(curvature);
+    }
+
+    /// [`SAMPLED_FORCING`] when the products come from a sample of the rows.
+    fn forcing_floor(&self) -> f64 {
+        if product_sample_rows(self.n_rows(), self.n_params()).is_some() { SAMPLED_FORCING } else { 0.0 }
+    }
+
+    /// without a reference class, adding one vector to every class's block changes no
+    /// probability: there the objective is the l2 term alone (flat for the intercepts), smallest
+    /// at 0, so each coordinate is centred over the classes.
+    fn project(&self, v: &mut [f64]) {
+        if !self.reference {
+            let q = self.n_features() + 1;
+            let k = v.len() / q;
+            for j in 0..q {
+                let mean = (0..k).map(|c| v[c * q + j]).sum::<f64>() / k as f64;
+                (0..k).for_each(|c| v[c * q + j] -= mean);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::backend::ReferenceBackend;
     use crate::scaler::ColumnStats;
     use crate::synthetic::MakeClassification;
 
-    fn data() -> crate::Dataset {
+    /// `n` rows of 3 classes and 4 features, columns shifted and scaled (so the scaling map
+    /// θ' → θ is not the identity) and rows weighted.
+    pub(in crate::multinomial) fn data(n: usize) -> crate::Dataset {
         let raw = MakeClassification {
-            n_samples: 300,
+            n_samples: n,
             n_features: 4,
             n_informative: 3,
             n_redundant: 0,
@@ -490,8 +539,21 @@ mod tests {
             .enumerate()
             .map(|(k, v)| v * (1 + k % 4) as f64 + 3.0)
             .collect();
-        let w: Vec<f64> = (0..300).map(|i| 0.5 + (i % 5) as f64 * 0.3).collect();
+        let w: Vec<f64> = (0..n).map(|i| 0.5 + (i % 5) as f64 * 0.3).collect();
         crate::Dataset::with_classes(x, 4, raw.labels().to_vec(), 3).unwrap().with_weights(w).unwrap()
+    }
+
+    /// the 3-class objective of `data` on the reference backend, its features standardised,
+    /// with a `reference` class or not and the ridge `l2`.
+    pub(in crate::multinomial) fn objective(
+        data: &crate::Dataset,
+        reference: bool,
+        l2: f64,
+    ) -> SoftmaxObjective<'_, ReferenceBackend> {
+        let stats = ColumnStats::of(data.as_ref());
+        let penalty = Penalty::new(l2, 0.0).unwrap();
+        SoftmaxObjective::new(&ReferenceBackend, data.as_ref(), 3, reference, penalty, stats.standardizer, false)
+            .unwrap()
     }
 
     /// the gradient and hessian agree with central differences of the value (and of the
@@ -500,20 +562,9 @@ mod tests {
     /// so 1e-7 relative to the largest entry is a margin of 100.
     #[test]
     fn gradient_and_hessian_match_finite_differences() {
-        let data = data();
-        let stats = ColumnStats::of(data.as_ref());
+        let data = data(300);
         for (reference, l2) in [(true, 0.0), (false, 0.05)] {
-            let penalty = Penalty::new(l2, 0.0).unwrap();
-            let mut obj = SoftmaxObjective::new(
-                &ReferenceBackend,
-                data.as_ref(),
-                3,
-                reference,
-                penalty,
-                stats.standardizer.clone(),
-                false,
-            )
-            .unwrap();
+            let mut obj = objective(&data, reference, l2);
             let p = obj.n_params();
             let theta: Vec<f64> = (0..p).map(|j| ((j * 7 % 5) as f64 - 2.0) * 0.3).collect();
             let (mut g, mut g2) = (vec![0.0; p], vec![0.0; p]);

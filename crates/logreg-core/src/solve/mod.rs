@@ -39,7 +39,7 @@ pub use lbfgs::lbfgs;
 use lbfgs::lbfgs_from;
 pub use line_search::{Step, wolfe};
 pub use newton::newton;
-pub use newton_cg::newton_cg;
+pub use newton_cg::{HessianProducts, newton_cg};
 pub use owl_qn::owl_qn;
 pub use path::{RIDGE_L1_SHARE, penalty_grid};
 pub(crate) use path::{check_l1_ratio, largest_penalised_gradient, on_path_point, walk_path};
@@ -76,7 +76,9 @@ pub enum Solver {
     /// limited-memory bfgs
     Lbfgs,
     /// truncated newton in a trust region (conjugate gradients on hessian–vector products, as
-    /// LIBLINEAR's primal solver): no `d × d` hessian, for wide and sparse data
+    /// LIBLINEAR's primal solver): no `d × d` hessian, for wide and sparse data and K-class fits
+    /// with many coefficients (there, on many rows, the products come from a fixed sample of
+    /// them while value and gradient stay exact)
     NewtonCg,
     /// proximal newton with an exact l1 subproblem solve (l1 and elastic net)
     Cd,

@@ -2,11 +2,14 @@
 //! each step solves the newton system by conjugate gradients on hessian–vector products,
 //! preconditioned by the hessian's diagonal and stopped inside the trust region (measured in the
 //! preconditioner's norm, as Hsia, Chiang & Lin 2018), so the `d × d` hessian is never formed and
-//! `d` may be in the millions.
+//! `d` may be in the millions. the objective supplies the products ([`HessianProducts`]): the
+//! binary model's over every row, the multinomial model's over a fixed sample of the rows when
+//! there are many (then the conjugate gradients stop at a fixed relative residual).
 
 use std::ops::ControlFlow;
 
 use super::record;
+use super::smooth::Smooth;
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::StopReason;
@@ -16,6 +19,46 @@ use crate::outcome::{Limits, Outcome, ensure_finite, norm_inf};
 use crate::train::Observer;
 
 const SOLVER: &str = "newton-cg";
+
+/// the curvature products truncated newton needs, on top of value and gradient.
+pub trait HessianProducts: Smooth {
+    /// keep what the products need at θ', the point of the last value-and-gradient pass.
+    fn keep_curvature(&mut self, theta: &[f64]);
+
+    /// the hessian's diagonal at the kept θ' into `out` (the preconditioner).
+    fn hess_diagonal(&mut self, out: &mut [f64]);
+
+    /// `out ← H·v` at the kept θ'.
+    fn hess_vec(&mut self, v: &[f64], out: &mut [f64]);
+
+    /// remove from `v` its component in a subspace where the objective is known and smallest
+    /// at 0 (the solver steps in the complement, and a start is moved to that minimum); by
+    /// default none.
+    fn project(&self, v: &mut [f64]) {
+        let _ = v;
+    }
+
+    /// the relative residual below which solving the newton system more closely gains nothing
+    /// (the error of a sampled hessian); by default 0: the forcing term tends to 0 and the
+    /// convergence is superlinear.
+    fn forcing_floor(&self) -> f64 {
+        0.0
+    }
+}
+
+impl<B: Backend + ?Sized> HessianProducts for Objective<'_, B> {
+    fn keep_curvature(&mut self, _theta: &[f64]) {
+        Objective::keep_curvature(self)
+    }
+
+    fn hess_diagonal(&mut self, out: &mut [f64]) {
+        Objective::hess_diagonal(self, out)
+    }
+
+    fn hess_vec(&mut self, v: &[f64], out: &mut [f64]) {
+        Objective::hess_vec(self, v, out)
+    }
+}
 
 /// ratio of actual to predicted decrease below which a step is rejected / the region shrinks /
 /// it grows (`η₀, η₁, η₂` of the paper).
@@ -31,9 +74,9 @@ const VALUE_PRECISION: f64 = 1e-13;
 /// consecutive rejected steps below that precision after which the solver stops.
 const MAX_STALLED: usize = 5;
 
-/// minimise the smooth objective (no l1) by trust-region newton-cg from `theta`.
-pub fn newton_cg<B: Backend + ?Sized>(
-    obj: &mut Objective<'_, B>,
+/// minimise a smooth objective (no l1) by trust-region newton-cg from `theta`.
+pub fn newton_cg<S: HessianProducts + ?Sized>(
+    obj: &mut S,
     mut theta: Vec<f64>,
     limits: Limits,
     observer: &mut dyn Observer,
@@ -41,11 +84,12 @@ pub fn newton_cg<B: Backend + ?Sized>(
     let k = theta.len();
     let mut grad = vec![0.0; k];
     let mut cg = Cg::new(k);
+    obj.project(&mut theta);
     let (mut trial, mut t_grad) = (vec![0.0; k], vec![0.0; k]);
-    let mut f = obj.smooth_value_grad(&theta, &mut grad);
+    let mut f = obj.value_grad(&theta, &mut grad);
     ensure_finite(&[f], SOLVER, "objective", 0)?;
     ensure_finite(&grad, SOLVER, "gradient", 0)?;
-    obj.keep_curvature();
+    obj.keep_curvature(&theta);
     obj.hess_diagonal(&mut cg.m);
     let mut delta = m_norm(&grad, &cg.m, -1.0);
     let mut history = Vec::new();
@@ -53,7 +97,7 @@ pub fn newton_cg<B: Backend + ?Sized>(
     let (mut it, mut stalled) = (0, 0);
     while it < limits.max_iter {
         let gnorm = norm2(&grad);
-        let tol = FORCING.min(gnorm.sqrt()) * gnorm;
+        let tol = FORCING.min(gnorm.sqrt()).max(obj.forcing_floor()) * gnorm;
         cg.solve(obj, &grad, delta, tol);
         ensure_finite(&cg.s, SOLVER, "step", it + 1)?;
         if limits.converged(&grad, &cg.s, &theta) {
@@ -62,7 +106,7 @@ pub fn newton_cg<B: Backend + ?Sized>(
         }
         it += 1;
         trial.iter_mut().zip(theta.iter().zip(&cg.s)).for_each(|(t, (x, s))| *t = x + s);
-        let f_new = obj.smooth_value_grad(&trial, &mut t_grad);
+        let f_new = obj.value_grad(&trial, &mut t_grad);
         let gs = dot(&grad, &cg.s);
         // predicted decrease −(gᵀs + ½sᵀHs), with Hs = −g − r from the conjugate gradients
         let predicted = -0.5 * (gs - dot(&cg.s, &cg.r));
@@ -89,7 +133,7 @@ pub fn newton_cg<B: Backend + ?Sized>(
             std::mem::swap(&mut theta, &mut trial);
             std::mem::swap(&mut grad, &mut t_grad);
             f = f_new;
-            obj.keep_curvature();
+            obj.keep_curvature(&theta);
             obj.hess_diagonal(&mut cg.m);
             if record(obj, &mut history, it, limits.max_iter, f, 1.0, observer) == ControlFlow::Break(()) {
                 reason = StopReason::Interrupted;
@@ -144,11 +188,12 @@ impl Cg {
     /// approximately minimise `gᵀs + ½sᵀHs` over `‖s‖_M ≤ delta`: preconditioned conjugate
     /// gradients until the residual is below `tol` or the step reaches the boundary (or at most
     /// `k` steps).
-    fn solve<B: Backend + ?Sized>(&mut self, obj: &mut Objective<'_, B>, g: &[f64], delta: f64, tol: f64) {
+    fn solve<S: HessianProducts + ?Sized>(&mut self, obj: &mut S, g: &[f64], delta: f64, tol: f64) {
         let Cg { s, r, z, d, hd, m } = self;
         s.fill(0.0);
         r.iter_mut().zip(g).for_each(|(r, g)| *r = -g);
         z.iter_mut().zip(r.iter().zip(m.iter())).for_each(|(z, (r, m))| *z = r / m);
+        obj.project(z);
         d.copy_from_slice(z);
         let mut rz = dot(r, z);
         for _ in 0..s.len() {
@@ -171,6 +216,7 @@ impl Cg {
             }
             r.iter_mut().zip(hd.iter()).for_each(|(r, h)| *r -= alpha * h);
             z.iter_mut().zip(r.iter().zip(m.iter())).for_each(|(z, (r, m))| *z = r / m);
+            obj.project(z);
             let rz_new = dot(r, z);
             let beta = rz_new / rz;
             d.iter_mut().zip(z.iter()).for_each(|(d, z)| *d = z + beta * *d);
