@@ -75,9 +75,10 @@ fn anes96_matches_statsmodels_mnlogit() {
     }
 }
 
-/// every solver on every backend reaches the same optimum: objective to 1e-10 relative and
-/// probabilities to 1e-8 (the tolerance 1e-10 on the scaled gradient bounds the distance to
-/// the optimum by about tol / smallest curvature).
+/// every solver on every backend, on dense and (newton-cg, lbfgs) sparse storage of the same
+/// data, reaches the same optimum: objective to 1e-10 relative and probabilities to 1e-8 (the
+/// tolerance 1e-10 on the scaled gradient bounds the distance to the optimum by about tol /
+/// smallest curvature).
 #[test]
 fn every_solver_and_backend_lands_on_the_same_optimum() {
     let data = k_classes(3000, 8, 5, 11);
@@ -95,11 +96,24 @@ fn every_solver_and_backend_lands_on_the_same_optimum() {
             &ReferenceBackend,
         );
         let p_ref = reference.predict_proba(data.features()).unwrap();
+        let sparse = data.to_sparse();
+        let runs = [
+            (Solver::Auto, &data),
+            (Solver::Newton, &data),
+            (Solver::NewtonCg, &data),
+            (Solver::Lbfgs, &data),
+            (Solver::NewtonCg, &sparse),
+            (Solver::Lbfgs, &sparse),
+        ];
         for backend in all_backends() {
-            for solver in [Solver::Auto, Solver::Newton, Solver::NewtonCg, Solver::Lbfgs] {
+            for (solver, storage) in runs {
                 let params = FitParams { solver, l2, standardize, tol: 1e-10, ..FitParams::default() };
-                let m = fit(&data, params, backend);
-                let what = format!("l2 {l2} standardize {standardize}: {solver} on {}", backend.name());
+                let m = fit(storage, params, backend);
+                let what = format!(
+                    "l2 {l2} standardize {standardize}: {solver} on {} (sparse {})",
+                    backend.name(),
+                    storage.is_sparse()
+                );
                 let rel = (m.report.objective - reference.report.objective).abs() / reference.report.objective;
                 assert!(rel <= 1e-10, "{what}: objective {} vs {}", m.report.objective, reference.report.objective);
                 let p = m.predict_proba(data.features()).unwrap();
