@@ -113,7 +113,7 @@ pub fn run(a: CvArgs) -> Result<()> {
         (ModelFile::new(&model, &s.loaded.target, classes, training(&a, &s, penalty), data), (model.report, listed))
     } else {
         let (n, d, k) = (data.n_rows(), data.n_cols(), data.n_classes());
-        let solver = multinomial_solver(params.params().solver, n, d, k, penalty);
+        let solver = multinomial_solver(params.params().solver, n, d, data.is_sparse(), k, penalty);
         let mut bar = BarObserver::for_solver("refit", solver, a.spec.fit.max_iter, 0, a.spec.quiet);
         let model = s.pool.install(|| params.fit_multinomial(backend, data, &mut bar));
         bar.finish();

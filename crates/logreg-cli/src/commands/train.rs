@@ -135,7 +135,8 @@ fn train_multinomial(
 ) -> Result<()> {
     let Fit { params, pool, train, test, source, l2 } = fit;
     let stored = train.n_classes() - usize::from(params.penalty() == logreg::Penalty::none());
-    let solver = multinomial_solver(params.params().solver, train.n_rows(), train.n_cols(), stored, params.penalty());
+    let (n, d, sparse) = (train.n_rows(), train.n_cols(), train.is_sparse());
+    let solver = multinomial_solver(params.params().solver, n, d, sparse, stored, params.penalty());
     let mut bar = progress_bar(a, solver);
     let fitted = pool.install(|| params.fit_multinomial(a.fit.backend.backend(), train, &mut bar));
     bar.finish();

@@ -7,16 +7,16 @@
 //! block by block, while the backend reads the raw features.
 
 use crate::backend::{Backend, MAX_TILE_ROWS, softmax_tiles};
-use crate::blocks::{block_rows, contiguous_block, run_parts};
+use crate::blocks::{block_rows_of, contiguous_block, run_parts};
 use crate::dataset::DataRef;
 use crate::error::{Error, Result};
 use crate::objective::{Evaluation, Penalty, Weights, checked_weights, scale_block_gradient, scale_hessian};
 use crate::scaler::Standardizer;
 use crate::softmax::SoftmaxSums;
 use crate::solve::HessianProducts;
+use crate::view::Selection;
 
 use super::curvature::{SAMPLED_FORCING, SampledCurvature, product_sample_rows};
-use crate::view::Selection;
 
 /// head of a gradient slot: loss, weight, correct.
 const HEAD: usize = 3;
@@ -67,8 +67,10 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
         let stored = n_classes - usize::from(reference);
         // at least 256 rows per stored class, so the blocks' partial gradients (one class-block
         // vector each, added up serially) stay under 1/256 of the features they sum whatever K
-        // and d (at 1M × 100 × 10, 2 threads, 16 rows per class made the pass 25 % slower)
-        let block_rows = block_rows(d).max(256 * stored);
+        // and d (at 1M × 100 × 10, 2 threads, 16 rows per class made the pass 25 % slower); on
+        // sparse rows at most `MAX_SPARSE_BLOCKS` blocks, as the binary pass (200k × 47k, 3
+        // classes: 261 → 64 partial gradients of 141k values)
+        let block_rows = block_rows_of(data.x).max(256 * stored);
         let n_blocks = n.div_ceil(block_rows).max(1);
         Ok(SoftmaxObjective {
             backend,

@@ -65,7 +65,7 @@ impl ValidFitParams {
             return Err(Error::param("penalties", "a multinomial path fits penalised models: every penalty > 0"));
         }
         let (n, d, k) = (data.n_rows(), data.n_cols(), data.n_classes());
-        let solver = match multinomial_solver(self.params().solver, n, d, k, first) {
+        let solver = match multinomial_solver(self.params().solver, n, d, data.is_sparse(), k, first) {
             Solver::Sgd | Solver::Gd => {
                 return Err(Error::param("solver", "a path needs an exact solver (sgd and gd stop early)"));
             }
