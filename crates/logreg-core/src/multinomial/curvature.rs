@@ -21,18 +21,14 @@ const ROWS_PER_COEFFICIENT: usize = 50;
 /// the conjugate gradients' relative residual on a sampled hessian: its own error is of this
 /// order (a 1M × 100, 10-class fit: 141 → 81 products, 10 → 11 iterations).
 pub(crate) const SAMPLED_FORCING: f64 = 0.1;
-/// fewest rows of a sample.
-const MIN_ROWS: usize = 20_000;
-/// a sample is taken only when the data have at least this many times its rows.
-const MIN_SAMPLING_RATIO: usize = 4;
 /// seed of the sample (fixed: a fit does not depend on any other seed).
 const SEED: u64 = 0x4e43_4753_414d_504c;
 
-/// rows of the hessian–vector sample for `n_rows` rows and `k` coefficients; `None` when every
-/// row is used (the sample would not be much smaller than the data).
+/// rows of the hessian–vector sample for `n_rows` rows and `k` coefficients (at least 20k, as
+/// newton's hessian sample); `None` when every row is used (the sample would not be much
+/// smaller than the data).
 pub(crate) fn product_sample_rows(n_rows: usize, k: usize) -> Option<usize> {
-    let m = (ROWS_PER_COEFFICIENT * k).max(MIN_ROWS);
-    (n_rows >= MIN_SAMPLING_RATIO * m).then_some(m)
+    crate::solve::sample_rows(n_rows, k, ROWS_PER_COEFFICIENT)
 }
 
 /// rows per tile of a product over `x`: the pass's tiles.
@@ -79,10 +75,16 @@ impl SampledCurvature {
             probs: vec![0.0; len * stored],
             weights: vec![0.0; len],
             total: 0.0,
-            partials: vec![0.0; parts * stored * (2 * d + 1).max(d + 1)],
+            // the diagonal's per-class sums (2d + 1) outnumber a product's class block (d + 1)
+            partials: vec![0.0; parts * stored * (2 * d + 1)],
             scratch: vec![0.0; parts * MAX_TILE_ROWS * stored],
             raw: vec![0.0; p],
         }
+    }
+
+    /// whether the products come from a sample of the rows (not every row).
+    pub(crate) fn sampled(&self) -> bool {
+        self.rows.is_some()
     }
 
     /// the probabilities of the sample's rows at θ'.

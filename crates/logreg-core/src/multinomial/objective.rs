@@ -16,7 +16,7 @@ use crate::softmax::SoftmaxSums;
 use crate::solve::HessianProducts;
 use crate::view::Selection;
 
-use super::curvature::{SAMPLED_FORCING, SampledCurvature, product_sample_rows};
+use super::curvature::{SAMPLED_FORCING, SampledCurvature};
 
 /// head of a gradient slot: loss, weight, correct.
 const HEAD: usize = 3;
@@ -491,9 +491,9 @@ impl<B: Backend + ?Sized> HessianProducts for SoftmaxObjective<'_, B> {
         self.curvature = Some(curvature);
     }
 
-    /// [`SAMPLED_FORCING`] when the products come from a sample of the rows.
+    /// [`SAMPLED_FORCING`] when the kept curvature is a sample's.
     fn forcing_floor(&self) -> f64 {
-        if product_sample_rows(self.n_rows(), self.n_params()).is_some() { SAMPLED_FORCING } else { 0.0 }
+        if self.curvature.as_ref().is_some_and(SampledCurvature::sampled) { SAMPLED_FORCING } else { 0.0 }
     }
 
     /// without a reference class, adding one vector to every class's block changes no

@@ -37,7 +37,14 @@ const MAX_RIDGE_ATTEMPTS: usize = 19;
 /// rows of the hessian sample for `n_rows` rows and `k` coefficients; `None` when the exact
 /// hessian is used (the sample would not be much smaller than the data).
 pub fn hessian_sample_rows(n_rows: usize, k: usize) -> Option<usize> {
-    let m = (HESSIAN_ROWS_PER_COEFFICIENT * k).max(MIN_HESSIAN_ROWS);
+    sample_rows(n_rows, k, HESSIAN_ROWS_PER_COEFFICIENT)
+}
+
+/// rows of a sample of `per_coefficient` rows for each of `k` coefficients (at least
+/// [`MIN_HESSIAN_ROWS`]) out of `n_rows`; `None` when the data have fewer than
+/// [`MIN_SAMPLING_RATIO`] times that.
+pub(crate) fn sample_rows(n_rows: usize, k: usize, per_coefficient: usize) -> Option<usize> {
+    let m = (per_coefficient * k).max(MIN_HESSIAN_ROWS);
     (n_rows >= MIN_SAMPLING_RATIO * m).then_some(m)
 }
 

@@ -33,7 +33,7 @@ pub use cv::{CvParams, CvResult, Scoring, folds_of_ids, stratified_folds};
 pub use dual_cd::dual_cd;
 pub(crate) use fold_passes::FoldPasses;
 pub use hessian::{HESSIAN_ROWS_PER_COEFFICIENT, hessian_sample_rows};
-pub(crate) use hessian::{regularised_cholesky, sample_indices};
+pub(crate) use hessian::{regularised_cholesky, sample_indices, sample_rows};
 pub(crate) use l1_quadratic::{L1Quadratic, Model as L1Model};
 pub use lbfgs::lbfgs;
 use lbfgs::lbfgs_from;

@@ -107,10 +107,11 @@ impl ValidFitParams {
 
     /// models at each of `penalties` in order (a path runs from the largest down), each fit
     /// started from the previous one's solution (and its curvature: newton's hessian estimate,
-    /// l-bfgs's pairs) and converged to the same tolerance as a single fit; the solver is these settings' choice for the first penalty, but for `auto`'s
-    /// `newton-cg` and `dual-cd` (wide or sparse data), whose place l-bfgs takes (a `dual-cd`
-    /// asked for, which cannot start from a point, becomes `newton-cg`; `sgd` and `gd` are
-    /// refused). `observer` hears of each point (as fold 0) and may stop the path.
+    /// l-bfgs's pairs) and converged to the same tolerance as a single fit; the solver is these
+    /// settings' choice for the first penalty, but for `auto`'s `newton-cg` and `dual-cd` (wide
+    /// or sparse data), whose place l-bfgs takes (a `dual-cd` asked for, which cannot start from
+    /// a point, becomes `newton-cg`; `sgd` and `gd` are refused). `observer` hears of each point
+    /// (as fold 0) and may stop the path.
     pub fn fit_path<B: Backend + ?Sized>(
         &self,
         backend: &B,
