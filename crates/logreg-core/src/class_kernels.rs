@@ -4,10 +4,11 @@
 //!
 //! `Z` (avx-512): a vector's worth of rows at a time, their features transposed in registers a
 //! block at a time, so a feature of those rows is one vector and meets each class's coefficient
-//! in one fma, one accumulator per class. `Z` (avx2, where the transposes cost more than they
-//! save at 100 features and 10 classes): four rows at a time against a group of classes, one
-//! accumulator per (row, class) along the features, so each loaded slice of a row serves every
-//! class of the group and each slice of a class's coefficients every row. either way a row's
+//! in one fma, one accumulator per class. `Z` (avx2): the same with four rows for rows of at most
+//! 64 features; for wider rows, where the transposes cost more than they save, four rows at a
+//! time against a group of classes, one accumulator per (row, class) along the features, so each
+//! loaded slice of a row serves every class of the group and each slice of a class's
+//! coefficients every row. either way a row's
 //! logit depends only on the row and the coefficients (a short last group of rows repeats its
 //! final row). `G`: a slice of the features of a group of
 //! classes stays in registers while every row of the tile is added to it, in row order, so the
@@ -70,12 +71,12 @@ pub fn add_xt_times_classes_ahead(x: &DenseRows<'_>, r: &[f64], g: &mut [f64], a
 /// the kernels of one instruction set, written once over its vector helpers (`V`, `LANES`,
 /// `zero`, `load`, `load_part`, `store`, `store_part`, `fmadd`, `splat`, `prefetch`, and for the
 /// logits kernel chosen `transpose`, or `add`, `reduce` and `store_rows`, defined by the module
-/// that invokes it): the logits kernel, `transposed(tc)` with at most `tc` ≤ 10 classes a group
-/// or `by_feature(zc)` with `zc` ≤ 5; `$gv` vectors of features × `$gc` classes held in registers
-/// by the gradient kernel.
+/// that invokes it): the logits kernels listed, `transposed(tc)` (`class_logits_transposed`, at
+/// most `tc` ≤ 10 classes a group) and `by_feature(zc)` (`class_logits_by_feature`, `zc` ≤ 5);
+/// `$gv` vectors of features × `$gc` classes held in registers by the gradient kernel.
 #[cfg(target_arch = "x86_64")]
 macro_rules! class_kernels {
-    ($feature:literal, logits = $logits:ident($lw:literal), gv = $gv:literal, gc = $gc:literal) => {
+    ($feature:literal, logits = [$($logits:ident($lw:literal)),+], gv = $gv:literal, gc = $gc:literal) => {
         /// rows ahead of the current group whose features the logits kernel prefetches.
         const PREFETCH_ROWS: usize = 2 * LANES;
         /// rows whose pointers are gathered at once by the gradient kernel.
@@ -109,7 +110,7 @@ macro_rules! class_kernels {
             }
         }
 
-        class_kernels!(@logits $logits, $feature, $lw);
+        $(class_kernels!(@logits $logits, $feature, $lw);)+
 
         /// rows of a tile (pointers to `d` features each), the coefficients, and where the
         /// tile's logits go in `z` (row `i` of class `c` at `c·z_stride + z_start + i`).
@@ -270,7 +271,7 @@ macro_rules! class_kernels {
     (@logits transposed, $feature:literal, $tc:literal) => {
         /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
+        pub(super) unsafe fn class_logits_transposed(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
             let (m, d) = (x.n_rows(), x.n_cols());
             let k = coefs.len() / (d + 1);
             let width = k.div_ceil(k.div_ceil($tc));
@@ -371,7 +372,7 @@ macro_rules! class_kernels {
 
         /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
+        pub(super) unsafe fn class_logits_by_feature(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
             let (m, d) = (x.n_rows(), x.n_cols());
             let k = coefs.len() / (d + 1);
             chunks_and_groups(x, k, $zc, |rows, start, c0, group| {
@@ -565,12 +566,14 @@ pub(crate) mod avx512 {
         _mm_prefetch::<_MM_HINT_T0>(p.cast());
     }
 
-    class_kernels!("avx512f,avx512dq,avx512vl,avx2,fma", logits = transposed(10), gv = 4, gc = 5);
+    class_kernels!("avx512f,avx512dq,avx512vl,avx2,fma", logits = [transposed(10)], gv = 4, gc = 5);
+
+    pub(super) use class_logits_transposed as class_logits;
 }
 
-/// avx2: 4 lanes, 16 registers — logits 4 rows × 2 classes (8 accumulators) row by feature
-/// (transposed: 10–15 % slower at 100 features × 10 classes, forced avx2 on the AMD EPYC,
-/// 2026-11-23), gradient 2 vectors × 5 classes (10).
+/// avx2: 4 lanes, 16 registers — logits transposed, 4 rows × up to 8 classes, for rows of at most
+/// [`avx2::TRANSPOSED_WIDEST`] features, else 4 rows × 2 classes (8 accumulators) row by feature;
+/// gradient 2 vectors × 5 classes (10).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
@@ -668,7 +671,39 @@ mod avx2 {
         unsafe { _mm256_storeu_pd(p, v) }
     }
 
-    class_kernels!("avx2,fma", logits = by_feature(2), gv = 2, gc = 5);
+    /// the 4 × 4 block whose rows are `r` by columns: lane `i` of vector `f` is lane `f` of `r[i]`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn transpose(r: [V; 4]) -> [V; 4] {
+        // neighbouring rows interleaved: pairs of their even lanes, and of their odd ones
+        let (t0, t1) = (_mm256_unpacklo_pd(r[0], r[1]), _mm256_unpackhi_pd(r[0], r[1]));
+        let (t2, t3) = (_mm256_unpacklo_pd(r[2], r[3]), _mm256_unpackhi_pd(r[2], r[3]));
+        // low 128-bit halves of two vectors, and high ones
+        let low = |x: V, y: V| _mm256_permute2f128_pd::<0x20>(x, y);
+        let high = |x: V, y: V| _mm256_permute2f128_pd::<0x31>(x, y);
+        [low(t0, t2), low(t1, t3), high(t0, t2), high(t1, t3)]
+    }
+
+    class_kernels!("avx2,fma", logits = [transposed(8), by_feature(2)], gv = 2, gc = 5);
+
+    /// the widest row for which the transposed logits kernel runs: wider rows go feature by
+    /// feature. measured in cache on the AMD EPYC (Zen 3, 2026-11-25, one 256-row tile),
+    /// transposed against by feature: 8.6 / 10.1 ns a row at 20 features × 5 classes, 18.7 /
+    /// 20.6 at 50 × 5, 41.5 / 41.3 at 100 × 5, 71 / 68 at 100 × 10.
+    pub(super) const TRANSPOSED_WIDEST: usize = 64;
+
+    /// see [`super::class_logits`]; `coefs` and `z` of matching shapes.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn class_logits(x: &DenseRows<'_>, coefs: &[f64], z: &mut [f64]) {
+        // SAFETY: the caller's
+        unsafe {
+            if x.n_cols() <= TRANSPOSED_WIDEST {
+                class_logits_transposed(x, coefs, z)
+            } else {
+                class_logits_by_feature(x, coefs, z)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -741,6 +776,8 @@ mod tests {
             return;
         }
         check(avx2::class_logits, avx2::add_xt_times_classes, 12);
+        check(avx2::class_logits_transposed, avx2::add_xt_times_classes, 14);
+        check(avx2::class_logits_by_feature, avx2::add_xt_times_classes, 15);
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -90,8 +90,13 @@ pub fn exp_nonpositive(x: f64) -> f64 {
 /// [`exp_nonpositive`], its polynomial by fused multiply-adds when `FUSED` (see [`madd`]).
 #[inline(always)]
 pub(crate) fn exp_nonpositive_with<const FUSED: bool>(x: f64) -> f64 {
+    // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     let x = x.max(-746.0);
-    let (n, q) = exp_reduced::<FUSED>(x);
+    let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
+    let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
+    let q = exp_polynomial::<FUSED>(r);
     // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
     let h = (n * 0.5 + ROUNDER) - ROUNDER;
     q * pow2_integral(h) * pow2_integral(n - h)
@@ -110,22 +115,32 @@ pub fn exp_nonpositive_normal(x: f64) -> f64 {
 #[inline(always)]
 pub(crate) fn exp_normal_with<const FUSED: bool>(x: f64) -> f64 {
     const LOWEST: f64 = -708.39;
-    let (n, q) = exp_reduced::<FUSED>(x.max(LOWEST));
-    // `0·x` is 0 for finite x and NaN for NaN, which `max` would otherwise turn into a number
-    let e = q * pow2_integral(n) + 0.0 * x;
-    if x < LOWEST { 0.0 } else { e }
+    // a select, not `max`: a NaN passes on through the reduction and the polynomial
+    let below = x < LOWEST;
+    let (scale, q) = exp_reduced::<FUSED>(if below { LOWEST } else { x });
+    let e = q * scale;
+    if below { 0.0 } else { e }
 }
 
-/// `n` and `eʳ` with `x = n·ln 2 + r`, `|r| ≤ ln2/2`, for `x ∈ [−746, 0]`.
+/// `2ⁿ` and `eʳ` with `x = n·ln 2 + r`, `|r| ≤ ln2/2`, for `x ∈ [−1022·ln 2, 0]`.
 #[inline(always)]
 fn exp_reduced<const FUSED: bool>(x: f64) -> (f64, f64) {
     // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-    let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
-    let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
-    // taylor series to r¹³: truncation below 5e-18 relative on |r| ≤ 0.347
-    let q = estrin::<FUSED, 14>(
+    // n + ROUNDER holds n in its low bits: 2ⁿ is built from them (see `pow2_integral`)
+    let shifted = madd::<FUSED>(x, std::f64::consts::LOG2_E, ROUNDER);
+    let n = shifted - ROUNDER;
+    let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
+    // x − n·LN2_HI is exact; |r| ≤ ln2/2
+    let r = madd::<FUSED>(-n, LN2_LO, madd::<FUSED>(-n, LN2_HI, x));
+    (scale, exp_polynomial::<FUSED>(r))
+}
+
+/// `eʳ` for `|r| ≤ ln2/2`: its taylor series to r¹³, truncated below 5e-18 relative.
+#[inline(always)]
+fn exp_polynomial<const FUSED: bool>(r: f64) -> f64 {
+    estrin::<FUSED, 14>(
         r,
         [
             1.0,
@@ -143,8 +158,7 @@ fn exp_reduced<const FUSED: bool>(x: f64) -> (f64, f64) {
             1.0 / 479001600.0,
             1.0 / 6227020800.0,
         ],
-    );
-    (n, q)
+    )
 }
 
 /// `log(1 + e)` for `e ∈ [0, 1]`, to about 2 ulp; branch-free so loops vectorise.

@@ -100,24 +100,26 @@ impl SoftmaxSums {
         }
         // loss = log Σ exp(z − max) + max − z_label; accuracy. row by row without dependencies
         // (this loop vectorises, the logarithm included), then summed in eight fixed lanes
-        let mut inv_total = [0.0f64; MAX_TILE_ROWS];
+        let mut weight_over_total = [0.0f64; MAX_TILE_ROWS];
         let mut loss = [0.0f64; MAX_TILE_ROWS];
         let mut correct = [0.0f64; MAX_TILE_ROWS];
         for i in 0..m {
-            inv_total[i] = 1.0 / total[i];
+            weight_over_total[i] = s[i] / total[i];
             loss[i] = s[i] * (ln_at_least_one_with::<FUSED>(total[i]) + top[i] - label_logit[i]);
             correct[i] = if arg[i] == y[i] { s[i] } else { 0.0 };
         }
         self.loss += sum(&loss[..m]);
         self.weight += sum(s);
         self.correct += sum(&correct[..m]);
-        // residuals of the stored classes: sᵢ·(e/Σe − [yᵢ = c]), summed in eight fixed lanes
+        // residuals of the stored classes: e·(sᵢ/Σe) − sᵢ·[yᵢ = c], summed in eight fixed lanes
         for (c, zc) in z.chunks_exact_mut(m).enumerate() {
             let class = (c + offset) as f64;
             let mut lanes = [0.0f64; 8];
             let mut add_rows = |zk: &mut [f64], sk: &[f64], yk: &[f64], tk: &[f64]| {
                 for l in 0..zk.len() {
-                    let r = sk[l] * (zk[l] * tk[l] - if yk[l] == class { 1.0 } else { 0.0 });
+                    // the weight read whatever the label (a select, not a branch)
+                    let weight = sk[l];
+                    let r = zk[l] * tk[l] - if yk[l] == class { weight } else { 0.0 };
                     zk[l] = r;
                     lanes[l] += r;
                 }
@@ -128,9 +130,9 @@ impl SoftmaxSums {
             for (k, zk) in zw.chunks_exact_mut(8).enumerate() {
                 let rows = 8 * k..8 * k + 8;
                 let zk: &mut [f64; 8] = zk.try_into().expect("eight rows");
-                add_rows(zk, &s[rows.clone()], &y[rows.clone()], &inv_total[rows]);
+                add_rows(zk, &s[rows.clone()], &y[rows.clone()], &weight_over_total[rows]);
             }
-            add_rows(zr, &s[whole..m], &y[whole..m], &inv_total[whole..m]);
+            add_rows(zr, &s[whole..m], &y[whole..m], &weight_over_total[whole..m]);
             residual_sums[c] += fold_lanes(lanes);
         }
     }

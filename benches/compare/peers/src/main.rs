@@ -16,7 +16,7 @@
 //! - `pass-parts DATA.npy`: the reference backend's fused pass taken apart on 1 and 2 threads,
 //!   each part against a read of X timed just before it: `X·w` alone, `X·w` then `Xᵀ·r` on each
 //!   eight rows (no losses), and the whole pass (json lines): which part memory does not hide
-//! - `softmax-kernels DATA.npy`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
+//! - `softmax-kernels DATA.npy [BACKEND]`: the multinomial value-and-gradient pass (`X·W`, softmax, `Xᵀ·R`)
 //!   of every backend on 1 and 2 threads, against the machine's streaming-read bandwidth and its
 //!   measured fma throughput (json lines)
 //!
@@ -48,13 +48,14 @@ fn main() -> Result<()> {
         ["smartcore-multi", data, l2, out] => {
             smartcore_fit(Path::new(data), l2.parse().context("l2")?, Path::new(out), true)
         }
-        ["softmax-kernels", data] => softmax_kernels(Path::new(data)),
+        ["softmax-kernels", data] => softmax_kernels(Path::new(data), None),
+        ["softmax-kernels", data, only] => softmax_kernels(Path::new(data), Some(only)),
         ["pass-parts", data] => pass_parts(Path::new(data)),
         ["in-cache", n, d] => in_cache(n.parse().context("N")?, d.parse().context("D")?, None),
         ["in-cache", n, d, only] => in_cache(n.parse().context("N")?, d.parse().context("D")?, Some(only)),
         ["parse", data] => parse(Path::new(data)),
         _ => bail!(
-            "usage: logreg-compare kernels DATA.npy [BACKEND] | in-cache N D [BACKEND] | parse DATA.{{svm,csv,npy,parquet}} | pass-parts DATA.npy | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy"
+            "usage: logreg-compare kernels DATA.npy [BACKEND] | in-cache N D [BACKEND] | parse DATA.{{svm,csv,npy,parquet}} | pass-parts DATA.npy | {{linfa,smartcore}}[-multi] DATA.npy L2 OUT.json | softmax-kernels DATA.npy [BACKEND]"
         ),
     }
 }
@@ -458,7 +459,7 @@ fn fma_throughput(pool: &rayon::ThreadPool, threads: usize) -> f64 {
 /// a plain read of X as in `kernels`; its lower bound is the larger of the read time and the
 /// products' `4·n·d·K` flops at the measured fma throughput, and `fraction` is that bound over
 /// the pass's time.
-fn softmax_kernels(path: &Path) -> Result<()> {
+fn softmax_kernels(path: &Path, only: Option<&str>) -> Result<()> {
     use logreg::{ColumnStats, Penalty, SoftmaxObjective};
     let ds = load_classes(path)?;
     let (n, d, k) = (ds.n_rows(), ds.n_cols(), ds.n_classes());
@@ -470,7 +471,9 @@ fn softmax_kernels(path: &Path) -> Result<()> {
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
         let fma = fma_throughput(&pool, threads);
-        let mut objectives: Vec<_> = BackendKind::ALL
+        let kinds: Vec<BackendKind> =
+            BackendKind::ALL.iter().copied().filter(|k| only.is_none_or(|o| o == k.name())).collect();
+        let mut objectives: Vec<_> = kinds
             .iter()
             .map(|kind| {
                 SoftmaxObjective::new(kind.backend(), ds.as_ref(), k, false, penalty, stats.standardizer.clone(), false)
@@ -479,7 +482,7 @@ fn softmax_kernels(path: &Path) -> Result<()> {
         let mut grad = vec![0.0; theta.len()];
         let (mut read, mut times, mut ratios) =
             (vec![], vec![vec![]; objectives.len()], vec![vec![]; objectives.len()]);
-        for repeat in 0..8 {
+        for repeat in 0..16 {
             let r = seconds(|| {
                 black_box(pool.install(|| read_sum(black_box(ds.dense_features().unwrap().data()))));
             });
@@ -508,7 +511,7 @@ fn softmax_kernels(path: &Path) -> Result<()> {
             json!({"op": "fma", "backend": "registers", "threads": threads, "n": n, "d": d, "k": k, "simd": simd(),
                    "seconds": flops / fma, "gbps": 0.0, "gflops": fma / 1e9, "fraction": 1.0, "binds": binds})
         );
-        for (b, kind) in BackendKind::ALL.iter().enumerate() {
+        for (b, kind) in kinds.iter().enumerate() {
             let t = median(times[b].clone());
             println!(
                 "{}",
