@@ -66,7 +66,12 @@ impl SampledCurvature {
     pub(crate) fn new<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>, part_rows: usize) -> Self {
         let (n, p) = (obj.n_rows(), obj.n_params());
         let rows = product_sample_rows(n, p).map(|m| crate::solve::sample_indices(n, m, &mut Rng::new(SEED)));
-        let len = rows.as_ref().map_or(n, Vec::len);
+        Self::over(obj, rows, part_rows)
+    }
+
+    /// buffers for `obj` over `rows` (`None`: every row).
+    fn over<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>, rows: Option<Vec<usize>>, part_rows: usize) -> Self {
+        let len = rows.as_ref().map_or(obj.n_rows(), Vec::len);
         let (stored, d) = (obj.stored_classes(), obj.n_features());
         let parts = len.div_ceil(part_rows).max(1);
         SampledCurvature {
@@ -78,7 +83,7 @@ impl SampledCurvature {
             // the diagonal's per-class sums (2d + 1) outnumber a product's class block (d + 1)
             partials: vec![0.0; parts * stored * (2 * d + 1)],
             scratch: vec![0.0; parts * MAX_TILE_ROWS * stored],
-            raw: vec![0.0; p],
+            raw: vec![0.0; obj.n_params()],
         }
     }
 
@@ -87,8 +92,18 @@ impl SampledCurvature {
         self.rows.is_some()
     }
 
-    /// the probabilities of the sample's rows at θ'.
+    /// the probabilities of the sample's rows at θ'. a sample whose rows all weigh 0 (weight on
+    /// a few rows, none drawn) stands for nothing: the products then use every row, from here on.
     pub(crate) fn keep<B: Backend + ?Sized>(&mut self, obj: &SoftmaxObjective<'_, B>, theta: &[f64]) {
+        self.keep_probabilities(obj, theta);
+        if self.sampled() && !(self.total > 0.0) {
+            *self = Self::over(obj, None, self.part_rows);
+            self.keep_probabilities(obj, theta);
+        }
+    }
+
+    /// [`SampledCurvature::keep`] on the rows at hand.
+    fn keep_probabilities<B: Backend + ?Sized>(&mut self, obj: &SoftmaxObjective<'_, B>, theta: &[f64]) {
         obj.to_raw(theta, &mut self.raw);
         let (backend, data, reference) = (obj.backend(), obj.data(), obj.reference());
         let stored = obj.stored_classes();
@@ -295,6 +310,33 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// weight only on rows the sample did not draw: the products fall back to every row (the
+    /// sample alone would give `0/0`) and match the hessian formed over all rows.
+    #[test]
+    fn a_sample_without_weight_falls_back_to_every_row() {
+        let n = 90_000;
+        let base = data(n);
+        let p = objective(&base, false, 1e-3).n_params();
+        let sample = crate::solve::sample_indices(n, product_sample_rows(n, p).unwrap(), &mut Rng::new(SEED));
+        let mut w = vec![1.0; n];
+        sample.iter().for_each(|&i| w[i] = 0.0);
+        let data = base.with_weights(w).unwrap();
+        let mut obj = objective(&data, false, 1e-3);
+        let theta: Vec<f64> = (0..p).map(|j| ((j * 5 % 7) as f64 - 3.0) * 0.2).collect();
+        obj.keep_curvature(&theta);
+        assert!(!obj.curvature.as_ref().unwrap().sampled(), "every row after the fallback");
+        let (mut g, mut h) = (vec![0.0; p], vec![0.0; p * p]);
+        obj.value_grad_hess(&Selection::Range(0..n), &theta, &mut g, &mut h);
+        let scale = h.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let v: Vec<f64> = (0..p).map(|j| ((j * 11 % 13) as f64 - 6.0) / 6.0).collect();
+        let mut out = vec![0.0; p];
+        obj.hess_vec(&v, &mut out);
+        for i in 0..p {
+            let want: f64 = (0..p).map(|j| h[i * p + j] * v[j]).sum();
+            assert!((out[i] - want).abs() <= 1e-12 * scale * p as f64, "(H·v)[{i}] {} vs {want}", out[i]);
         }
     }
 
