@@ -62,16 +62,23 @@ pub(crate) struct SampledCurvature {
 }
 
 impl SampledCurvature {
-    /// buffers for `obj`, its sample drawn.
+    /// buffers for `obj`, its sample drawn among the rows that carry weight (a cross-validation
+    /// fold's training rows; rows of weight 0 add nothing to a product, and a sample of only
+    /// such rows would give `0/0`).
     pub(crate) fn new<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>, part_rows: usize) -> Self {
         let (n, p) = (obj.n_rows(), obj.n_params());
-        let rows = product_sample_rows(n, p).map(|m| crate::solve::sample_indices(n, m, &mut Rng::new(SEED)));
-        Self::over(obj, rows, part_rows)
-    }
-
-    /// buffers for `obj` over `rows` (`None`: every row).
-    fn over<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>, rows: Option<Vec<usize>>, part_rows: usize) -> Self {
-        let len = rows.as_ref().map_or(obj.n_rows(), Vec::len);
+        let weighted: Option<Vec<usize>> =
+            obj.data().weights.filter(|w| w.contains(&0.0)).map(|w| (0..n).filter(|&i| w[i] > 0.0).collect());
+        let pool = weighted.as_ref().map_or(n, Vec::len);
+        let rows = product_sample_rows(pool, p).map(|m| {
+            let drawn = crate::solve::sample_indices(pool, m, &mut Rng::new(SEED));
+            match &weighted {
+                // ascending positions among ascending rows: ascending rows
+                Some(rows) => drawn.iter().map(|&k| rows[k]).collect(),
+                None => drawn,
+            }
+        });
+        let len = rows.as_ref().map_or(n, Vec::len);
         let (stored, d) = (obj.stored_classes(), obj.n_features());
         let parts = len.div_ceil(part_rows).max(1);
         SampledCurvature {
@@ -83,7 +90,7 @@ impl SampledCurvature {
             // the diagonal's per-class sums (2d + 1) outnumber a product's class block (d + 1)
             partials: vec![0.0; parts * stored * (2 * d + 1)],
             scratch: vec![0.0; parts * MAX_TILE_ROWS * stored],
-            raw: vec![0.0; obj.n_params()],
+            raw: vec![0.0; p],
         }
     }
 
@@ -92,18 +99,8 @@ impl SampledCurvature {
         self.rows.is_some()
     }
 
-    /// the probabilities of the sample's rows at θ'. a sample whose rows all weigh 0 (weight on
-    /// a few rows, none drawn) stands for nothing: the products then use every row, from here on.
+    /// the probabilities of the sample's rows at θ'.
     pub(crate) fn keep<B: Backend + ?Sized>(&mut self, obj: &SoftmaxObjective<'_, B>, theta: &[f64]) {
-        self.keep_probabilities(obj, theta);
-        if self.sampled() && !(self.total > 0.0) {
-            *self = Self::over(obj, None, self.part_rows);
-            self.keep_probabilities(obj, theta);
-        }
-    }
-
-    /// [`SampledCurvature::keep`] on the rows at hand.
-    fn keep_probabilities<B: Backend + ?Sized>(&mut self, obj: &SoftmaxObjective<'_, B>, theta: &[f64]) {
         obj.to_raw(theta, &mut self.raw);
         let (backend, data, reference) = (obj.backend(), obj.data(), obj.reference());
         let stored = obj.stored_classes();
@@ -313,30 +310,37 @@ mod tests {
         }
     }
 
-    /// weight only on rows the sample did not draw: the products fall back to every row (the
-    /// sample alone would give `0/0`) and match the hessian formed over all rows.
+    /// rows of weight 0 (a cross-validation fold's held-out rows) are never drawn: with weight
+    /// on nine rows in ten the sample holds only weighted rows and its products match the
+    /// hessian formed over those rows; with weight on a few rows, too few to sample, the
+    /// products use every row (before, a sample could hold none of them: `0/0`).
     #[test]
-    fn a_sample_without_weight_falls_back_to_every_row() {
-        let n = 90_000;
-        let base = data(n);
-        let p = objective(&base, false, 1e-3).n_params();
-        let sample = crate::solve::sample_indices(n, product_sample_rows(n, p).unwrap(), &mut Rng::new(SEED));
-        let mut w = vec![1.0; n];
-        sample.iter().for_each(|&i| w[i] = 0.0);
-        let data = base.with_weights(w).unwrap();
-        let mut obj = objective(&data, false, 1e-3);
-        let theta: Vec<f64> = (0..p).map(|j| ((j * 5 % 7) as f64 - 3.0) * 0.2).collect();
-        obj.keep_curvature(&theta);
-        assert!(!obj.curvature.as_ref().unwrap().sampled(), "every row after the fallback");
-        let (mut g, mut h) = (vec![0.0; p], vec![0.0; p * p]);
-        obj.value_grad_hess(&Selection::Range(0..n), &theta, &mut g, &mut h);
-        let scale = h.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let v: Vec<f64> = (0..p).map(|j| ((j * 11 % 13) as f64 - 6.0) / 6.0).collect();
-        let mut out = vec![0.0; p];
-        obj.hess_vec(&v, &mut out);
-        for i in 0..p {
-            let want: f64 = (0..p).map(|j| h[i * p + j] * v[j]).sum();
-            assert!((out[i] - want).abs() <= 1e-12 * scale * p as f64, "(H·v)[{i}] {} vs {want}", out[i]);
+    fn the_sample_is_drawn_among_the_rows_that_carry_weight() {
+        let n = 200_000;
+        for (every, sampled) in [(10, true), (500, false)] {
+            let w: Vec<f64> = (0..n).map(|i| if (i % every == 0) == sampled { 0.0 } else { 1.0 }).collect();
+            let data = data(n).with_weights(w.clone()).unwrap();
+            let mut obj = objective(&data, false, 1e-3);
+            let p = obj.n_params();
+            let theta: Vec<f64> = (0..p).map(|j| ((j * 5 % 7) as f64 - 3.0) * 0.2).collect();
+            obj.keep_curvature(&theta);
+            let rows = obj.curvature.as_ref().unwrap().rows.clone();
+            assert_eq!(rows.is_some(), sampled, "1 row in {every}");
+            if let Some(rows) = &rows {
+                assert!(rows.iter().all(|&i| w[i] > 0.0) && rows.is_sorted(), "weighted rows, ascending");
+            }
+            let sel = rows.as_deref().map_or(Selection::Range(0..n), Selection::Indices);
+            let (mut g, mut h) = (vec![0.0; p], vec![0.0; p * p]);
+            obj.value_grad_hess(&sel, &theta, &mut g, &mut h);
+            let scale = h.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(scale.is_finite() && scale > 0.0);
+            let v: Vec<f64> = (0..p).map(|j| ((j * 11 % 13) as f64 - 6.0) / 6.0).collect();
+            let mut out = vec![0.0; p];
+            obj.hess_vec(&v, &mut out);
+            for i in 0..p {
+                let want: f64 = (0..p).map(|j| h[i * p + j] * v[j]).sum();
+                assert!((out[i] - want).abs() <= 1e-12 * scale * p as f64, "(H·v)[{i}] {} vs {want}", out[i]);
+            }
         }
     }
 
