@@ -188,6 +188,12 @@ impl<'a> DataRef<'a> {
         (0..self.y.len()).map(|i| self.weight(i) * rows[i]).collect()
     }
 
+    /// the rows that weigh more than 0, ascending; `None` when every row does (a
+    /// cross-validation fold's training rows, where the others weigh 0).
+    pub(crate) fn weighted_rows(&self) -> Option<Vec<usize>> {
+        self.weights.filter(|w| w.contains(&0.0)).map(|w| (0..w.len()).filter(|&i| w[i] > 0.0).collect())
+    }
+
     /// the rows `selection` of the features.
     pub fn rows(&self, selection: Selection<'a>) -> Rows<'a> {
         Rows::new(self.x, selection)

@@ -49,6 +49,22 @@ pub(crate) fn loss_and_residual_with<const FUSED: bool>(y: f64, z: f64) -> (f64,
 /// (ties to even), which the sum also holds in its low mantissa bits.
 const ROUNDER: f64 = 6755399441055744.0;
 
+/// fdlibm's split of ln 2 into a head with trailing zeros (`n·LN2_HI` is exact for
+/// `|n| < 2²⁰`) and the rest.
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+
+/// `x = n·ln 2 + r` with `n` integral and `|r| ≤ ln2/2`: `n + ROUNDER` (which holds `n` in its
+/// low bits, as [`pow2_integral`] reads them), `n` and `r`, by fused multiply-adds when `FUSED`.
+#[inline(always)]
+fn reduce_by_ln2<const FUSED: bool>(x: f64) -> (f64, f64, f64) {
+    let shifted = madd::<FUSED>(x, std::f64::consts::LOG2_E, ROUNDER);
+    let n = shifted - ROUNDER;
+    // x − n·LN2_HI is exact
+    let r = madd::<FUSED>(-n, LN2_LO, madd::<FUSED>(-n, LN2_HI, x));
+    (shifted, n, r)
+}
+
 /// `2ⁿ` for an integral `n ∈ [-1022, 1023]`, built from its bits.
 #[inline(always)]
 fn pow2_integral(n: f64) -> f64 {
@@ -90,12 +106,8 @@ pub fn exp_nonpositive(x: f64) -> f64 {
 /// [`exp_nonpositive`], its polynomial by fused multiply-adds when `FUSED` (see [`madd`]).
 #[inline(always)]
 pub(crate) fn exp_nonpositive_with<const FUSED: bool>(x: f64) -> f64 {
-    // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
-    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-    let x = x.max(-746.0);
-    let n = (x * std::f64::consts::LOG2_E + ROUNDER) - ROUNDER;
-    let r = (x - n * LN2_HI) - n * LN2_LO; // |r| ≤ ln2/2
+    // the reduction unfused whatever FUSED: the binary losses keep the rounding they have had
+    let (_, n, r) = reduce_by_ln2::<false>(x.max(-746.0));
     let q = exp_polynomial::<FUSED>(r);
     // 2ⁿ in two halves, so results below 2⁻¹⁰²² round once, as subnormals
     let h = (n * 0.5 + ROUNDER) - ROUNDER;
@@ -125,15 +137,9 @@ pub(crate) fn exp_normal_with<const FUSED: bool>(x: f64) -> f64 {
 /// `2ⁿ` and `eʳ` with `x = n·ln 2 + r`, `|r| ≤ ln2/2`, for `x ∈ [−1022·ln 2, 0]`.
 #[inline(always)]
 fn exp_reduced<const FUSED: bool>(x: f64) -> (f64, f64) {
-    // fdlibm's split of ln 2: n·LN2_HI is exact for |n| < 2²⁰
-    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-    // n + ROUNDER holds n in its low bits: 2ⁿ is built from them (see `pow2_integral`)
-    let shifted = madd::<FUSED>(x, std::f64::consts::LOG2_E, ROUNDER);
-    let n = shifted - ROUNDER;
+    let (shifted, _, r) = reduce_by_ln2::<FUSED>(x);
+    // 2ⁿ from the bits of n + ROUNDER already at hand (as `pow2_integral` builds it)
     let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
-    // x − n·LN2_HI is exact; |r| ≤ ln2/2
-    let r = madd::<FUSED>(-n, LN2_LO, madd::<FUSED>(-n, LN2_HI, x));
     (scale, exp_polynomial::<FUSED>(r))
 }
 
@@ -206,9 +212,6 @@ pub fn ln_at_least_one(t: f64) -> f64 {
 /// [`ln_at_least_one`], its series by fused multiply-adds when `FUSED` (see [`madd`]).
 #[inline(always)]
 pub(crate) fn ln_at_least_one_with<const FUSED: bool>(t: f64) -> f64 {
-    // fdlibm's split of ln 2: e·LN2_HI is exact for |e| < 2²⁰
-    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     // t = 2ᵉ·m with m ∈ [√½, √2): log t = e·ln 2 + 2·atanh(u), u = (m − 1)/(m + 1), |u| ≤ 0.172
     let bits = t.to_bits();
     let mut e = ((bits >> 52) & 0x7ff) as f64 - 1023.0;

@@ -67,8 +67,7 @@ impl SampledCurvature {
     /// such rows would give `0/0`).
     pub(crate) fn new<B: Backend + ?Sized>(obj: &SoftmaxObjective<'_, B>, part_rows: usize) -> Self {
         let (n, p) = (obj.n_rows(), obj.n_params());
-        let weighted: Option<Vec<usize>> =
-            obj.data().weights.filter(|w| w.contains(&0.0)).map(|w| (0..n).filter(|&i| w[i] > 0.0).collect());
+        let weighted = obj.data().weighted_rows();
         let pool = weighted.as_ref().map_or(n, Vec::len);
         let rows = product_sample_rows(pool, p).map(|m| {
             let drawn = crate::solve::sample_indices(pool, m, &mut Rng::new(SEED));

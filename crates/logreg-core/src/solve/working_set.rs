@@ -42,10 +42,7 @@ impl WorkingSet {
             _ => Vec::new(),
         };
         let n = data.x.n_rows();
-        let rows: Option<Vec<usize>> = data.weights.and_then(|s| {
-            let kept: Vec<usize> = (0..n).filter(|&i| s[i] > 0.0).collect();
-            (kept.len() < n).then_some(kept)
-        });
+        let rows = data.weighted_rows();
         let rows = rows.as_deref();
         let features = match data.x {
             Design::Dense(x) => Copied::Dense(dense_columns(x, rows, &cols, room_cols, buffer)),
