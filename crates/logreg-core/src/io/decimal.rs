@@ -135,7 +135,7 @@ fn low_bytes(n: u32) -> u64 {
 
 /// the eight bytes at `at`.
 #[inline(always)]
-fn load(text: &[u8], at: usize) -> u64 {
+fn load(text: &[u8; 40], at: usize) -> u64 {
     u64::from_le_bytes(text[at..at + 8].try_into().expect("eight bytes"))
 }
 
@@ -143,77 +143,120 @@ fn load(text: &[u8], at: usize) -> u64 {
 const TENS: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
 
 /// [`parse_plain`] for the common shape `[-]d.ddd…` (1–3 digits before the point, 1–19 after,
-/// no exponent) without a branch that depends on the digits: the fraction's 24 bytes are read
-/// at once, those past its end taken as zeros, and the value is `w·10^−q` for `q = max(16, len)`.
-/// `None` for another shape (or fewer than 40 bytes left).
+/// no exponent) without a branch that depends on the digits: one scan marks the digits among
+/// the 32 bytes after the sign (so the point and the end are found at once), the fraction's
+/// first sixteen digits are summed in one vector, and the value is `w·10^−q` for
+/// `q = max(16, len)`. `None` for another shape (or fewer than 40 bytes left).
 #[inline(always)]
 fn parse_fixed(text: &[u8]) -> Option<(f64, usize)> {
-    if text.len() < 40 {
-        return None;
-    }
-    let negative = text[0] == b'-';
+    let t: &[u8; 40] = text.get(..40)?.try_into().ok()?;
+    let negative = t[0] == b'-';
     let i = usize::from(negative);
-    let head = load(text, i);
-    let whole = non_digits(head).trailing_zeros() / 8;
-    if whole == 0 || whole > 3 || text[i + whole as usize] != b'.' {
+    // bit k: byte i + k is a digit
+    let digits = digit_bits(t, i) | digit_bits(t, i + 16) << 16;
+    let whole = (!digits).trailing_zeros();
+    if whole == 0 || whole > 3 || t[i + whole as usize] != b'.' {
         return None;
     }
-    // the integer part, padded in front with zeros to eight digits
-    let int_value = eight_digits_value(head << (8 * (8 - whole)) | ZEROS >> (8 * whole));
+    // the fraction's digits (at most 31 − whole are marked: a longer run is declined below)
+    let len = (!(digits >> (whole + 1))).trailing_zeros();
     let f = i + whole as usize + 1;
-    let (b0, b1, b2) = (load(text, f), load(text, f + 8), load(text, f + 16));
-    // the digits among the first sixteen bytes and their value; the third eight's digits
-    // counted only when the first sixteen are all digits
-    let (first, sixteen) = sixteen_digits(b0, b1);
-    let len = first + ((non_digits(b2).trailing_zeros() / 8) & 0u32.wrapping_sub(first >> 4));
     let end = f + len as usize;
-    if len == 0 || matches!(text[end], b'e' | b'E') {
+    if len == 0 || t[end] | 0x20 == b'e' {
         return None;
     }
+    let int_value = up_to_three_digits(load(t, i), whole);
     let significant = if int_value == 0 { 0 } else { whole } + len.max(16);
     if significant > 19 {
         return None;
     }
     // the first sixteen fraction digits (zeros past the end) and the rest (0 to 3 digits)
     let extra = len.saturating_sub(16);
-    let tail = eight_digits_value((u128::from(b2) << (8 * (8 - extra))) as u64 | ZEROS >> (8 * extra));
-    let w = (int_value * 10_000_000_000_000_000 + sixteen) * TENS[extra as usize] + tail;
+    let w = (int_value * 10_000_000_000_000_000 + sixteen_digits(t, f, len.min(16))) * TENS[extra as usize]
+        + up_to_three_digits(load(t, f + 16), extra);
     let magnitude = to_f64(w, -(len.max(16) as i32))?;
     // the sign without a branch (half the numbers of a centred column are negative)
     Some((f64::from_bits(magnitude.to_bits() | u64::from(negative) << 63), end))
 }
 
-/// how many of the sixteen bytes `b0`, `b1` (little-endian, text order) are ascii digits before
-/// the first that is not, and the value of those digits followed by zeros to sixteen digits.
+/// the value of the first `n ≤ 3` bytes of `v` (little-endian, text order), ascii digits.
+#[inline(always)]
+fn up_to_three_digits(v: u64, n: u32) -> u64 {
+    // the n digits moved to the top of the low three bytes, zeros in front of them
+    let d = (v.wrapping_sub(ZEROS) << (8 * (3 - n))) & 0x00FF_FFFF;
+    // (10·d0 + d1)·10 + d2
+    ((d * 10 + (d >> 8)) & 0xFF) * 10 + (d >> 16)
+}
+
+/// the ascii digits among the sixteen bytes at `at`: bit k set when byte `at + k` is one.
 #[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
 #[inline(always)]
-fn sixteen_digits_scalar(b0: u64, b1: u64) -> (u32, u64) {
-    let first16 = u128::from(non_digits(b0)) | u128::from(non_digits(b1)) << 64;
-    let n = first16.trailing_zeros() / 8;
+fn digit_bits_scalar(text: &[u8; 40], at: usize) -> u32 {
+    text[at..at + 16].iter().enumerate().fold(0, |bits, (k, b)| bits | u32::from(b.is_ascii_digit()) << k)
+}
+
+/// [`digit_bits_scalar`] in one 16-byte vector (sse2, which every x86-64 cpu has).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn digit_bits(text: &[u8; 40], at: usize) -> u32 {
+    use std::arch::x86_64::*;
+    let bytes: &[u8; 16] = text[at..at + 16].try_into().expect("sixteen bytes");
+    // SAFETY: sse2 is part of the x86-64 baseline; the load reads the sixteen bytes borrowed above
+    unsafe {
+        let d = _mm_sub_epi8(_mm_loadu_si128(bytes.as_ptr().cast()), _mm_set1_epi8(b'0' as i8));
+        // a digit's byte is 0..=9 after the subtraction, any other byte larger (unsigned)
+        let nine = _mm_set1_epi8(9);
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, nine), nine)) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn digit_bits(text: &[u8; 40], at: usize) -> u32 {
+    digit_bits_scalar(text, at)
+}
+
+/// the value of the first `n ≤ 16` bytes at `at` (ascii digits) followed by zeros to sixteen digits.
+#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
+#[inline(always)]
+fn sixteen_digits_scalar(text: &[u8; 40], at: usize, n: u32) -> u64 {
     let kept = |b: u64, n: u32| {
         let keep = low_bytes(n);
         (b & keep) | (ZEROS & !keep)
     };
-    (n, eight_digits_value(kept(b0, n.min(8))) * 100_000_000 + eight_digits_value(kept(b1, n.clamp(8, 16) - 8)))
+    eight_digits_value(kept(load(text, at), n.min(8))) * 100_000_000
+        + eight_digits_value(kept(load(text, at + 8), n.clamp(8, 16) - 8))
 }
 
-/// [`sixteen_digits_scalar`] in one 16-byte vector (sse2, which every x86-64 cpu has): the
-/// digit test and the digits' pairwise sums at once, in about half the instructions.
+/// byte masks keeping the first `n ≤ 16` of sixteen bytes.
+#[cfg(target_arch = "x86_64")]
+static FIRST_BYTES: [[u8; 16]; 17] = {
+    let mut masks = [[0u8; 16]; 17];
+    let mut n = 0;
+    while n <= 16 {
+        let mut k = 0;
+        while k < n {
+            masks[n][k] = 0xFF;
+            k += 1;
+        }
+        n += 1;
+    }
+    masks
+};
+
+/// [`sixteen_digits_scalar`] in one 16-byte vector: the digits' pairwise sums at once, in about
+/// half the instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn sixteen_digits(b0: u64, b1: u64) -> (u32, u64) {
+fn sixteen_digits(text: &[u8; 40], at: usize, n: u32) -> u64 {
     use std::arch::x86_64::*;
-    // SAFETY: sse2 is part of the x86-64 baseline: every build for this architecture has it
-    let (n, both) = unsafe {
-        let v = _mm_set_epi64x(b1 as i64, b0 as i64);
-        let d = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        // a digit's byte is 0..=9 after the subtraction, any other byte larger (unsigned)
-        let nine = _mm_set1_epi8(9);
-        let digits = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(d, nine), nine)) as u32;
-        let n = (!digits).trailing_zeros();
-        // bytes from the first non-digit on taken as zeros
-        let index = _mm_set_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-        let d = _mm_and_si128(d, _mm_cmplt_epi8(index, _mm_set1_epi8(n as i8)));
+    let bytes: &[u8; 16] = text[at..at + 16].try_into().expect("sixteen bytes");
+    let keep: &[u8; 16] = &FIRST_BYTES[n as usize];
+    // SAFETY: sse2 is part of the x86-64 baseline; the loads read the sixteen bytes borrowed above
+    let both = unsafe {
+        let d = _mm_sub_epi8(_mm_loadu_si128(bytes.as_ptr().cast()), _mm_set1_epi8(b'0' as i8));
+        // bytes from the n-th on taken as zeros
+        let d = _mm_and_si128(d, _mm_loadu_si128(keep.as_ptr().cast()));
         // digit pairs (10·a + b), then fours, then eights, each step a multiply-add of 16-bit lanes
         let zero = _mm_setzero_si128();
         let pair = _mm_set1_epi32(0x0001_000A);
@@ -223,16 +266,15 @@ fn sixteen_digits(b0: u64, b1: u64) -> (u32, u64) {
         );
         let fours = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001_0064));
         let eights = _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(0x0001_2710));
-        let both = _mm_cvtsi128_si64(eights) as u64;
-        (n, both)
+        _mm_cvtsi128_si64(eights) as u64
     };
-    (n, (both & 0xFFFF_FFFF) * 100_000_000 + (both >> 32))
+    (both & 0xFFFF_FFFF) * 100_000_000 + (both >> 32)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn sixteen_digits(b0: u64, b1: u64) -> (u32, u64) {
-    sixteen_digits_scalar(b0, b1)
+fn sixteen_digits(text: &[u8; 40], at: usize, n: u32) -> u64 {
+    sixteen_digits_scalar(text, at, n)
 }
 
 /// [`parse_plain`] digit by digit (eight at a time after the point).
@@ -431,27 +473,31 @@ mod tests {
         assert!(fixed > 30_000, "the branch-free reader read {fixed}");
     }
 
-    /// the vector reader of sixteen bytes gives the scalar one's count and value on digit runs
-    /// of every length followed by every kind of byte.
+    /// the vector readers of sixteen bytes give the scalar ones' digit marks and values on
+    /// digit runs of every length followed by every kind of byte, and the short reader the
+    /// value of up to three digits.
     #[test]
     fn sixteen_digits_at_once_match_the_scalar_reader() {
         let mut rng = Rng::new(23);
         for _ in 0..200_000 {
             let n = rng.below(17) as usize;
-            let mut bytes = [0u8; 16];
+            let mut bytes = [0u8; 40];
             for (k, b) in bytes.iter_mut().enumerate() {
                 *b = if k < n { b'0' + rng.below(10) as u8 } else { rng.below(256) as u8 };
             }
-            let (b0, b1) = (
-                u64::from_le_bytes(bytes[..8].try_into().unwrap()),
-                u64::from_le_bytes(bytes[8..].try_into().unwrap()),
-            );
-            let (count, value) = sixteen_digits(b0, b1);
-            assert_eq!((count, value), sixteen_digits_scalar(b0, b1), "{bytes:?}");
+            let marks = digit_bits(&bytes, 0);
+            assert_eq!(marks, digit_bits_scalar(&bytes, 0), "{bytes:?}");
+            let count = marks.trailing_ones();
             assert!(count as usize >= n);
-            let digits = &bytes[..count as usize];
-            let expected = digits.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')) * 10u64.pow(16 - count);
+            let cut = rng.below(u64::from(count) + 1) as u32;
+            let value = sixteen_digits(&bytes, 0, cut);
+            assert_eq!(value, sixteen_digits_scalar(&bytes, 0, cut), "{bytes:?}");
+            let digits = &bytes[..cut as usize];
+            let expected = digits.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')) * 10u64.pow(16 - cut);
             assert_eq!(value, expected, "{bytes:?}");
+            let short = cut.min(3);
+            let expected = digits[..short as usize].iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'));
+            assert_eq!(up_to_three_digits(load(&bytes, 0), short), expected, "{bytes:?}");
         }
     }
 

@@ -149,10 +149,20 @@ fn text_field(
     }
 }
 
-/// parse the records of `text` (starting at a record boundary) as `plan` says.
-pub(super) fn parse_chunk(text: &[u8], plan: &Plan, labelled: bool) -> Result<Chunk, ChunkError> {
-    let mut chunk =
-        Chunk { levels: (0..plan.n_categories).map(|_| LocalLevels::default()).collect(), ..Default::default() };
+/// parse the records of `text` (starting at a record boundary) as `plan` says; the numbers go
+/// into `numbers` (emptied first: a buffer of an earlier chunk, so its memory is used again).
+pub(super) fn parse_chunk(
+    text: &[u8],
+    plan: &Plan,
+    labelled: bool,
+    mut numbers: Vec<f64>,
+) -> Result<Chunk, ChunkError> {
+    numbers.clear();
+    let mut chunk = Chunk {
+        numbers,
+        levels: (0..plan.n_categories).map(|_| LocalLevels::default()).collect(),
+        ..Default::default()
+    };
     let mut records = Records::with_numbers(text, plan.delimiter, &plan.numeric);
     let mut categories: Vec<Vec<u8>> = vec![Vec::new(); plan.n_categories];
     let mut label: Vec<u8> = Vec::new();

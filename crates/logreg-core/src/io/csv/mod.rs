@@ -545,6 +545,8 @@ fn parse_windows<'t>(
     let mut labels = LabelCollector::default();
     let (mut rows, mut dropped) = (0usize, 0usize);
     let mut window = Some((first, ends));
+    // the chunks' number buffers, kept for the next window's chunks
+    let mut spare: Vec<Vec<f64>> = Vec::new();
     let mut start = data_start;
     let mut bytes_done = 0u64;
     while let Some((text, ends)) = window {
@@ -555,8 +557,9 @@ fn parse_windows<'t>(
                 start = end;
             }
         }
+        let buffers: Vec<Vec<f64>> = (0..chunks.len()).map(|_| spare.pop().unwrap_or_default()).collect();
         let parsed: Vec<std::result::Result<chunk::Chunk, ChunkError>> =
-            chunks.par_iter().map(|c| parse_chunk(c, &plan, labelled)).collect();
+            chunks.par_iter().zip(buffers).map(|(c, buffer)| parse_chunk(c, &plan, labelled, buffer)).collect();
         let mut parts = Vec::with_capacity(parsed.len());
         for result in parsed {
             let mut chunk = result.map_err(|e| chunk_error(e, line, path, &header, &plan, inferred))?;
@@ -579,6 +582,7 @@ fn parse_windows<'t>(
             line += chunk.lines as u64;
         }
         append_in_parallel(&mut numbers, &parts);
+        spare.extend(parts);
         start = 0;
         bytes_done += text.len() as u64;
         done(text, bytes_done);
