@@ -133,15 +133,16 @@ pub(crate) fn fused() -> bool {
 }
 
 /// the level the dense binary row kernels (`X·w`, `Xᵀr` and the fused loss-and-gradient pass
-/// around them) run at: [`level`], but avx2 where that is avx-512 on a cpu that executes 512-bit
-/// operations as two 256-bit halves (amd family 19h, zen 4): measured there (1M × 100 from
-/// memory), the 256-bit kernels are the faster ones (one thread 55 → 46 ms a pass; l-bfgs fits
-/// 6–9 % sooner). decided once, then cached.
+/// around them) run at: [`level`], but avx2 where that is avx-512 on an amd zen 4 or zen 5 cpu,
+/// where the 256-bit kernels were measured the faster ones (1M × 100 from memory). zen 4
+/// (family 19h, 512-bit operations as two 256-bit halves): one thread 55 → 46 ms a pass, l-bfgs
+/// fits 6–9 % sooner. zen 5 (family 1ah, full 512-bit units): the fused pass at
+/// 64 → 81–83 % of the read bandwidth on one thread, 66 → 86–88 % on two. decided once, then cached.
 #[inline(always)]
 pub fn row_level() -> Level {
     static CHOSEN: AtomicU8 = AtomicU8::new(0);
     cached(&CHOSEN, || match level() {
-        Level::Avx512 if splits_512_bit_operations() => Level::Avx2,
+        Level::Avx512 if prefers_256_bit_rows() => Level::Avx2,
         level => level,
     })
 }
@@ -153,9 +154,9 @@ pub fn describe() -> String {
     if rows == all { all.to_string() } else { format!("{all}, rows {rows}") }
 }
 
-/// whether the cpu runs 512-bit vector operations as two 256-bit halves: amd's zen 4 (family
-/// 19h; zen 3, the same family, has no avx-512 at all).
-fn splits_512_bit_operations() -> bool {
+/// whether the cpu is one where the 256-bit row kernels beat the 512-bit ones: amd's zen 4
+/// (family 19h; zen 3, the same family, has no avx-512 at all) and zen 5 (family 1ah).
+fn prefers_256_bit_rows() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::__cpuid;
@@ -165,7 +166,7 @@ fn splits_512_bit_operations() -> bool {
         let amd = (vendor.ebx, vendor.edx, vendor.ecx) == (0x6874_7541, 0x6974_6e65, 0x444d_4163);
         let base = (signature >> 8) & 0xf;
         let family = if base == 0xf { base + ((signature >> 20) & 0xff) } else { base };
-        amd && family == 0x19
+        amd && (family == 0x19 || family == 0x1a)
     }
     #[cfg(not(target_arch = "x86_64"))]
     false
