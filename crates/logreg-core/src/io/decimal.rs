@@ -87,8 +87,9 @@ pub fn parse_plain(text: &[u8]) -> Option<(f64, usize)> {
     parse_fixed(text).or_else(|| parse_digits(text))
 }
 
-/// the number at the start of `text` and its length: plain decimals by [`parse_plain`], every
-/// other form by a general correctly rounding parser; `None` when `text` starts with no number.
+/// the finite number at the start of `text` and its length (at least one byte): plain decimals
+/// by [`parse_plain`], every other form by a general correctly rounding parser; `None` when
+/// `text` starts with no number, or with one that is not finite (`inf`, `nan`, `1e400`).
 #[inline(always)]
 pub fn parse_prefix(text: &[u8]) -> Option<(f64, usize)> {
     match parse_fixed(text) {
@@ -101,7 +102,9 @@ pub fn parse_prefix(text: &[u8]) -> Option<(f64, usize)> {
 /// shape's path stays short where it is inlined).
 #[inline(never)]
 fn parse_other_prefix(text: &[u8]) -> Option<(f64, usize)> {
-    parse_digits(text).or_else(|| fast_float2::parse_partial::<f64, _>(text).ok())
+    parse_digits(text)
+        .or_else(|| fast_float2::parse_partial::<f64, _>(text).ok())
+        .filter(|&(v, n)| v.is_finite() && n > 0)
 }
 
 /// `text`, all of it, as a number: plain decimals by [`parse_plain`], every other form (`inf`,

@@ -133,30 +133,30 @@ impl<'t> Records<'t> {
             // a plain number ends at a delimiter, a line end or the end of the text
             if self.numeric.get(column).copied().unwrap_or(false)
                 && let Some((v, n)) = crate::io::decimal::parse_prefix(&text[p..])
-                && v.is_finite()
-                && n > 0
             {
                 let end = p + n;
                 let next = text.get(end).copied();
-                let last = match next {
-                    None | Some(b'\n') => Some(true),
-                    Some(b'\r') if text.get(end + 1).is_none_or(|&b| b == b'\n') => Some(true),
-                    Some(b) if b == self.delimiter => Some(false),
-                    _ => None,
-                };
-                if let Some(last) = last {
+                // most numbers end at a delimiter: that test first
+                if next == Some(self.delimiter) {
                     field(column, Value::Number(v));
                     column += 1;
-                    if last {
-                        let newline = if next == Some(b'\r') { end + 1 } else { end };
-                        self.pos = (newline + 1).min(text.len());
-                        if newline < text.len() {
-                            self.lines += 1;
-                        }
-                        return Ok(column);
-                    }
                     p = end + 1;
                     continue;
+                }
+                let last = match next {
+                    None | Some(b'\n') => true,
+                    Some(b'\r') => text.get(end + 1).is_none_or(|&b| b == b'\n'),
+                    _ => false,
+                };
+                if last {
+                    field(column, Value::Number(v));
+                    column += 1;
+                    let newline = if next == Some(b'\r') { end + 1 } else { end };
+                    self.pos = (newline + 1).min(text.len());
+                    if newline < text.len() {
+                        self.lines += 1;
+                    }
+                    return Ok(column);
                 }
             }
             let (value, end): (&[u8], usize) = if text.get(p) == Some(&b'"') {
