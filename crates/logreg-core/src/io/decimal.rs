@@ -173,11 +173,18 @@ fn parse_fixed(text: &[u8]) -> Option<(f64, usize)> {
     if significant > 19 {
         return None;
     }
-    // the first sixteen fraction digits (zeros past the end) and the rest (0 to 3 digits)
-    let extra = len.saturating_sub(16);
-    let w = (int_value * 10_000_000_000_000_000 + sixteen_digits(t, f, len.min(16))) * TENS[extra as usize]
-        + up_to_three_digits(load(t, f + 16), extra);
-    let magnitude = to_f64(w, -(len.max(16) as i32))?;
+    // the first sixteen fraction digits (zeros past the end), as two eights, and the rest (0
+    // to 3 digits)
+    let (first8, second8) = sixteen_digits(t, f, len.min(16));
+    let magnitude = if len <= 8 {
+        // short: int·10^8 + first8 < 2^53, both it and 10^8 exact, so one rounding (clinger)
+        (int_value * 100_000_000 + first8) as f64 / 1e8
+    } else {
+        let extra = len.saturating_sub(16);
+        let w = (int_value * 10_000_000_000_000_000 + first8 * 100_000_000 + second8) * TENS[extra as usize]
+            + up_to_three_digits(load(t, f + 16), extra);
+        if w == 0 { 0.0 } else { eisel_lemire(w, -(len.max(16) as i32))? }
+    };
     // the sign without a branch (half the numbers of a centred column are negative)
     Some((f64::from_bits(magnitude.to_bits() | u64::from(negative) << 63), end))
 }
@@ -219,16 +226,19 @@ fn digit_bits(text: &[u8; 40], at: usize) -> u32 {
     digit_bits_scalar(text, at)
 }
 
-/// the value of the first `n ≤ 16` bytes at `at` (ascii digits) followed by zeros to sixteen digits.
+/// the value of the first `n ≤ 16` bytes at `at` (ascii digits) followed by zeros to sixteen
+/// digits, as its first and second eight digits.
 #[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
 #[inline(always)]
-fn sixteen_digits_scalar(text: &[u8; 40], at: usize, n: u32) -> u64 {
+fn sixteen_digits_scalar(text: &[u8; 40], at: usize, n: u32) -> (u64, u64) {
     let kept = |b: u64, n: u32| {
         let keep = low_bytes(n);
         (b & keep) | (ZEROS & !keep)
     };
-    eight_digits_value(kept(load(text, at), n.min(8))) * 100_000_000
-        + eight_digits_value(kept(load(text, at + 8), n.clamp(8, 16) - 8))
+    (
+        eight_digits_value(kept(load(text, at), n.min(8))),
+        eight_digits_value(kept(load(text, at + 8), n.clamp(8, 16) - 8)),
+    )
 }
 
 /// byte masks keeping the first `n ≤ 16` of sixteen bytes.
@@ -251,7 +261,7 @@ static FIRST_BYTES: [[u8; 16]; 17] = {
 /// half the instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn sixteen_digits(text: &[u8; 40], at: usize, n: u32) -> u64 {
+fn sixteen_digits(text: &[u8; 40], at: usize, n: u32) -> (u64, u64) {
     use std::arch::x86_64::*;
     let bytes: &[u8; 16] = text[at..at + 16].try_into().expect("sixteen bytes");
     let keep: &[u8; 16] = &FIRST_BYTES[n as usize];
@@ -271,12 +281,12 @@ fn sixteen_digits(text: &[u8; 40], at: usize, n: u32) -> u64 {
         let eights = _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(0x0001_2710));
         _mm_cvtsi128_si64(eights) as u64
     };
-    (both & 0xFFFF_FFFF) * 100_000_000 + (both >> 32)
+    (both & 0xFFFF_FFFF, both >> 32)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn sixteen_digits(text: &[u8; 40], at: usize, n: u32) -> u64 {
+fn sixteen_digits(text: &[u8; 40], at: usize, n: u32) -> (u64, u64) {
     sixteen_digits_scalar(text, at, n)
 }
 
@@ -381,6 +391,14 @@ fn to_f64(w: u64, q: i32) -> Option<f64> {
         let v = w as f64;
         return Some(if q < 0 { v / POWERS_OF_TEN[-q as usize] } else { v * POWERS_OF_TEN[q as usize] });
     }
+    eisel_lemire(w, q)
+}
+
+/// [`to_f64`] for `w > 0` by the 128-bit product alone (no fast path: where `w` is as often
+/// above `2^53` as below, as for [`parse_fixed`]'s sixteen-digit significands of numbers below 1,
+/// the branch between the two guesses wrong too often to pay).
+#[inline(always)]
+fn eisel_lemire(w: u64, q: i32) -> Option<f64> {
     if !(MIN_Q..=MAX_Q).contains(&q) {
         return None;
     }
@@ -493,8 +511,9 @@ mod tests {
             let count = marks.trailing_ones();
             assert!(count as usize >= n);
             let cut = rng.below(u64::from(count) + 1) as u32;
-            let value = sixteen_digits(&bytes, 0, cut);
-            assert_eq!(value, sixteen_digits_scalar(&bytes, 0, cut), "{bytes:?}");
+            let (first, second) = sixteen_digits(&bytes, 0, cut);
+            assert_eq!((first, second), sixteen_digits_scalar(&bytes, 0, cut), "{bytes:?}");
+            let value = first * 100_000_000 + second;
             let digits = &bytes[..cut as usize];
             let expected = digits.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')) * 10u64.pow(16 - cut);
             assert_eq!(value, expected, "{bytes:?}");
