@@ -60,6 +60,8 @@ pub(super) struct Chunk {
     pub dropped: usize,
     /// newlines in the chunk
     pub lines: usize,
+    /// whether the chunk holds a quoted field
+    pub quoted: bool,
 }
 
 /// what is wrong with a record.
@@ -238,5 +240,6 @@ pub(super) fn parse_chunk(
         chunk.rows += 1;
     }
     chunk.lines = records.lines;
+    chunk.quoted = records.quoted;
     Ok(chunk)
 }

@@ -9,18 +9,10 @@ use memchr::{memchr, memchr2, memrchr};
 /// last, and each ending just after a record's newline; they cover the complete records of
 /// `text` (all of it when `eof`). empty when `text` holds no complete record.
 pub(super) fn chunk_ends(text: &[u8], delimiter: u8, spacing: usize, eof: bool) -> Vec<usize> {
-    let mut ends = Vec::new();
     if memchr(b'"', text).is_none() {
-        let complete = if eof { text.len() } else { memrchr(b'\n', text).map_or(0, |k| k + 1) };
-        let mut start = 0;
-        while start < complete {
-            let want = (start + spacing.max(1)).min(complete);
-            let end = memchr(b'\n', &text[want - 1..complete]).map_or(complete, |k| want + k);
-            ends.push(end);
-            start = end;
-        }
-        return ends;
+        return newline_ends(text, spacing, eof);
     }
+    let mut ends = Vec::new();
     // quotes: follow the field state to find the newlines that end records
     #[derive(Clone, Copy, PartialEq)]
     enum State {
@@ -57,6 +49,21 @@ pub(super) fn chunk_ends(text: &[u8], delimiter: u8, spacing: usize, eof: bool) 
 }
 
 /// a quoted field that the text ends inside of.
+/// [`chunk_ends`] for text without quotes: every newline ends a record. (for text that may hold
+/// quotes, a guess, right when no quoted field holds a newline at a chunk's end.)
+pub(super) fn newline_ends(text: &[u8], spacing: usize, eof: bool) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let complete = if eof { text.len() } else { memrchr(b'\n', text).map_or(0, |k| k + 1) };
+    let mut start = 0;
+    while start < complete {
+        let want = (start + spacing.max(1)).min(complete);
+        let end = memchr(b'\n', &text[want - 1..complete]).map_or(complete, |k| want + k);
+        ends.push(end);
+        start = end;
+    }
+    ends
+}
+
 #[derive(Debug)]
 pub(super) struct Unclosed;
 
@@ -77,13 +84,15 @@ pub(super) struct Records<'t> {
     numeric: &'t [bool],
     /// newlines passed so far
     pub lines: usize,
+    /// whether a quoted field has been read
+    pub quoted: bool,
     scratch: Vec<u8>,
 }
 
 impl<'t> Records<'t> {
     /// records of `text`.
     pub fn new(text: &'t [u8], delimiter: u8) -> Self {
-        Records { text, pos: 0, delimiter, numeric: &[], lines: 0, scratch: Vec::new() }
+        Records { text, pos: 0, delimiter, numeric: &[], lines: 0, quoted: false, scratch: Vec::new() }
     }
 
     /// records of `text` whose fields in the columns marked in `numeric` are parsed as numbers
@@ -160,6 +169,7 @@ impl<'t> Records<'t> {
                 }
             }
             let (value, end): (&[u8], usize) = if text.get(p) == Some(&b'"') {
+                self.quoted = true;
                 self.scratch.clear();
                 p += 1;
                 loop {
