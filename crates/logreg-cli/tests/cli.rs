@@ -557,7 +557,7 @@ fn the_simd_level_can_be_capped_and_is_recorded() {
             .success()
             .stdout(predicate::str::contains(format!("({level}")));
         let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-        // the level, then where the row kernels run narrower (zen 4: `avx512, rows avx2`)
+        // the level, then where the row kernels run narrower (zen 4 and 5: `avx512, rows avx2`)
         let recorded = m["training"]["simd"].as_str().unwrap();
         assert!(recorded == level || recorded.starts_with(&format!("{level}, rows ")), "{recorded} at {level}");
         objectives.push(m["convergence"]["objective"].as_f64().unwrap());
