@@ -435,6 +435,12 @@ fn plan(
 /// as record ends without looking for quotes.
 type Window<'t> = std::io::Result<Option<(Cow<'t, [u8]>, Vec<usize>, bool)>>;
 
+/// the windows a reading thread sends, in order.
+type WindowsFrom<'t> = std::sync::mpsc::Receiver<Window<'t>>;
+
+/// a reading thread started again at a window's start, splitting quote-aware.
+type ReadAgain<'a, 't> = &'a mut dyn FnMut(&[u8]) -> WindowsFrom<'t>;
+
 fn read_table<R: Read + Send>(
     reader: R,
     path: &Path,
@@ -478,7 +484,8 @@ fn read_table<R: Read + Send>(
 ///
 /// when the first window holds no quote, the windows after it are split at newlines without
 /// a scan for quotes (which took about 5 % of a 1M × 100 file's read on two zen 5 cores): the
-/// parse checks the guess, and a window with a quoted field in it is split again, quote-aware.
+/// parse checks the guess, and from a window with a quoted field in it a new reading thread
+/// splits the rest of the file quote-aware.
 fn read_mapped_table(
     text: &MappedText,
     path: &Path,
@@ -491,51 +498,55 @@ fn read_mapped_table(
     let spacing = sizes.chunk;
     let all = text.as_bytes();
     std::thread::scope(|scope| {
-        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Window<'_>>(1);
-        scope.spawn(move || {
-            let mut start = 0;
-            let mut size = sizes.first_window();
-            // whether the windows after the first are split at newlines alone
-            let mut guess = false;
-            while start < all.len() {
-                let mut ends = Vec::new();
-                let len = window_in(&all[start..], size, sizes.window, |window, eof| {
-                    text.bring_in(start..start + window.len());
-                    ends = if guess {
-                        newline_ends(window, spacing, eof)
-                    } else {
-                        chunk_ends(window, delimiter, spacing, eof)
-                    };
-                    ends.last().copied()
-                });
-                let window = &all[start..start + len];
-                let guessed = guess;
-                if start == 0 {
-                    guess = memchr::memchr(b'"', window).is_none();
+        // a thread that brings in the windows from `start` (a record's first byte) on; when `start`
+        // is 0 and the first window holds no quote, the windows after it split at newlines alone
+        let read_from = |mut start: usize| {
+            let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Window<'_>>(1);
+            scope.spawn(move || {
+                let mut size = if start == 0 { sizes.first_window() } else { sizes.window };
+                let mut guess = false;
+                while start < all.len() {
+                    let mut ends = Vec::new();
+                    let len = window_in(&all[start..], size, sizes.window, |window, eof| {
+                        text.bring_in(start..start + window.len());
+                        ends = if guess {
+                            newline_ends(window, spacing, eof)
+                        } else {
+                            chunk_ends(window, delimiter, spacing, eof)
+                        };
+                        ends.last().copied()
+                    });
+                    let window = &all[start..start + len];
+                    let guessed = guess;
+                    if start == 0 {
+                        guess = memchr::memchr(b'"', window).is_none();
+                    }
+                    start += len;
+                    size = sizes.window;
+                    // a closed channel: the parse ended early, or reads again from elsewhere
+                    if full_tx.send(Ok(Some((Cow::Borrowed(window), ends, guessed)))).is_err() {
+                        return;
+                    }
                 }
-                start += len;
-                size = sizes.window;
-                if full_tx.send(Ok(Some((Cow::Borrowed(window), ends, guessed)))).is_err() {
-                    return;
-                }
-            }
-            let _ = full_tx.send(Ok(None));
-        });
+                let _ = full_tx.send(Ok(None));
+            });
+            full_rx
+        };
         let done = |window: Cow<'_, [u8]>, bytes_done: u64| {
             text.let_go(&window);
             progress(bytes_done);
         };
-        parse_windows(full_rx, Some(all), done, path, options, labelled, sizes)
+        let mut again = |window: &[u8]| read_from(offset_in(all, window));
+        parse_windows(read_from(0), Some(&mut again), done, path, options, labelled, sizes)
     })
 }
 
 /// the table of the windows arriving on `windows`, each handed to `done` with the bytes parsed so
-/// far once parsed. windows whose ends are a guess must be consecutive slices of `whole`: where
-/// the guess fails, the text from the first record not yet parsed to each window's end is split
-/// here, quote-aware, from then on.
+/// far once parsed. where a window's guessed ends fail (it holds a quoted field), `again(window)`
+/// gives the windows from that window's start on, split quote-aware.
 fn parse_windows<'t>(
-    windows: std::sync::mpsc::Receiver<Window<'t>>,
-    whole: Option<&'t [u8]>,
+    mut windows: WindowsFrom<'t>,
+    mut again: Option<ReadAgain<'_, 't>>,
     mut done: impl FnMut(Cow<'t, [u8]>, u64),
     path: &Path,
     options: &CsvOptions,
@@ -546,8 +557,8 @@ fn parse_windows<'t>(
     let delimiter = options.delimiter;
     // the reading thread ends with `None` or an error: a closed channel before that is a panic
     let stopped = || std::io::Error::other("the reading thread stopped before the end of the file");
-    let next = || windows.recv().map_err(|_| stopped()).and_then(|w| w).map_err(io_error);
-    let Some((first, ends, _)) = next()? else {
+    let next = |windows: &WindowsFrom<'t>| windows.recv().map_err(|_| stopped()).and_then(|w| w).map_err(io_error);
+    let Some((first, ends, _)) = next(&windows)? else {
         return Err(parse_error(path, Some(1), None, "empty file: expected a header row naming the columns".into()));
     };
     let (header, data_start, mut line) = read_header(&first, delimiter, path)?;
@@ -567,17 +578,7 @@ fn parse_windows<'t>(
     let mut spare: Vec<Vec<f64>> = Vec::new();
     let mut start = data_start;
     let mut bytes_done = 0u64;
-    // once a guess has failed: the offset in `whole` of the first record not yet parsed
-    let mut unparsed: Option<usize> = None;
     while let Some((text, ends, guessed)) = window {
-        let (text, ends, guessed) = match (unparsed, whole) {
-            (Some(from), Some(whole)) => {
-                let to = offset_in(whole, &text) + text.len();
-                let text = &whole[from..to];
-                (Cow::Borrowed(text), chunk_ends(text, delimiter, sizes.chunk, to == whole.len()), false)
-            }
-            _ => (text, ends, guessed),
-        };
         let mut chunks = Vec::with_capacity(ends.len());
         for &end in &ends {
             if end > start {
@@ -589,13 +590,14 @@ fn parse_windows<'t>(
         let parsed: Vec<std::result::Result<chunk::Chunk, ChunkError>> =
             chunks.par_iter().zip(buffers).map(|(c, buffer)| parse_chunk(c, &plan, labelled, buffer)).collect();
         // a quoted field (or a problem) in a window split at newlines alone: a chunk may end
-        // inside quotes, so the window is split again, quote-aware, as every one after it
+        // inside quotes, so the file is read again from this window on, split quote-aware
         if guessed && parsed.iter().any(|c| c.as_ref().is_ok_and(|c| c.quoted) || c.is_err()) {
-            let whole = whole.expect("windows split by a guess are slices of the whole text");
+            let again = again.as_mut().expect("windows split by a guess come with a way to read again");
             spare.extend(parsed.into_iter().filter_map(|c| c.ok().map(|c| c.numbers)));
-            unparsed = Some(offset_in(whole, &text));
+            // the reading thread of the guesses stops at its next window (its channel closes)
+            windows = again(&text);
             start = 0;
-            window = Some((text, ends, false));
+            window = next(&windows)?;
             continue;
         }
         let mut parts = Vec::with_capacity(parsed.len());
@@ -622,24 +624,9 @@ fn parse_windows<'t>(
         append_in_parallel(&mut numbers, &parts);
         spare.extend(parts);
         start = 0;
-        // the text parsed: all of the window's, or (once split here) its complete records
-        let taken = match (&mut unparsed, whole) {
-            (Some(from), Some(_)) => {
-                let complete = ends.last().copied().unwrap_or(0);
-                *from += complete;
-                match text {
-                    Cow::Borrowed(t) => Cow::Borrowed(&t[..complete]),
-                    Cow::Owned(mut t) => {
-                        t.truncate(complete);
-                        Cow::Owned(t)
-                    }
-                }
-            }
-            _ => text,
-        };
-        bytes_done += taken.len() as u64;
-        done(taken, bytes_done);
-        window = next()?;
+        bytes_done += text.len() as u64;
+        done(text, bytes_done);
+        window = next(&windows)?;
     }
     if rows == 0 {
         let why = if dropped > 0 { format!(" (all {dropped} had a missing value)") } else { String::new() };
