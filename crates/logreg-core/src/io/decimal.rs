@@ -149,7 +149,8 @@ const TENS: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_00
 /// no exponent) without a branch that depends on the digits: one scan marks the digits among
 /// the 32 bytes after the sign (so the point and the end are found at once), the fraction's
 /// first sixteen digits are summed in one vector, and the value is `w·10^−q` for
-/// `q = max(16, len)`. `None` for another shape (or fewer than 40 bytes left).
+/// `q = max(16, len)` (fractions of at most eight digits: `(int·10^8 + digits) / 10^8`, exact
+/// operands). `None` for another shape (or fewer than 40 bytes left).
 #[inline(always)]
 fn parse_fixed(text: &[u8]) -> Option<(f64, usize)> {
     let t: &[u8; 40] = text.get(..40)?.try_into().ok()?;

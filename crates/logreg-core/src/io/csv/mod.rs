@@ -927,9 +927,9 @@ mod tests {
     }
 
     /// windows after a first one without quotes are split at newlines alone; where quoted
-    /// fields (with newlines and delimiters in them) come later, the mapped read splits those
-    /// windows again and reads what the quote-aware reader reads (checked by `read_sized`),
-    /// errors at the same line.
+    /// fields (with newlines and delimiters in them) come later, the mapped read starts again
+    /// from the window that holds the first, quote-aware, and reads what the quote-aware reader
+    /// reads (checked by `read_sized`), errors at the same line.
     #[test]
     fn a_split_guessed_at_newlines_is_redone_where_quotes_come() {
         let mut text = String::from("id,x,note,y\n");
