@@ -48,7 +48,6 @@ pub(super) fn chunk_ends(text: &[u8], delimiter: u8, spacing: usize, eof: bool) 
     ends
 }
 
-/// a quoted field that the text ends inside of.
 /// [`chunk_ends`] for text without quotes: every newline ends a record. (for text that may hold
 /// quotes, a guess, right when no quoted field holds a newline at a chunk's end.)
 pub(super) fn newline_ends(text: &[u8], spacing: usize, eof: bool) -> Vec<usize> {
@@ -64,6 +63,7 @@ pub(super) fn newline_ends(text: &[u8], spacing: usize, eof: bool) -> Vec<usize>
     ends
 }
 
+/// a quoted field that the text ends inside of.
 #[derive(Debug)]
 pub(super) struct Unclosed;
 
