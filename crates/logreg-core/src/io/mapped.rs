@@ -127,6 +127,13 @@ impl MappedText {
         self.map.bytes()
     }
 
+    /// where `part`, a slice of [`MappedText::as_bytes`], starts in the text.
+    pub fn offset_of(&self, part: &[u8]) -> usize {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.map.base as usize);
+        debug_assert!(start.saturating_add(part.len()) <= self.map.len, "a slice of the mapped text");
+        start
+    }
+
     /// bring the pages of `range` into memory now, in one call (before they are scanned).
     pub fn bring_in(&self, range: Range<usize>) {
         #[cfg(target_os = "linux")]
@@ -140,8 +147,7 @@ impl MappedText {
     pub fn let_go(&self, part: &[u8]) {
         #[cfg(target_os = "linux")]
         {
-            let start = (part.as_ptr() as usize).wrapping_sub(self.map.base as usize);
-            debug_assert!(start.saturating_add(part.len()) <= self.map.len, "a slice of the mapped text");
+            let start = self.offset_of(part);
             self.map.advise(start..start + part.len(), libc::MADV_DONTNEED);
         }
         #[cfg(not(target_os = "linux"))]

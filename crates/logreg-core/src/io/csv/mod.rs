@@ -536,7 +536,7 @@ fn read_mapped_table(
             text.let_go(&window);
             progress(bytes_done);
         };
-        let mut again = |window: &[u8]| read_from(offset_in(all, window));
+        let mut again = |window: &[u8]| read_from(text.offset_of(window));
         parse_windows(read_from(0), Some(&mut again), done, path, options, labelled, sizes)
     })
 }
@@ -634,13 +634,6 @@ fn parse_windows<'t>(
     }
     let parts = Parts { numbers, n_numbers: plan.n_numbers, codes, sources, levels, labels, dropped };
     assemble(&header, columns, parts, path)
-}
-
-/// where `part`, a slice of `whole`, starts in it.
-fn offset_in(whole: &[u8], part: &[u8]) -> usize {
-    let offset = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
-    debug_assert!(offset + part.len() <= whole.len(), "a slice of the whole text");
-    offset
 }
 
 /// `parts` appended to `out` in order, copied on all threads (the new memory first touched
