@@ -658,7 +658,7 @@ pub const MAX_SPARSE_BLOCKS: usize = 64;
 /// two threads share it however wide the data.
 const MIN_SPARSE_BLOCKS: usize = 2;
 /// stored entries a block of sparse rows holds at least per column of the data: at rcv1's shape
-/// (200k × 47k, 52 a row) 28 blocks instead of 64, the pass on two threads 7.4–7.6 → 6.7–6.9 ms
+/// (200k × 47k, 52 a row) 28 blocks instead of 64, the pass on two threads 7.4–7.9 → 6.7–6.9 ms
 /// (zen 5, 2026-11-25).
 const SPARSE_ENTRIES_PER_COLUMN: usize = 8;
 

@@ -68,8 +68,8 @@ impl<'a, B: Backend + ?Sized> SoftmaxObjective<'a, B> {
         // at least 256 rows per stored class, so the blocks' partial gradients (one class-block
         // vector each, added up serially) stay under 1/256 of the features they sum whatever K
         // and d (at 1M × 100 × 10, 2 threads, 16 rows per class made the pass 25 % slower); on
-        // sparse rows at most `MAX_SPARSE_BLOCKS` blocks, as the binary pass (200k × 47k, 3
-        // classes: 261 → 64 partial gradients of 141k values)
+        // sparse rows the binary pass's blocks, at most `MAX_SPARSE_BLOCKS` (200k × 47k, 3
+        // classes: 261 → 64 partial gradients of 141k values when that rule came in)
         let block_rows = block_rows_of(data.x).max(256 * stored);
         let n_blocks = n.div_ceil(block_rows).max(1);
         Ok(SoftmaxObjective {
