@@ -307,10 +307,16 @@ impl ValidFitParams {
     pub fn fit<B: Backend + ?Sized>(&self, backend: &B, data: &Dataset, observer: &mut dyn Observer) -> Result<Model> {
         let start = Instant::now();
         let solver = self.solver_for(data);
-        self.with_objective(backend, data, None, solver, |obj| {
-            let theta0 = initial_theta(obj);
-            let (outcome, name) = self.run(obj, solver, theta0, observer)?;
-            self.finish(obj, outcome, name, start, data, solver)
+        // dual-cd's sweeps run on one thread (their order is the result): with two or more, a
+        // core is free for the names while they run (a parallel solver would share its cores
+        // with them: newton-cg on news20-like data, 1.18 → 1.30 s)
+        let spare_core = solver == Solver::DualCd && rayon::current_num_threads() > 1;
+        data.with_names_made_meanwhile(spare_core, || {
+            self.with_objective(backend, data, None, solver, |obj| {
+                let theta0 = initial_theta(obj);
+                let (outcome, name) = self.run(obj, solver, theta0, observer)?;
+                self.finish(obj, outcome, name, start, data, solver)
+            })
         })
     }
 
