@@ -74,7 +74,7 @@ struct FeatureNames {
     names: std::sync::OnceLock<Arc<[String]>>,
 }
 
-/// features from which a fit makes their names on another worker while it runs (see
+/// features from which a fit may make their names on a thread of their own while it runs (see
 /// [`Dataset::with_names_made_meanwhile`]).
 const NAMES_MADE_MEANWHILE: usize = 1 << 16;
 
